@@ -1,0 +1,24 @@
+package io.leakguard.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+
+/** Metric names that replace the runtime's defaults. */
+public class MetricNames {
+
+    @Pattern(SchemaPatterns.METRIC_SELECTOR)
+    @JsonPropertyDescription("Gauge of live threads or goroutines. Defaults: go_goroutines (Go),"
+            + " jvm_threads_live_threads (JVM, Micrometer) or jvm_threads_current (JVM, simpleclient).")
+    public String threads;
+
+    @Pattern(SchemaPatterns.METRIC_SELECTOR)
+    @JsonPropertyDescription("Gauge whose troughs are the heap baseline. Defaults: go_memstats_heap_inuse_bytes"
+            + " (Go), jvm_gc_live_data_size_bytes (JVM, Micrometer) or jvm_memory_bytes_used{area=\"heap\"}"
+            + " (JVM, simpleclient).")
+    public String heapBaseline;
+
+    @Pattern(SchemaPatterns.METRIC_SELECTOR)
+    @JsonPropertyDescription("Gauge of the process memory compared with the container limit."
+            + " Default: process_resident_memory_bytes.")
+    public String memory;
+}
