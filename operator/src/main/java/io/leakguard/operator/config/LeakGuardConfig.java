@@ -1,0 +1,52 @@
+package io.leakguard.operator.config;
+
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every operator-wide setting, in one place. Each can be set as a system property
+ * ({@code -Dleakguard.namespaces=a,b}) or an environment variable ({@code LEAKGUARD_NAMESPACES=a,b}).
+ */
+@ConfigMapping(prefix = "leakguard")
+public interface LeakGuardConfig {
+
+    /** Namespaces whose LeakPolicies and pods are watched. Unset: all namespaces. */
+    Optional<List<String>> namespaces();
+
+    LeaderElection leaderElection();
+
+    Log log();
+
+    /** Lease-based leader election, so that two replicas never act at once. */
+    interface LeaderElection {
+
+        /** Turn on when running more than one replica. */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** Name of the coordination.k8s.io Lease. */
+        @WithDefault("leakguard-operator")
+        String leaseName();
+
+        /** Namespace of the Lease. Unset: the namespace the operator runs in. */
+        Optional<String> leaseNamespace();
+
+        /**
+         * Exit when leadership is lost, so that the replica restarts with fresh state instead of
+         * lingering with caches that no longer reflect what the new leader does.
+         */
+        @WithDefault("true")
+        boolean exitOnLostLease();
+    }
+
+    /** Logging format. */
+    interface Log {
+
+        /** One JSON object per line, for log pipelines. Applied through quarkus.log.console.json.enabled. */
+        @WithDefault("false")
+        boolean json();
+    }
+}

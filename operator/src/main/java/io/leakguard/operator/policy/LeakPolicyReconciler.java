@@ -1,0 +1,123 @@
+package io.leakguard.operator.policy;
+
+import java.time.Clock;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.api.v1alpha1.LeakPolicyStatus;
+import io.leakguard.operator.tracking.PodRegistry;
+import io.leakguard.operator.tracking.TrackedPod;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps each LeakPolicy's view of its pods current: which pods it selects, whether its spec is
+ * usable, and the status that says so. Sampling, judging and acting happen in their own components.
+ */
+// Cleaner (and so a finalizer): deleting a policy must stop its sampling and, once alerting lands,
+// resolve its open alerts; neither can happen after the object is gone.
+@ControllerConfiguration(name = LeakPolicyReconciler.NAME)
+public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<LeakPolicy> {
+
+    public static final String NAME = "leakpolicy";
+    private static final Logger LOG = Logger.getLogger(LeakPolicyReconciler.class);
+
+    private final PodRegistry registry;
+    private final Clock clock;
+
+    public LeakPolicyReconciler(PodRegistry registry, Clock clock) {
+        this.registry = registry;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, LeakPolicy>> prepareEventSources(EventSourceContext<LeakPolicy> context) {
+        PodToPolicyMapper mapper = new PodToPolicyMapper(
+                namespace -> context.getPrimaryCache().list(namespace).toList(), registry);
+        InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)
+                .withSecondaryToPrimaryMapper(mapper)
+                .withNamespacesInheritedFromController()
+                .build();
+        return List.of(new InformerEventSource<>(pods, context));
+    }
+
+    @Override
+    public UpdateControl<LeakPolicy> reconcile(LeakPolicy policy, Context<LeakPolicy> context) {
+        ResourceID id = ResourceID.fromResource(policy);
+        List<String> problems = PolicyValidator.validate(policy.getSpec());
+        List<TrackedPod> pods = problems.isEmpty() ? selectedPods(policy, context) : List.of();
+        Set<String> dropped = registry.track(id, pods);
+        if (!dropped.isEmpty()) {
+            LOG.debugf("pods left policy: namespace=%s policy=%s pods=%s", id.getNamespace().orElse(""), id.getName(),
+                    dropped);
+        }
+        LeakPolicyStatus status = LeakPolicyStatusFactory.build(policy, pods.size(), problems, clock.instant());
+        return patchIfChanged(policy, status);
+    }
+
+    @Override
+    public DeleteControl cleanup(LeakPolicy policy, Context<LeakPolicy> context) {
+        registry.forget(ResourceID.fromResource(policy));
+        LOG.infof("policy deleted, its pods are no longer watched: namespace=%s policy=%s",
+                policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+        return DeleteControl.defaultDelete();
+    }
+
+    @Override
+    public ErrorStatusUpdateControl<LeakPolicy> updateErrorStatus(LeakPolicy policy, Context<LeakPolicy> context,
+            Exception e) {
+        LOG.warnf(e, "reconcile failed, will retry: namespace=%s policy=%s", policy.getMetadata().getNamespace(),
+                policy.getMetadata().getName());
+        LeakPolicyStatus status = LeakPolicyStatusFactory.failed(policy, e, clock.instant());
+        return ErrorStatusUpdateControl.patchStatus(statusPatch(policy, status));
+    }
+
+    private List<TrackedPod> selectedPods(LeakPolicy policy, Context<LeakPolicy> context) {
+        PodSelector selector = PodSelector.of(policy.getSpec().selector);
+        InformerEventSource<Pod, LeakPolicy> pods = (InformerEventSource<Pod, LeakPolicy>) context.eventSourceRetriever()
+                .getEventSourceFor(Pod.class);
+        return pods.list(policy.getMetadata().getNamespace(),
+                pod -> isLive(pod) && selector.matches(pod.getMetadata().getLabels()))
+                .map(TrackedPod::of)
+                .sorted((a, b) -> a.name().compareTo(b.name()))
+                .toList();
+    }
+
+    /** Finished or terminating pods cannot leak any further and are not counted. */
+    private static boolean isLive(Pod pod) {
+        String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+        return pod.getMetadata().getDeletionTimestamp() == null
+                && !"Succeeded".equals(phase) && !"Failed".equals(phase);
+    }
+
+    private static UpdateControl<LeakPolicy> patchIfChanged(LeakPolicy policy, LeakPolicyStatus status) {
+        if (Objects.equals(Serialization.asJson(policy.getStatus()), Serialization.asJson(status))) {
+            return UpdateControl.noUpdate();
+        }
+        return UpdateControl.patchStatus(statusPatch(policy, status));
+    }
+
+    /** Only name and namespace: the status patch must not carry a stale resourceVersion. */
+    private static LeakPolicy statusPatch(LeakPolicy policy, LeakPolicyStatus status) {
+        LeakPolicy patch = new LeakPolicy();
+        patch.getMetadata().setName(policy.getMetadata().getName());
+        patch.getMetadata().setNamespace(policy.getMetadata().getNamespace());
+        patch.setStatus(status);
+        return patch;
+    }
+}

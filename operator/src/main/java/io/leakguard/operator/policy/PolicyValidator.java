@@ -1,0 +1,295 @@
+package io.leakguard.operator.policy;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.leakguard.api.v1alpha1.AlertingSpec;
+import io.leakguard.api.v1alpha1.DetectionSpec;
+import io.leakguard.api.v1alpha1.DiagnosticsSpec;
+import io.leakguard.api.v1alpha1.DumpSource;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.MetricsSource;
+import io.leakguard.api.v1alpha1.MetricsSpec;
+import io.leakguard.api.v1alpha1.RemediationSpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.api.v1alpha1.ThreadDumpSpec;
+
+/**
+ * Checks what the CRD schema cannot (label syntax, URLs, how fields relate), and re-checks the
+ * schema's cross-field CEL rules, because API servers older than 1.25 do not run them and the
+ * operator must never act on a policy it cannot read. Pure: a spec in, a list of problems out.
+ */
+public final class PolicyValidator {
+
+    static final long MIN_DUMP_BYTES = 64 * 1024L;
+    static final long MAX_DUMP_BYTES = 256L * 1024 * 1024;
+
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Pattern LABEL_NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)");
+    private static final Pattern LABEL_PREFIX = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+    private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
+
+    private PolicyValidator() {
+    }
+
+    /** Returns every problem found, each naming the field and saying what to do; empty when the spec is usable. */
+    public static List<String> validate(LeakPolicySpec spec) {
+        List<String> problems = new ArrayList<>();
+        if (spec == null) {
+            problems.add("spec is missing: a LeakPolicy needs at least spec.selector and spec.runtime");
+            return problems;
+        }
+        checkSelector(spec.selector, problems);
+        if (spec.runtime == null) {
+            problems.add("spec.runtime is missing: set Go, JVM or Custom");
+        }
+        checkMetrics(spec.metrics, spec.runtime, problems);
+        checkDetection(spec.detection, spec.metrics, problems);
+        checkDiagnostics(spec.diagnostics, spec.runtime, problems);
+        checkRemediation(spec.remediation, problems);
+        checkAlerting(spec.alerting, problems);
+        return problems;
+    }
+
+    private static void checkSelector(LabelSelector selector, List<String> problems) {
+        if (selector == null || PodSelector.of(selector).isEmpty()) {
+            problems.add("spec.selector is empty: it would select every pod in the namespace;"
+                    + " add matchLabels or matchExpressions");
+            return;
+        }
+        if (selector.getMatchLabels() != null) {
+            for (Map.Entry<String, String> label : selector.getMatchLabels().entrySet()) {
+                checkLabelKey("spec.selector.matchLabels", label.getKey(), problems);
+                checkLabelValue("spec.selector.matchLabels[" + label.getKey() + "]", label.getValue(), problems);
+            }
+        }
+        List<LabelSelectorRequirement> expressions = selector.getMatchExpressions();
+        for (int i = 0; expressions != null && i < expressions.size(); i++) {
+            String at = "spec.selector.matchExpressions[" + i + "]";
+            LabelSelectorRequirement requirement = expressions.get(i);
+            checkLabelKey(at + ".key", requirement.getKey(), problems);
+            String operator = requirement.getOperator();
+            List<String> values = requirement.getValues() == null ? List.of() : requirement.getValues();
+            if (!OPERATORS.contains(operator)) {
+                problems.add(at + ".operator '" + operator + "' is not one of In, NotIn, Exists, DoesNotExist");
+            } else if ((operator.equals("In") || operator.equals("NotIn")) && values.isEmpty()) {
+                problems.add(at + ".values must not be empty for operator " + operator);
+            } else if ((operator.equals("Exists") || operator.equals("DoesNotExist")) && !values.isEmpty()) {
+                problems.add(at + ".values must be empty for operator " + operator);
+            }
+            values.forEach(value -> checkLabelValue(at + ".values", value, problems));
+        }
+    }
+
+    private static void checkLabelKey(String field, String key, List<String> problems) {
+        if (key == null || key.isEmpty()) {
+            problems.add(field + " has an empty label key");
+            return;
+        }
+        String name = key;
+        int slash = key.indexOf('/');
+        if (slash >= 0) {
+            String prefix = key.substring(0, slash);
+            name = key.substring(slash + 1);
+            if (prefix.length() > 253 || !LABEL_PREFIX.matcher(prefix).matches()) {
+                problems.add(field + " key '" + key + "' has an invalid prefix: it must be a DNS subdomain such as example.com");
+                return;
+            }
+        }
+        if (name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
+            problems.add(field + " key '" + key + "' is not a valid label name: at most 63 characters,"
+                    + " alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
+        }
+    }
+
+    private static void checkLabelValue(String field, String value, List<String> problems) {
+        if (value == null || value.isEmpty()) {
+            return;
+        }
+        if (value.length() > 63 || !LABEL_NAME.matcher(value).matches()) {
+            problems.add(field + " value '" + value + "' is not a valid label value: at most 63 characters,"
+                    + " alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
+        }
+    }
+
+    private static void checkMetrics(MetricsSpec metrics, Runtime runtime, List<String> problems) {
+        if (metrics == null) {
+            return;
+        }
+        Duration interval = duration("spec.metrics.interval", metrics.interval, problems);
+        Duration timeout = duration("spec.metrics.timeout", metrics.timeout, problems);
+        if (interval != null && (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0)) {
+            problems.add("spec.metrics.interval " + metrics.interval + " is outside 1s to 1h");
+        }
+        if (interval != null && timeout != null && timeout.compareTo(interval) > 0) {
+            problems.add("spec.metrics.timeout " + metrics.timeout + " is longer than spec.metrics.interval "
+                    + metrics.interval + "; lower the timeout or raise the interval");
+        }
+        checkPort("spec.metrics.port", metrics.port, problems);
+        if (metrics.source == MetricsSource.Prometheus) {
+            if (metrics.prometheus == null || metrics.prometheus.url == null) {
+                problems.add("spec.metrics.prometheus.url is required when spec.metrics.source is Prometheus");
+            } else {
+                checkHttpUrl("spec.metrics.prometheus.url", metrics.prometheus.url, problems);
+            }
+        }
+        if (runtime == Runtime.Custom
+                && (metrics.names == null || metrics.names.threads == null || metrics.names.heapBaseline == null)) {
+            problems.add("runtime Custom needs spec.metrics.names.threads and spec.metrics.names.heapBaseline:"
+                    + " there is no built-in metric name to fall back on");
+        }
+    }
+
+    private static void checkDetection(DetectionSpec detection, MetricsSpec metrics, List<String> problems) {
+        if (detection == null) {
+            return;
+        }
+        Duration window = duration("spec.detection.window", detection.window, problems);
+        duration("spec.detection.horizon", detection.horizon, problems);
+        duration("spec.detection.warmup", detection.warmup, problems);
+        Duration interval = metrics == null ? null : quietDuration(metrics.interval);
+        if (window != null && interval != null && !interval.isZero() && detection.minSamples != null) {
+            long possible = window.dividedBy(interval);
+            if (possible < detection.minSamples) {
+                problems.add("spec.detection.window " + detection.window + " at spec.metrics.interval "
+                        + metrics.interval + " holds at most " + possible + " samples, fewer than"
+                        + " spec.detection.minSamples " + detection.minSamples
+                        + "; widen the window, sample more often or lower minSamples");
+            }
+        }
+        if (detection.confidence != null && (detection.confidence < 0.5 || detection.confidence >= 1.0)) {
+            problems.add("spec.detection.confidence " + detection.confidence + " must be at least 0.5 and below 1");
+        }
+    }
+
+    private static void checkDiagnostics(DiagnosticsSpec diagnostics, Runtime runtime, List<String> problems) {
+        if (diagnostics == null || diagnostics.threadDump == null) {
+            return;
+        }
+        ThreadDumpSpec dump = diagnostics.threadDump;
+        duration("spec.diagnostics.threadDump.timeout", dump.timeout, problems);
+        checkPort("spec.diagnostics.threadDump.port", dump.port, problems);
+        if (dump.source == DumpSource.Http && dump.path == null) {
+            problems.add("spec.diagnostics.threadDump.path is required when source is Http");
+        }
+        if (dump.source == DumpSource.GoPprof && runtime != null && runtime != Runtime.Go) {
+            problems.add("spec.diagnostics.threadDump.source GoPprof needs runtime Go");
+        }
+        if (dump.source == DumpSource.JvmJcmd && runtime != null && runtime != Runtime.JVM) {
+            problems.add("spec.diagnostics.threadDump.source JvmJcmd needs runtime JVM");
+        }
+        if (dump.maxBytes != null) {
+            try {
+                long bytes = Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValueExact();
+                if (bytes < MIN_DUMP_BYTES || bytes > MAX_DUMP_BYTES) {
+                    problems.add("spec.diagnostics.threadDump.maxBytes " + dump.maxBytes + " is outside 64Ki to 256Mi");
+                }
+            } catch (RuntimeException e) {
+                problems.add("spec.diagnostics.threadDump.maxBytes '" + dump.maxBytes + "' is not a quantity such as 8Mi");
+            }
+        }
+        List<String> ignored = diagnostics.ignoreTopFunctions == null ? List.of() : diagnostics.ignoreTopFunctions;
+        for (int i = 0; i < ignored.size(); i++) {
+            if (ignored.get(i) == null || ignored.get(i).isBlank()) {
+                problems.add("spec.diagnostics.ignoreTopFunctions[" + i + "] is blank; name a function such as"
+                        + " main.(*Pool).worker");
+            }
+        }
+    }
+
+    private static void checkRemediation(RemediationSpec remediation, List<String> problems) {
+        if (remediation == null) {
+            return;
+        }
+        Duration cooldown = duration("spec.remediation.cooldown", remediation.cooldown, problems);
+        if (cooldown != null && cooldown.compareTo(Duration.ofMinutes(1)) < 0) {
+            problems.add("spec.remediation.cooldown " + remediation.cooldown + " is shorter than 1m");
+        }
+        if (remediation.maxConcurrent != null && remediation.maxConcurrent < 1) {
+            problems.add("spec.remediation.maxConcurrent must be at least 1; use action None to stop restarts");
+        }
+        if (remediation.maxPerHour != null && remediation.maxPerHour < 1) {
+            problems.add("spec.remediation.maxPerHour must be at least 1; use action None to stop restarts");
+        }
+    }
+
+    private static void checkAlerting(AlertingSpec alerting, List<String> problems) {
+        if (alerting == null) {
+            return;
+        }
+        if (alerting.alertmanager != null) {
+            List<String> urls = alerting.alertmanager.urls == null ? List.of() : alerting.alertmanager.urls;
+            if (urls.isEmpty()) {
+                problems.add("spec.alerting.alertmanager.urls is empty: list at least one Alertmanager, or remove"
+                        + " spec.alerting.alertmanager");
+            }
+            for (int i = 0; i < urls.size(); i++) {
+                checkHttpUrl("spec.alerting.alertmanager.urls[" + i + "]", urls.get(i), problems);
+            }
+        }
+        if (alerting.slack != null && (alerting.slack.webhookSecretRef == null
+                || alerting.slack.webhookSecretRef.name == null || alerting.slack.webhookSecretRef.key == null)) {
+            problems.add("spec.alerting.slack.webhookSecretRef needs a name and a key");
+        }
+    }
+
+    private static void checkPort(String field, IntOrString port, List<String> problems) {
+        if (port == null) {
+            return;
+        }
+        if (port.getIntVal() != null) {
+            if (port.getIntVal() < 1 || port.getIntVal() > 65535) {
+                problems.add(field + " " + port.getIntVal() + " is not a port number between 1 and 65535");
+            }
+            return;
+        }
+        String name = port.getStrVal();
+        if (name == null || name.length() > 15 || !PORT_NAME.matcher(name).matches() || name.contains("--")
+                || name.chars().noneMatch(Character::isLetter)) {
+            problems.add(field + " '" + name + "' is not a container port name (1 to 15 lower-case letters, digits"
+                    + " and '-', with at least one letter); write a number without quotes for a port number");
+        }
+    }
+
+    private static void checkHttpUrl(String field, String url, List<String> problems) {
+        try {
+            URI uri = new URI(url);
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                problems.add(field + " '" + url + "' is not an http or https URL with a host");
+            }
+        } catch (URISyntaxException | NullPointerException e) {
+            problems.add(field + " '" + url + "' is not a URL");
+        }
+    }
+
+    private static Duration duration(String field, String text, List<String> problems) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            return GoDuration.parse(text);
+        } catch (IllegalArgumentException e) {
+            problems.add(field + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private static Duration quietDuration(String text) {
+        try {
+            return text == null ? null : GoDuration.parse(text);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.leakguard.operator.tracking;
+
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Singleton;
+
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+
+/**
+ * The pods each LeakPolicy currently watches. The reconciler writes it; the sampler reads it.
+ * A pod may be watched by several policies. Entries go when the pod stops matching or the
+ * policy is deleted, so nothing here outlives what it describes.
+ */
+@Singleton
+public class PodRegistry {
+
+    private final Map<ResourceID, Map<String, TrackedPod>> podsByPolicy = new ConcurrentHashMap<>();
+
+    /** Replaces what a policy watches; returns the names of the pods it no longer watches. */
+    public Set<String> track(ResourceID policy, Collection<TrackedPod> pods) {
+        Map<String, TrackedPod> next = pods.stream()
+                .collect(Collectors.toUnmodifiableMap(TrackedPod::name, pod -> pod, (a, b) -> b));
+        Map<String, TrackedPod> previous = podsByPolicy.put(policy, next);
+        Set<String> dropped = new HashSet<>(previous == null ? Set.of() : previous.keySet());
+        dropped.removeAll(next.keySet());
+        return dropped;
+    }
+
+    /** Forgets a deleted policy. */
+    public void forget(ResourceID policy) {
+        podsByPolicy.remove(policy);
+    }
+
+    /** The policies that watched this pod at their last reconcile. */
+    public Set<ResourceID> policiesTracking(ResourceID pod) {
+        return podsByPolicy.entrySet().stream()
+                .filter(entry -> pod.getNamespace().equals(entry.getKey().getNamespace())
+                        && entry.getValue().containsKey(pod.getName()))
+                .map(Map.Entry::getKey)
+                .collect(Collectors.toSet());
+    }
+
+    public List<TrackedPod> podsOf(ResourceID policy) {
+        return List.copyOf(podsByPolicy.getOrDefault(policy, Map.of()).values());
+    }
+
+    public Set<ResourceID> policies() {
+        return Set.copyOf(podsByPolicy.keySet());
+    }
+
+    /** Distinct pods watched by at least one policy. */
+    public int trackedPodCount() {
+        return (int) podsByPolicy.values().stream()
+                .flatMap(pods -> pods.values().stream())
+                .map(pod -> pod.namespace() + "/" + pod.name())
+                .distinct()
+                .count();
+    }
+}

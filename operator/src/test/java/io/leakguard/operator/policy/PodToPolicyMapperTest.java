@@ -1,0 +1,71 @@
+package io.leakguard.operator.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.Map;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.operator.tracking.PodRegistry;
+import io.leakguard.operator.tracking.TrackedPod;
+import org.junit.jupiter.api.Test;
+
+class PodToPolicyMapperTest {
+
+    private final PodRegistry registry = new PodRegistry();
+    private final List<LeakPolicy> shopPolicies = List.of(
+            policy("checkout", Map.of("app", "checkout")),
+            policy("web", Map.of("tier", "web")),
+            policy("billing", Map.of("app", "billing")));
+    private final PodToPolicyMapper mapper = new PodToPolicyMapper(
+            namespace -> namespace.equals("shop") ? shopPolicies : List.of(), registry);
+
+    @Test
+    void podMapsToEveryPolicyWhoseSelectorMatchesIt() {
+        assertThat(mapper.toPrimaryResourceIDs(pod("shop", "checkout-1", Map.of("app", "checkout", "tier", "web"))))
+                .containsExactlyInAnyOrder(id("checkout"), id("web"));
+    }
+
+    @Test
+    void relabelledPodAlsoMapsToThePolicyThatWatchedItSoThatPolicyDropsIt() {
+        registry.track(id("checkout"), List.of(new TrackedPod("shop", "checkout-1", "uid-1", null, "Running")));
+
+        assertThat(mapper.toPrimaryResourceIDs(pod("shop", "checkout-1", Map.of("app", "billing"))))
+                .containsExactlyInAnyOrder(id("billing"), id("checkout"));
+    }
+
+    @Test
+    void podInAnotherNamespaceMapsToNoPolicyOfThisOne() {
+        assertThat(mapper.toPrimaryResourceIDs(pod("other", "checkout-1", Map.of("app", "checkout")))).isEmpty();
+    }
+
+    @Test
+    void unlabelledPodMapsToNothing() {
+        assertThat(mapper.toPrimaryResourceIDs(pod("shop", "lonely", null))).isEmpty();
+    }
+
+    private static ResourceID id(String name) {
+        return new ResourceID(name, "shop");
+    }
+
+    private static LeakPolicy policy(String name, Map<String, String> labels) {
+        LeakPolicy policy = new LeakPolicy();
+        policy.getMetadata().setName(name);
+        policy.getMetadata().setNamespace("shop");
+        policy.setSpec(new LeakPolicySpec());
+        policy.getSpec().selector = new LabelSelectorBuilder().withMatchLabels(labels).build();
+        policy.getSpec().runtime = Runtime.Go;
+        return policy;
+    }
+
+    private static Pod pod(String namespace, String name, Map<String, String> labels) {
+        return new PodBuilder().withNewMetadata().withNamespace(namespace).withName(name).withLabels(labels)
+                .endMetadata().build();
+    }
+}

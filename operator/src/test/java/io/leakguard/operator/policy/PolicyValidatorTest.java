@@ -1,0 +1,145 @@
+package io.leakguard.operator.policy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+import java.util.function.Consumer;
+
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.leakguard.api.v1alpha1.AlertmanagerSpec;
+import io.leakguard.api.v1alpha1.DumpSource;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.MetricsSource;
+import io.leakguard.api.v1alpha1.PrometheusSpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** What the schema cannot say, and the schema's CEL rules again for API servers that do not run them. */
+class PolicyValidatorTest {
+
+    private static LeakPolicySpec valid() {
+        LeakPolicySpec spec = new LeakPolicySpec();
+        spec.selector = new LabelSelectorBuilder().addToMatchLabels("app", "checkout").build();
+        spec.runtime = Runtime.Go;
+        return spec;
+    }
+
+    private static List<String> problemsWith(Consumer<LeakPolicySpec> change) {
+        LeakPolicySpec spec = valid();
+        change.accept(spec);
+        return PolicyValidator.validate(spec);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = Runtime.class, names = {"Go", "JVM"})
+    void defaultsAreValidForEveryBuiltInRuntime(Runtime runtime) {
+        assertThat(problemsWith(spec -> spec.runtime = runtime)).isEmpty();
+    }
+
+    @Test
+    void emptySelectorIsRefusedBecauseItWouldSelectTheWholeNamespace() {
+        assertThat(problemsWith(spec -> spec.selector = new LabelSelector()))
+                .singleElement().asString().contains("spec.selector is empty").contains("every pod in the namespace");
+        assertThat(problemsWith(spec -> spec.selector = null)).singleElement().asString().contains("spec.selector");
+    }
+
+    @Test
+    void selectorExpressionsFollowTheRulesTheApiServerAppliesToBuiltInSelectors() {
+        assertThat(problemsWith(spec -> spec.selector = new LabelSelectorBuilder().addNewMatchExpression()
+                .withKey("app").withOperator("In").endMatchExpression().build()))
+                .singleElement().asString().contains("spec.selector.matchExpressions[0].values must not be empty");
+        assertThat(problemsWith(spec -> spec.selector = new LabelSelectorBuilder().addNewMatchExpression()
+                .withKey("app").withOperator("Exists").withValues("x").endMatchExpression().build()))
+                .singleElement().asString().contains("must be empty for operator Exists");
+        assertThat(problemsWith(spec -> spec.selector = new LabelSelectorBuilder().addNewMatchExpression()
+                .withKey("app").withOperator("Equals").withValues("x").endMatchExpression().build()))
+                .singleElement().asString().contains("operator 'Equals' is not one of In, NotIn, Exists, DoesNotExist");
+    }
+
+    @Test
+    void invalidLabelKeysAndValuesAreNamed() {
+        assertThat(problemsWith(spec -> spec.selector = new LabelSelectorBuilder()
+                .addToMatchLabels("app name", "checkout").build()))
+                .singleElement().asString().contains("key 'app name' is not a valid label name");
+        assertThat(problemsWith(spec -> spec.selector = new LabelSelectorBuilder()
+                .addToMatchLabels("app", "check out!").build()))
+                .singleElement().asString().contains("value 'check out!' is not a valid label value");
+        assertThat(problemsWith(spec -> spec.selector = new LabelSelectorBuilder()
+                .addToMatchLabels("app.kubernetes.io/name", "checkout").build())).isEmpty();
+    }
+
+    @Test
+    void prometheusSourceNeedsAUrlEvenWhereTheApiServerDoesNotRunCel() {
+        assertThat(problemsWith(spec -> spec.metrics.source = MetricsSource.Prometheus))
+                .containsExactly("spec.metrics.prometheus.url is required when spec.metrics.source is Prometheus");
+        assertThat(problemsWith(spec -> {
+            spec.metrics.source = MetricsSource.Prometheus;
+            spec.metrics.prometheus = new PrometheusSpec();
+            spec.metrics.prometheus.url = "prometheus:9090";
+        })).singleElement().asString().contains("spec.metrics.prometheus.url 'prometheus:9090' is not an http or https URL");
+    }
+
+    @Test
+    void customRuntimeNeedsMetricNames() {
+        assertThat(problemsWith(spec -> spec.runtime = Runtime.Custom))
+                .singleElement().asString().contains("spec.metrics.names.threads");
+    }
+
+    @Test
+    void aWindowTooShortForMinSamplesIsExplained() {
+        assertThat(problemsWith(spec -> {
+            spec.detection.window = "10m";
+            spec.metrics.interval = "1m";
+        })).containsExactly("spec.detection.window 10m at spec.metrics.interval 1m holds at most 10 samples, fewer than"
+                + " spec.detection.minSamples 20; widen the window, sample more often or lower minSamples");
+    }
+
+    @Test
+    void timeoutLongerThanIntervalIsRefused() {
+        assertThat(problemsWith(spec -> spec.metrics.timeout = "20s"))
+                .singleElement().asString().contains("spec.metrics.timeout 20s is longer than spec.metrics.interval 15s");
+    }
+
+    @Test
+    void portNamesFollowContainerPortRules() {
+        assertThat(problemsWith(spec -> spec.metrics.port = new IntOrString("http-metrics"))).isEmpty();
+        assertThat(problemsWith(spec -> spec.metrics.port = new IntOrString(9090))).isEmpty();
+        assertThat(problemsWith(spec -> spec.metrics.port = new IntOrString("9090")))
+                .singleElement().asString().contains("write a number without quotes");
+        assertThat(problemsWith(spec -> spec.metrics.port = new IntOrString(0)))
+                .singleElement().asString().contains("spec.metrics.port 0 is not a port number");
+    }
+
+    @Test
+    void dumpSettingsAreCheckedAgainstTheRuntime() {
+        assertThat(problemsWith(spec -> spec.diagnostics.threadDump.source = DumpSource.JvmJcmd))
+                .containsExactly("spec.diagnostics.threadDump.source JvmJcmd needs runtime JVM");
+        assertThat(problemsWith(spec -> spec.diagnostics.threadDump.source = DumpSource.Http))
+                .containsExactly("spec.diagnostics.threadDump.path is required when source is Http");
+        assertThat(problemsWith(spec -> spec.diagnostics.threadDump.maxBytes = "2Gi"))
+                .singleElement().asString().contains("spec.diagnostics.threadDump.maxBytes 2Gi is outside 64Ki to 256Mi");
+        assertThat(problemsWith(spec -> spec.diagnostics.ignoreTopFunctions = List.of(" ")))
+                .singleElement().asString().contains("spec.diagnostics.ignoreTopFunctions[0] is blank");
+    }
+
+    @Test
+    void alertmanagerUrlsMustBeHttpUrls() {
+        assertThat(problemsWith(spec -> {
+            spec.alerting.alertmanager = new AlertmanagerSpec();
+            spec.alerting.alertmanager.urls = List.of("http://am-0:9093", "am-1:9093");
+        })).containsExactly("spec.alerting.alertmanager.urls[1] 'am-1:9093' is not an http or https URL with a host");
+    }
+
+    @Test
+    void everyProblemIsReportedNotJustTheFirst() {
+        assertThat(problemsWith(spec -> {
+            spec.selector = null;
+            spec.remediation.cooldown = "30s";
+            spec.detection.confidence = 1.0;
+        })).hasSize(3);
+    }
+}
