@@ -1,0 +1,36 @@
+package io.leakguard.operator.cli;
+
+import java.io.PrintStream;
+
+import io.quarkus.runtime.Quarkus;
+import io.quarkus.runtime.annotations.QuarkusMain;
+
+/**
+ * One artifact, several uses: with no command it runs the operator; {@code backtest} and
+ * {@code evaluate} run offline, without a cluster and without starting the operator.
+ */
+@QuarkusMain
+public final class LeakGuardMain {
+
+    private LeakGuardMain() {
+    }
+
+    public static void main(String... args) {
+        if (args.length > 0 && OfflineCommands.handles(args[0])) {
+            System.exit(OfflineCommands.run(args, System.out, System.err));
+        }
+        Quarkus.run(args);
+    }
+
+    /** Exit codes shared by the offline commands. */
+    static final int OK = 0;
+    static final int USAGE = 2;
+
+    static void usage(PrintStream err) {
+        err.println("""
+                usage:
+                  java -jar quarkus-run.jar                       run the operator
+                  java -jar quarkus-run.jar backtest --policy POLICY.yaml --series DIR [--output report.json]
+                  java -jar quarkus-run.jar evaluate [--seed N] [--per-scenario N] [--hours H] [--output FILE]""");
+    }
+}

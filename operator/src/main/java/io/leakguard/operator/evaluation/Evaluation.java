@@ -1,0 +1,207 @@
+package io.leakguard.operator.evaluation;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.detection.TrendDetector;
+import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.series.PodSeries;
+
+/**
+ * Replays labelled traces through LeakGuard's detector, sample by sample with no look-ahead, and
+ * through two common baselines, and scores each: recall (OOM-bound leaks flagged at least five
+ * minutes before the OOM), lead time, healthy pods ever flagged, and how long goroutine-only
+ * leaks take to be flagged.
+ */
+public final class Evaluation {
+
+    static final double MIN_LEAD_SECONDS = 300;
+
+    /** When each method first flagged a trace, in seconds from its start; NaN if never. */
+    public interface Method {
+        String name();
+
+        double firstFlagSeconds(Trace trace);
+    }
+
+    /** LeakGuard's detector with the given settings, evaluated after every sample. */
+    public static Method leakGuard(DetectorSettings settings) {
+        return new Method() {
+            @Override
+            public String name() {
+                return "LeakGuard (horizon " + settings.horizonMillis() / 60000 + "m)";
+            }
+
+            @Override
+            public double firstFlagSeconds(Trace trace) {
+                TrendDetector detector = new TrendDetector();
+                PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
+                for (int i = 0; i < trace.length(); i++) {
+                    long now = trace.timeSeconds(i) * 1000;
+                    series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
+                    if (detector.evaluate(series, now, trace.memoryLimitBytes(), settings).kind() == VerdictKind.Leaking) {
+                        return trace.timeSeconds(i);
+                    }
+                }
+                return Double.NaN;
+            }
+        };
+    }
+
+    /** {@code predict_linear(process_resident_memory_bytes[1h], 3600) > limit}, held for 5 minutes. */
+    public static Method predictLinear() {
+        return new Method() {
+            @Override
+            public String name() {
+                return "predict_linear(rss[1h], 3600) > limit for 5m";
+            }
+
+            @Override
+            public double firstFlagSeconds(Trace trace) {
+                double pendingSince = Double.NaN;
+                int window = (int) (3600 / trace.intervalSeconds());
+                for (int i = 0; i < trace.length(); i++) {
+                    int from = Math.max(0, i - window + 1);
+                    boolean firing = i - from >= 1 && predict(trace, from, i, 3600) > trace.memoryLimitBytes();
+                    if (!firing) {
+                        pendingSince = Double.NaN;
+                        continue;
+                    }
+                    if (Double.isNaN(pendingSince)) {
+                        pendingSince = trace.timeSeconds(i);
+                    }
+                    if (trace.timeSeconds(i) - pendingSince >= 300) {
+                        return trace.timeSeconds(i);
+                    }
+                }
+                return Double.NaN;
+            }
+        };
+    }
+
+    /** Least squares over [from, to], evaluated {@code ahead} seconds after the last sample, as Prometheus does. */
+    static double predict(Trace trace, int from, int to, double ahead) {
+        double n = to - from + 1;
+        double sumT = 0;
+        double sumV = 0;
+        double sumTT = 0;
+        double sumTV = 0;
+        double t0 = trace.timeSeconds(to);
+        for (int i = from; i <= to; i++) {
+            double t = trace.timeSeconds(i) - t0;
+            double v = trace.memory()[i];
+            sumT += t;
+            sumV += v;
+            sumTT += t * t;
+            sumTV += t * v;
+        }
+        double slope = (n * sumTV - sumT * sumV) / (n * sumTT - sumT * sumT);
+        double intercept = (sumV - slope * sumT) / n;
+        return intercept + slope * ahead;
+    }
+
+    /** Memory at or above 95% of the limit, checked every 3 minutes. */
+    public static Method threshold95() {
+        return new Method() {
+            @Override
+            public String name() {
+                return "rss >= 95% of limit, every 3m";
+            }
+
+            @Override
+            public double firstFlagSeconds(Trace trace) {
+                for (int i = 0; i < trace.length(); i++) {
+                    if (trace.timeSeconds(i) % 180 == 0 && trace.memory()[i] >= 0.95 * trace.memoryLimitBytes()) {
+                        return trace.timeSeconds(i);
+                    }
+                }
+                return Double.NaN;
+            }
+        };
+    }
+
+    /** One method's scores over a corpus. */
+    public record Score(String method, int oomBoundLeaks, int caughtInTime, double medianLeadMinutes,
+            double p10LeadMinutes, int healthy, int healthyFlagged, double medianGoroutineOnlyDelayMinutes,
+            int goroutineOnly, int goroutineOnlyCaught) {
+
+        public double recall() {
+            return oomBoundLeaks == 0 ? Double.NaN : (double) caughtInTime / oomBoundLeaks;
+        }
+
+        public double falsePositiveRate() {
+            return healthy == 0 ? Double.NaN : (double) healthyFlagged / healthy;
+        }
+    }
+
+    public static Score score(Method method, List<Trace> traces) {
+        int oomBound = 0;
+        int caught = 0;
+        int healthy = 0;
+        int healthyFlagged = 0;
+        int goroutineOnly = 0;
+        int goroutineOnlyCaught = 0;
+        List<Double> leads = new ArrayList<>();
+        List<Double> goroutineDelays = new ArrayList<>();
+        for (Trace trace : traces) {
+            double flagged = method.firstFlagSeconds(trace);
+            if (!trace.leaking()) {
+                healthy++;
+                if (!Double.isNaN(flagged)) {
+                    healthyFlagged++;
+                }
+                continue;
+            }
+            if (trace.goroutineOnly()) {
+                goroutineOnly++;
+                if (!Double.isNaN(flagged)) {
+                    goroutineOnlyCaught++;
+                    goroutineDelays.add((flagged - trace.leakStartSeconds()) / 60.0);
+                }
+            }
+            if (!Double.isNaN(trace.oomAtSeconds())) {
+                oomBound++;
+                if (!Double.isNaN(flagged) && trace.oomAtSeconds() - flagged >= MIN_LEAD_SECONDS) {
+                    caught++;
+                }
+                if (!Double.isNaN(flagged) && flagged < trace.oomAtSeconds()) {
+                    leads.add((trace.oomAtSeconds() - flagged) / 60.0);
+                }
+            }
+        }
+        return new Score(method.name(), oomBound, caught, percentile(leads, 0.5), percentile(leads, 0.1), healthy,
+                healthyFlagged, percentile(goroutineDelays, 0.5), goroutineOnly, goroutineOnlyCaught);
+    }
+
+    static double percentile(List<Double> values, double q) {
+        if (values.isEmpty()) {
+            return Double.NaN;
+        }
+        double[] sorted = values.stream().mapToDouble(Double::doubleValue).toArray();
+        Arrays.sort(sorted);
+        int index = (int) Math.floor(q * (sorted.length - 1));
+        return sorted[index];
+    }
+
+    /** The scores as a Markdown table. */
+    public static String table(List<Score> scores) {
+        StringBuilder out = new StringBuilder();
+        out.append("| method | recall (flagged >= 5m before OOM) | median lead | p10 lead | healthy pods flagged |"
+                + " goroutine-only leaks flagged | median delay, goroutine-only |\n");
+        out.append("|---|---|---|---|---|---|---|\n");
+        for (Score s : scores) {
+            out.append(String.format(Locale.ROOT, "| %s | %d/%d (%.1f%%) | %s | %s | %d/%d (%.1f%%) | %d/%d | %s |%n",
+                    s.method(), s.caughtInTime(), s.oomBoundLeaks(), 100 * s.recall(), minutes(s.medianLeadMinutes()),
+                    minutes(s.p10LeadMinutes()), s.healthyFlagged(), s.healthy(), 100 * s.falsePositiveRate(),
+                    s.goroutineOnlyCaught(), s.goroutineOnly(), minutes(s.medianGoroutineOnlyDelayMinutes())));
+        }
+        return out.toString();
+    }
+
+    private static String minutes(double value) {
+        return Double.isNaN(value) ? "-" : String.format(Locale.ROOT, "%.1f min", value);
+    }
+}

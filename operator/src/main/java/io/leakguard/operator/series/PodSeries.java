@@ -1,0 +1,153 @@
+package io.leakguard.operator.series;
+
+import java.util.Arrays;
+
+/**
+ * The recent history of one life of one pod, in fixed memory: a ring of time buckets, each
+ * keeping the minimum thread count, the minimum heap (the trough: the post-GC baseline), the
+ * maximum process memory (the peak, which is what meets the limit) and how many samples fell in
+ * it. Primitive arrays only; a 1-hour window at a 15-second interval costs about 4 KiB.
+ */
+public final class PodSeries {
+
+    private final String lifeKey;
+    private final long lifeStartMillis;
+    private final long bucketMillis;
+    private final long[] bucketStart;
+    private final double[] threadsMin;
+    private final double[] heapMin;
+    private final double[] memoryMax;
+    private final int[] samples;
+    private int newest = -1;
+    private int size;
+    private long lastSampleMillis = Long.MIN_VALUE;
+
+    public PodSeries(String lifeKey, long lifeStartMillis, long bucketMillis, int capacity) {
+        if (bucketMillis <= 0 || capacity < 2) {
+            throw new IllegalArgumentException("bucket " + bucketMillis + "ms, capacity " + capacity);
+        }
+        this.lifeKey = lifeKey;
+        this.lifeStartMillis = lifeStartMillis;
+        this.bucketMillis = bucketMillis;
+        this.bucketStart = new long[capacity];
+        this.threadsMin = new double[capacity];
+        this.heapMin = new double[capacity];
+        this.memoryMax = new double[capacity];
+        this.samples = new int[capacity];
+    }
+
+    public String lifeKey() {
+        return lifeKey;
+    }
+
+    public long lifeStartMillis() {
+        return lifeStartMillis;
+    }
+
+    public long bucketMillis() {
+        return bucketMillis;
+    }
+
+    public int capacity() {
+        return bucketStart.length;
+    }
+
+    public int size() {
+        return size;
+    }
+
+    public long lastSampleMillis() {
+        return lastSampleMillis;
+    }
+
+    /**
+     * Adds one sample. NaN means the gauge was absent. A sample older than the newest bucket is
+     * dropped: series only move forward.
+     */
+    public void add(long timeMillis, double threads, double heap, double memory) {
+        long start = Math.floorDiv(timeMillis, bucketMillis) * bucketMillis;
+        if (newest >= 0 && start < bucketStart[newest]) {
+            return;
+        }
+        if (newest < 0 || start > bucketStart[newest]) {
+            newest = (newest + 1) % bucketStart.length;
+            size = Math.min(size + 1, bucketStart.length);
+            bucketStart[newest] = start;
+            threadsMin[newest] = Double.NaN;
+            heapMin[newest] = Double.NaN;
+            memoryMax[newest] = Double.NaN;
+            samples[newest] = 0;
+        }
+        threadsMin[newest] = minIgnoringNaN(threadsMin[newest], threads);
+        heapMin[newest] = minIgnoringNaN(heapMin[newest], heap);
+        memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], memory);
+        samples[newest]++;
+        lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
+    }
+
+    /** Copies the buckets that start at or after {@code fromMillis}, oldest first, into {@code out}. */
+    public int copyFrom(long fromMillis, Window out) {
+        out.ensureCapacity(size);
+        int n = 0;
+        for (int k = size - 1; k >= 0; k--) {
+            int i = Math.floorMod(newest - k, bucketStart.length);
+            if (bucketStart[i] < fromMillis) {
+                continue;
+            }
+            out.time[n] = bucketStart[i];
+            out.threads[n] = threadsMin[i];
+            out.heap[n] = heapMin[i];
+            out.memory[n] = memoryMax[i];
+            out.samples[n] = samples[i];
+            n++;
+        }
+        out.length = n;
+        return n;
+    }
+
+    private static double minIgnoringNaN(double current, double value) {
+        if (Double.isNaN(value)) {
+            return current;
+        }
+        return Double.isNaN(current) ? value : Math.min(current, value);
+    }
+
+    private static double maxIgnoringNaN(double current, double value) {
+        if (Double.isNaN(value)) {
+            return current;
+        }
+        return Double.isNaN(current) ? value : Math.max(current, value);
+    }
+
+    /** A reusable, oldest-first copy of some buckets, handed to the detector. */
+    public static final class Window {
+        public long[] time = new long[0];
+        public double[] threads = new double[0];
+        public double[] heap = new double[0];
+        public double[] memory = new double[0];
+        public int[] samples = new int[0];
+        public int length;
+
+        void ensureCapacity(int n) {
+            if (time.length < n) {
+                int grown = Math.max(n, time.length * 2);
+                time = Arrays.copyOf(time, grown);
+                threads = Arrays.copyOf(threads, grown);
+                heap = Arrays.copyOf(heap, grown);
+                memory = Arrays.copyOf(memory, grown);
+                samples = Arrays.copyOf(samples, grown);
+            }
+        }
+
+        /** Appends one bucket; used to build windows by hand in tests and backtests. */
+        public void append(long timeMillis, double threadsValue, double heapValue, double memoryValue, int sampleCount) {
+            ensureCapacity(length + 1);
+            time[length] = timeMillis;
+            threads[length] = threadsValue;
+            heap[length] = heapValue;
+            memory[length] = memoryValue;
+            samples[length] = sampleCount;
+            length++;
+        }
+    }
+}
