@@ -18,6 +18,30 @@ public interface LeakGuardConfig {
 
     LeaderElection leaderElection();
 
+    Scrape scrape();
+
+    Events events();
+
+    /** How pods' metrics endpoints are read. */
+    interface Scrape {
+
+        /** Largest response read; a larger one is abandoned and counted as a scrape error. */
+        @WithDefault("4194304")
+        int maxBytes();
+
+        /** Most scrapes in flight at once, across all pods. */
+        @WithDefault("32")
+        int concurrency();
+    }
+
+    /** Kubernetes Events on verdict changes. */
+    interface Events {
+
+        /** Least time between two Events of the same reason on the same pod. */
+        @WithDefault("10m")
+        java.time.Duration minInterval();
+    }
+
     Log log();
 
     /** Lease-based leader election, so that two replicas never act at once. */

@@ -98,6 +98,10 @@ public final class TrendDetector {
             }
         }
 
+        if (nHeap < MIN_TROUGHS && nThreads < MIN_TROUGHS) {
+            return Verdict.insufficient(samples, "a trend needs " + MIN_TROUGHS * perGroup * s.bucketMillis() / 60_000
+                    + "m of history after the warm-up; " + (w.time[w.length - 1] - w.time[0]) / 60_000 + "m so far");
+        }
         rollingMin(heap, nHeap);
         rollingMin(threads, nThreads);
         Trend heapTrend = trend(heapTimes, heap, nHeap, s.confidence());

@@ -21,6 +21,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
+import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.VerdictBoard;
+import io.leakguard.operator.detection.VerdictEventSource;
 import io.leakguard.operator.tracking.PodRegistry;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;
@@ -38,10 +41,14 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     private static final Logger LOG = Logger.getLogger(LeakPolicyReconciler.class);
 
     private final PodRegistry registry;
+    private final VerdictBoard board;
+    private final VerdictEventSource verdicts;
     private final Clock clock;
 
-    public LeakPolicyReconciler(PodRegistry registry, Clock clock) {
+    public LeakPolicyReconciler(PodRegistry registry, VerdictBoard board, VerdictEventSource verdicts, Clock clock) {
         this.registry = registry;
+        this.board = board;
+        this.verdicts = verdicts;
         this.clock = clock;
     }
 
@@ -53,7 +60,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
                 .withSecondaryToPrimaryMapper(mapper)
                 .withNamespacesInheritedFromController()
                 .build();
-        return List.of(new InformerEventSource<>(pods, context));
+        return List.of(new InformerEventSource<>(pods, context), verdicts);
     }
 
     @Override
@@ -61,18 +68,21 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         ResourceID id = ResourceID.fromResource(policy);
         List<String> problems = PolicyValidator.validate(policy.getSpec());
         List<TrackedPod> pods = problems.isEmpty() ? selectedPods(policy, context) : List.of();
-        Set<String> dropped = registry.track(id, pods);
+        Set<String> dropped = registry.track(id, problems.isEmpty() ? policy.getSpec() : null, pods);
         if (!dropped.isEmpty()) {
             LOG.debugf("pods left policy: namespace=%s policy=%s pods=%s", id.getNamespace().orElse(""), id.getName(),
                     dropped);
         }
-        LeakPolicyStatus status = LeakPolicyStatusFactory.build(policy, pods.size(), problems, clock.instant());
+        List<PodJudgement> judgements = board.judgements(id, pods.stream().map(TrackedPod::name).toList());
+        LeakPolicyStatus status = LeakPolicyStatusFactory.build(policy, pods.size(), judgements, problems,
+                clock.instant());
         return patchIfChanged(policy, status);
     }
 
     @Override
     public DeleteControl cleanup(LeakPolicy policy, Context<LeakPolicy> context) {
         registry.forget(ResourceID.fromResource(policy));
+        board.forget(ResourceID.fromResource(policy));
         LOG.infof("policy deleted, its pods are no longer watched: namespace=%s policy=%s",
                 policy.getMetadata().getNamespace(), policy.getMetadata().getName());
         return DeleteControl.defaultDelete();
@@ -93,7 +103,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
                 .getEventSourceFor(Pod.class);
         return pods.list(policy.getMetadata().getNamespace(),
                 pod -> isLive(pod) && selector.matches(pod.getMetadata().getLabels()))
-                .map(TrackedPod::of)
+                .map(pod -> TrackedPod.of(pod, policy.getSpec().metrics.port))
                 .sorted((a, b) -> a.name().compareTo(b.name()))
                 .toList();
     }

@@ -1,16 +1,27 @@
 package io.leakguard.operator.policy;
 
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.math.RoundingMode;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
 import io.leakguard.api.v1alpha1.PodCounts;
+import io.leakguard.api.v1alpha1.PodRisk;
+import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.Verdict;
+import io.leakguard.operator.detection.VerdictKind;
 
 /** Builds the status a LeakPolicy should show, keeping what later stages own (risks, remediations). */
 public final class LeakPolicyStatusFactory {
@@ -24,17 +35,27 @@ public final class LeakPolicyStatusFactory {
     private LeakPolicyStatusFactory() {
     }
 
+    /** How many pods status lists in atRisk. */
+    public static final int AT_RISK = 5;
+
     /** The status for a policy whose selector matched {@code matchedPods} pods, given its spec problems. */
     public static LeakPolicyStatus build(LeakPolicy policy, int matchedPods, List<String> problems, Instant now) {
+        return build(policy, matchedPods, List.of(), problems, now);
+    }
+
+    /** The status for a policy, with the latest judgement of its pods. */
+    public static LeakPolicyStatus build(LeakPolicy policy, int matchedPods, List<PodJudgement> judgements,
+            List<String> problems, Instant now) {
         LeakPolicyStatus previous = policy.getStatus() == null ? new LeakPolicyStatus() : policy.getStatus();
         LeakPolicyStatus next = new LeakPolicyStatus();
         next.observedGeneration = policy.getMetadata().getGeneration();
         next.restarts = previous.restarts == null ? 0 : previous.restarts;
-        next.atRisk = previous.atRisk == null ? new ArrayList<>() : previous.atRisk;
+        next.atRisk = atRisk(judgements);
         next.remediations = previous.remediations == null ? new ArrayList<>() : previous.remediations;
-        PodCounts counts = previous.pods == null ? new PodCounts() : previous.pods;
-        next.pods = new PodCounts(matchedPods, nonNull(counts.suspect), nonNull(counts.leaking),
-                nonNull(counts.insufficientData));
+        Map<VerdictKind, Integer> counts = new EnumMap<>(VerdictKind.class);
+        judgements.forEach(j -> counts.merge(j.verdict().kind(), 1, Integer::sum));
+        next.pods = new PodCounts(matchedPods, counts.getOrDefault(VerdictKind.Suspect, 0),
+                counts.getOrDefault(VerdictKind.Leaking, 0), counts.getOrDefault(VerdictKind.InsufficientData, 0));
 
         Condition ready;
         if (!problems.isEmpty()) {
@@ -61,8 +82,40 @@ public final class LeakPolicyStatusFactory {
         return previous;
     }
 
-    private static int nonNull(Integer value) {
-        return value == null ? 0 : value;
+    /** The worst pods first: Leaking, then Suspect, then those without data; sooner OOM first within each. */
+    static List<PodRisk> atRisk(List<PodJudgement> judgements) {
+        return judgements.stream()
+                .filter(j -> j.verdict().kind() != VerdictKind.Healthy)
+                .sorted(Comparator.comparingInt((PodJudgement j) -> -j.verdict().kind().severity())
+                        .thenComparingDouble(j -> j.verdict().projectedOomSeconds())
+                        .thenComparing(PodJudgement::pod))
+                .limit(AT_RISK)
+                .map(LeakPolicyStatusFactory::risk)
+                .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+    }
+
+    private static PodRisk risk(PodJudgement judgement) {
+        Verdict v = judgement.verdict();
+        PodRisk risk = new PodRisk();
+        risk.pod = judgement.pod();
+        risk.verdict = v.kind().name();
+        risk.threadsPerHour = rounded(v.threadsPerHour());
+        risk.heapBytesPerHour = rounded(v.heapBytesPerHour());
+        risk.projectedOomIn = Double.isInfinite(v.projectedOomSeconds()) || Double.isNaN(v.projectedOomSeconds()) ? null
+                : GoDuration.format(Duration.ofMinutes(Math.round(v.projectedOomSeconds() / 60.0)));
+        risk.reason = v.reason();
+        return risk;
+    }
+
+    /** Three significant digits: enough to read, and stable enough not to rewrite status on every sample. */
+    private static Double rounded(double value) {
+        if (Double.isNaN(value) || Double.isInfinite(value)) {
+            return null;
+        }
+        if (value == 0) {
+            return 0.0;
+        }
+        return new BigDecimal(value).round(new MathContext(3, RoundingMode.HALF_EVEN)).doubleValue();
     }
 
     private static Condition condition(String type, String status, String reason, String message, LeakPolicy policy) {

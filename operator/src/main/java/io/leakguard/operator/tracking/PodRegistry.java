@@ -4,6 +4,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -11,6 +12,7 @@ import java.util.stream.Collectors;
 import jakarta.inject.Singleton;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
 
 /**
  * The pods each LeakPolicy currently watches. The reconciler writes it; the sampler reads it.
@@ -21,11 +23,17 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 public class PodRegistry {
 
     private final Map<ResourceID, Map<String, TrackedPod>> podsByPolicy = new ConcurrentHashMap<>();
+    private final Map<ResourceID, LeakPolicySpec> specs = new ConcurrentHashMap<>();
 
     /** Replaces what a policy watches; returns the names of the pods it no longer watches. */
-    public Set<String> track(ResourceID policy, Collection<TrackedPod> pods) {
+    public Set<String> track(ResourceID policy, LeakPolicySpec spec, Collection<TrackedPod> pods) {
         Map<String, TrackedPod> next = pods.stream()
                 .collect(Collectors.toUnmodifiableMap(TrackedPod::name, pod -> pod, (a, b) -> b));
+        if (spec != null) {
+            specs.put(policy, spec);
+        } else {
+            specs.remove(policy);
+        }
         Map<String, TrackedPod> previous = podsByPolicy.put(policy, next);
         Set<String> dropped = new HashSet<>(previous == null ? Set.of() : previous.keySet());
         dropped.removeAll(next.keySet());
@@ -35,6 +43,12 @@ public class PodRegistry {
     /** Forgets a deleted policy. */
     public void forget(ResourceID policy) {
         podsByPolicy.remove(policy);
+        specs.remove(policy);
+    }
+
+    /** The spec of a policy that is valid and watched; empty for an invalid or unknown one. */
+    public Optional<LeakPolicySpec> spec(ResourceID policy) {
+        return Optional.ofNullable(specs.get(policy));
     }
 
     /** The policies that watched this pod at their last reconcile. */

@@ -34,7 +34,7 @@ class PodToPolicyMapperTest {
 
     @Test
     void relabelledPodAlsoMapsToThePolicyThatWatchedItSoThatPolicyDropsIt() {
-        registry.track(id("checkout"), List.of(new TrackedPod("shop", "checkout-1", "uid-1", null, "Running")));
+        registry.track(id("checkout"), null, List.of(new TrackedPod("shop", "checkout-1", "uid-1", null, "Running", "app", 9090, null, Double.NaN, "uid-1/0/", 0, null)));
 
         assertThat(mapper.toPrimaryResourceIDs(pod("shop", "checkout-1", Map.of("app", "billing"))))
                 .containsExactlyInAnyOrder(id("billing"), id("checkout"));

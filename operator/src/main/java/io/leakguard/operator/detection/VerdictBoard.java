@@ -1,0 +1,43 @@
+package io.leakguard.operator.detection;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.inject.Singleton;
+
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+
+/** The latest judgement of every pod, per policy. The sampling loop writes it; the reconciler reads it for status. */
+@Singleton
+public class VerdictBoard {
+
+    private final Map<ResourceID, Map<String, PodJudgement>> byPolicy = new ConcurrentHashMap<>();
+
+    public void put(ResourceID policy, PodJudgement judgement) {
+        byPolicy.computeIfAbsent(policy, k -> new ConcurrentHashMap<>()).put(judgement.pod(), judgement);
+    }
+
+    /** The judgements of the given pods; pods never judged yet are absent. */
+    public List<PodJudgement> judgements(ResourceID policy, java.util.Collection<String> pods) {
+        Map<String, PodJudgement> judged = byPolicy.getOrDefault(policy, Map.of());
+        return pods.stream().map(judged::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    public void retainPods(ResourceID policy, java.util.Set<String> pods) {
+        Map<String, PodJudgement> judged = byPolicy.get(policy);
+        if (judged != null) {
+            judged.keySet().retainAll(pods);
+        }
+    }
+
+    public void forget(ResourceID policy) {
+        byPolicy.remove(policy);
+    }
+
+    /** Count of pods per verdict across all policies (a pod in two policies counts twice). */
+    public long count(VerdictKind kind) {
+        return byPolicy.values().stream().flatMap(m -> m.values().stream())
+                .filter(j -> j.verdict().kind() == kind).count();
+    }
+}

@@ -1,0 +1,84 @@
+package io.leakguard.operator.sampling;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+import io.leakguard.api.v1alpha1.MetricNames;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.operator.exposition.Sample;
+
+/**
+ * Which gauges to read for a runtime. Each gauge has candidates tried in order, so one JVM policy
+ * covers services instrumented with Micrometer and with the older simpleclient; a policy's
+ * {@code metrics.names} replaces the candidates.
+ */
+public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
+        List<MetricSelector> memory) {
+
+    private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
+
+    public static RuntimeProfile of(Runtime runtime, MetricNames names) {
+        List<MetricSelector> threads;
+        List<MetricSelector> heap;
+        switch (runtime == null ? Runtime.Custom : runtime) {
+            case Go -> {
+                threads = List.of(MetricSelector.parse("go_goroutines"));
+                heap = List.of(MetricSelector.parse("go_memstats_heap_inuse_bytes"));
+            }
+            case JVM -> {
+                threads = List.of(MetricSelector.parse("jvm_threads_live_threads"),
+                        MetricSelector.parse("jvm_threads_current"));
+                heap = List.of(MetricSelector.parse("jvm_gc_live_data_size_bytes"),
+                        MetricSelector.parse("jvm_memory_used_bytes{area=\"heap\"}"),
+                        MetricSelector.parse("jvm_memory_bytes_used{area=\"heap\"}"));
+            }
+            default -> {
+                threads = List.of();
+                heap = List.of();
+            }
+        }
+        List<MetricSelector> memory = PROCESS_MEMORY;
+        if (names != null) {
+            threads = names.threads == null ? threads : List.of(MetricSelector.parse(names.threads));
+            heap = names.heapBaseline == null ? heap : List.of(MetricSelector.parse(names.heapBaseline));
+            memory = names.memory == null ? memory : List.of(MetricSelector.parse(names.memory));
+        }
+        return new RuntimeProfile(threads, heap, memory);
+    }
+
+    /** Every metric name this profile may read, so that the parser skips the rest. */
+    public Set<String> metricNames() {
+        Set<String> names = new HashSet<>();
+        Stream.of(threads, heapBaseline, memory).flatMap(List::stream).forEach(s -> names.add(s.name()));
+        return names;
+    }
+
+    /** Reads the three gauges from parsed samples; a gauge that is absent is NaN. */
+    public Reading read(List<Sample> samples) {
+        return new Reading(first(threads, samples), first(heapBaseline, samples), first(memory, samples));
+    }
+
+    private static double first(List<MetricSelector> candidates, List<Sample> samples) {
+        for (MetricSelector candidate : candidates) {
+            double value = candidate.sum(samples);
+            if (!Double.isNaN(value)) {
+                return value;
+            }
+        }
+        return Double.NaN;
+    }
+
+    /** One pod's gauges at one moment; NaN where absent. */
+    public record Reading(double threads, double heap, double memory) {
+        public boolean empty() {
+            return Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory);
+        }
+    }
+
+    /** The gauges it looks for, for error messages. */
+    public String describe() {
+        return "threads " + threads + ", heap " + heapBaseline + ", memory " + memory;
+    }
+}

@@ -1,0 +1,261 @@
+package io.leakguard.operator.sampling;
+
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Singleton;
+
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.Scheme;
+import io.leakguard.operator.config.LeakGuardConfig;
+import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.TrendDetector;
+import io.leakguard.operator.detection.Verdict;
+import io.leakguard.operator.detection.VerdictBoard;
+import io.leakguard.operator.detection.VerdictEventSource;
+import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.notify.KubernetesEvents;
+import io.leakguard.operator.policy.GoDuration;
+import io.leakguard.operator.series.PodSeries;
+import io.leakguard.operator.series.SeriesStore;
+import io.leakguard.operator.tracking.PodRegistry;
+import io.leakguard.operator.tracking.TrackedPod;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import org.jboss.logging.Logger;
+
+/**
+ * Samples every tracked pod at its policy's interval, feeds its series, judges it, and tells the
+ * reconciler when a policy's status should change. One round per policy is in flight at a time,
+ * so a slow endpoint delays its own policy and nothing else.
+ */
+@Singleton
+public class SamplingLoop {
+
+    private static final Logger LOG = Logger.getLogger(SamplingLoop.class);
+    /** Status is refreshed at once when a verdict changes kind, else at most this often. */
+    static final long STATUS_REFRESH_MILLIS = 60_000;
+
+    private final PodRegistry registry;
+    private final SeriesStore store;
+    private final VerdictBoard board;
+    private final VerdictEventSource statusTrigger;
+    private final KubernetesEvents events;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final LeakGuardConfig config;
+    private final ThreadLocal<TrendDetector> detectors = ThreadLocal.withInitial(TrendDetector::new);
+    private final Map<ResourceID, Long> nextRound = new ConcurrentHashMap<>();
+    private final Set<ResourceID> inFlight = ConcurrentHashMap.newKeySet();
+    private final Map<ResourceID, Long> lastStatusRefresh = new ConcurrentHashMap<>();
+    private final Map<String, VerdictKind> lastKind = new ConcurrentHashMap<>();
+    private ScheduledExecutorService ticker;
+    private ExecutorService workers;
+    private ScrapeClient scrapes;
+    private Timer scrapeTimer;
+
+    public SamplingLoop(PodRegistry registry, SeriesStore store, VerdictBoard board, VerdictEventSource statusTrigger,
+            KubernetesEvents events, Clock clock, MeterRegistry meters, LeakGuardConfig config) {
+        this.registry = registry;
+        this.store = store;
+        this.board = board;
+        this.statusTrigger = statusTrigger;
+        this.events = events;
+        this.clock = clock;
+        this.meters = meters;
+        this.config = config;
+    }
+
+    void start(@Observes StartupEvent start) {
+        workers = Executors.newFixedThreadPool(4, daemon("leakguard-sampler"));
+        scrapes = new ScrapeClient(config.scrape().concurrency(), config.scrape().maxBytes(), workers);
+        scrapeTimer = Timer.builder("leakguard.scrape.duration").description("Time to read one pod's metrics")
+                .publishPercentiles(0.5, 0.99).register(meters);
+        for (VerdictKind kind : VerdictKind.values()) {
+            Gauge.builder("leakguard.pods.verdict", board, b -> b.count(kind)).tag("verdict", kind.name())
+                    .description("Pods by their latest verdict").register(meters);
+        }
+        ticker = Executors.newSingleThreadScheduledExecutor(daemon("leakguard-ticker"));
+        ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent stop) {
+        if (ticker != null) {
+            ticker.shutdownNow();
+            workers.shutdownNow();
+        }
+    }
+
+    /** True when no round is in flight. */
+    public boolean idle() {
+        return inFlight.isEmpty();
+    }
+
+    /** Starts the rounds that are due. Public for tests that drive time themselves. */
+    public void tick() {
+        try {
+            long now = clock.millis();
+            Set<String> tracked = new HashSet<>();
+            for (ResourceID policy : registry.policies()) {
+                List<TrackedPod> pods = registry.podsOf(policy);
+                pods.forEach(p -> tracked.add(p.key()));
+                LeakPolicySpec spec = registry.spec(policy).orElse(null);
+                if (spec == null) {
+                    board.forget(policy);
+                    continue;
+                }
+                board.retainPods(policy, pods.stream().map(TrackedPod::name).collect(java.util.stream.Collectors.toSet()));
+                if (now >= nextRound.getOrDefault(policy, 0L) && inFlight.add(policy)) {
+                    nextRound.put(policy, now + GoDuration.parse(spec.metrics.interval).toMillis());
+                    round(policy, spec, pods, now);
+                }
+            }
+            nextRound.keySet().retainAll(registry.policies());
+            store.retainOnly(tracked);
+        } catch (RuntimeException e) {
+            LOG.error("sampling tick failed; will try again next second", e);
+        }
+    }
+
+    private void round(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, long now) {
+        DetectorSettings settings = DetectorSettings.from(spec.detection, spec.metrics);
+        RuntimeProfile profile = RuntimeProfile.of(spec.runtime, spec.metrics.names);
+        Duration timeout = GoDuration.parse(spec.metrics.timeout);
+        List<CompletableFuture<PodJudgement>> judgements = new ArrayList<>();
+        for (TrackedPod pod : pods) {
+            judgements.add(sample(pod, spec, profile, timeout)
+                    .thenApply(result -> judge(pod, result, settings))
+                    .exceptionally(error -> {
+                        LOG.warnf(error, "judging pod failed: namespace=%s pod=%s", pod.namespace(), pod.name());
+                        return new PodJudgement(pod.name(), Verdict.insufficient(0, "internal error: " + error),
+                                String.valueOf(error), clock.millis());
+                    }));
+        }
+        CompletableFuture.allOf(judgements.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
+            try {
+                List<PodJudgement> done = judgements.stream().map(CompletableFuture::join).toList();
+                publish(policy, pods, done);
+            } finally {
+                inFlight.remove(policy);
+            }
+        });
+    }
+
+    private CompletableFuture<ScrapeResult> sample(TrackedPod pod, LeakPolicySpec spec, RuntimeProfile profile,
+            Duration timeout) {
+        if (pod.targetProblem() != null) {
+            return CompletableFuture.completedFuture(ScrapeResult.failed("no_target", pod.targetProblem(), 0));
+        }
+        URI url = URI.create((spec.metrics.scheme == Scheme.HTTPS ? "https" : "http") + "://" + hostPort(pod)
+                + spec.metrics.path);
+        return scrapes.scrape(url, timeout, profile).whenComplete((result, error) -> {
+            if (result != null) {
+                meters.counter("leakguard.scrapes", "outcome", result.outcome()).increment();
+                scrapeTimer.record(result.durationNanos(), TimeUnit.NANOSECONDS);
+            }
+        });
+    }
+
+    private static String hostPort(TrackedPod pod) {
+        String ip = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
+        return ip + ":" + pod.port();
+    }
+
+    private PodJudgement judge(TrackedPod pod, ScrapeResult result, DetectorSettings settings) {
+        long now = clock.millis();
+        PodSeries series;
+        if (result.succeeded()) {
+            RuntimeProfile.Reading r = result.reading();
+            series = store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
+                    DetectorSettings.BUCKETS, now, r.threads(), r.heap(), r.memory());
+        } else {
+            series = store.series(pod.key()).filter(s -> s.lifeKey().equals(pod.lifeKey())).orElse(null);
+        }
+        Verdict verdict;
+        if (series == null) {
+            verdict = Verdict.insufficient(0, "no sample yet: " + result.error());
+        } else {
+            synchronized (series) {
+                verdict = detectors.get().evaluate(series, now, pod.memoryLimitBytes(), settings);
+            }
+            if (verdict.kind() == VerdictKind.InsufficientData && !result.succeeded()) {
+                verdict = Verdict.insufficient(verdict.samples(), verdict.reason() + " (last error: " + result.error() + ")");
+            }
+        }
+        return new PodJudgement(pod.name(), verdict, result.error(), now);
+    }
+
+    private void publish(ResourceID policy, List<TrackedPod> pods, List<PodJudgement> judgements) {
+        boolean kindChanged = false;
+        Map<String, TrackedPod> byName = new ConcurrentHashMap<>();
+        pods.forEach(p -> byName.put(p.name(), p));
+        for (PodJudgement judgement : judgements) {
+            board.put(policy, judgement);
+            TrackedPod pod = byName.get(judgement.pod());
+            VerdictKind kind = judgement.verdict().kind();
+            VerdictKind before = lastKind.put(policy + "/" + pod.name(), kind);
+            if (before != kind) {
+                kindChanged = true;
+                LOG.infof("verdict changed: namespace=%s policy=%s pod=%s from=%s to=%s reason=%s", pod.namespace(),
+                        policy.getName(), pod.name(), before, kind, judgement.verdict().reason());
+                recordEvent(pod, before, judgement.verdict());
+            }
+        }
+        long now = clock.millis();
+        if (kindChanged || now - lastStatusRefresh.getOrDefault(policy, 0L) >= STATUS_REFRESH_MILLIS) {
+            lastStatusRefresh.put(policy, now);
+            statusTrigger.verdictsChanged(policy);
+        }
+    }
+
+    private void recordEvent(TrackedPod pod, VerdictKind before, Verdict verdict) {
+        String reason = switch (verdict.kind()) {
+            case Leaking -> "LeakDetected";
+            case Suspect -> "LeakSuspected";
+            case Healthy -> before == VerdictKind.Suspect || before == VerdictKind.Leaking ? "LeakCleared" : null;
+            case InsufficientData -> null;
+        };
+        if (reason == null) {
+            return;
+        }
+        Pod ref = new PodBuilder().withNewMetadata().withName(pod.name()).withNamespace(pod.namespace())
+                .withUid(pod.uid()).endMetadata().build();
+        events.record(ref, verdict.kind() == VerdictKind.Healthy ? "Normal" : "Warning", reason, verdict.reason());
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Counts per verdict, for status. */
+    public static Map<VerdictKind, Integer> counts(List<PodJudgement> judgements) {
+        Map<VerdictKind, Integer> counts = new EnumMap<>(VerdictKind.class);
+        judgements.forEach(j -> counts.merge(j.verdict().kind(), 1, Integer::sum));
+        return counts;
+    }
+}

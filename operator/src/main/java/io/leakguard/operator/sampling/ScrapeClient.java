@@ -1,0 +1,159 @@
+package io.leakguard.operator.sampling;
+
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.concurrent.Semaphore;
+
+import io.leakguard.operator.exposition.ExpositionParser;
+import io.leakguard.operator.exposition.ParseResult;
+
+/**
+ * Reads a pod's Prometheus or OpenMetrics endpoint without blocking: bounded concurrency, a
+ * per-request timeout, and a cap on the body (a larger body is abandoned mid-stream, not
+ * buffered). Every failure becomes a {@link ScrapeResult} with a reason; nothing is thrown.
+ */
+public final class ScrapeClient {
+
+    static final String ACCEPT = "application/openmetrics-text;version=1.0.0;q=0.9,"
+            + "application/openmetrics-text;version=0.0.1;q=0.8,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+
+    private final HttpClient http;
+    private final Semaphore permits;
+    private final int maxBytes;
+
+    public ScrapeClient(int concurrency, int maxBytes, Executor executor) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
+        this.permits = new Semaphore(concurrency);
+        this.maxBytes = maxBytes;
+    }
+
+    /** Scrapes {@code url}; completes with a result once it is read, failed or timed out. */
+    public CompletableFuture<ScrapeResult> scrape(URI url, Duration timeout, RuntimeProfile profile) {
+        long start = System.nanoTime();
+        if (!permits.tryAcquire()) {
+            return CompletableFuture.completedFuture(ScrapeResult.failed("throttled",
+                    "too many scrapes in flight (" + permits.availablePermits() + " free); skipped this round", 0));
+        }
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", ACCEPT).GET().build();
+        Set<String> wanted = profile.metricNames();
+        return http.sendAsync(request, info -> new CappedBody(maxBytes))
+                .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .handle((response, error) -> {
+                    long took = System.nanoTime() - start;
+                    if (error != null) {
+                        return failure(error, timeout, took);
+                    }
+                    Body body = response.body();
+                    if (response.statusCode() != 200) {
+                        return ScrapeResult.failed("http_error", "HTTP " + response.statusCode() + " from " + url, took);
+                    }
+                    if (body.truncated) {
+                        return ScrapeResult.failed("too_large", "response larger than " + maxBytes
+                                + " bytes; not parsed (raise leakguard.scrape.max-bytes if this is expected)", took);
+                    }
+                    ParseResult parsed = ExpositionParser.parse(new String(body.bytes, 0, body.length, StandardCharsets.UTF_8),
+                            wanted::contains);
+                    RuntimeProfile.Reading reading = profile.read(parsed.samples());
+                    if (reading.empty()) {
+                        String why = parsed.clean() ? "" : "; " + parsed.malformedLines() + " malformed lines, first at "
+                                + parsed.firstProblem();
+                        return ScrapeResult.failed(parsed.clean() ? "no_gauges" : "unparsable",
+                                "none of the expected gauges found (" + profile.describe() + ")" + why, took);
+                    }
+                    return ScrapeResult.ok(reading, took);
+                })
+                .whenComplete((result, error) -> permits.release());
+    }
+
+    private static ScrapeResult failure(Throwable error, Duration timeout, long took) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+            return ScrapeResult.failed("timeout", "no answer within " + timeout.toMillis() + "ms", took);
+        }
+        if (cause instanceof ConnectException) {
+            return ScrapeResult.failed("unreachable", "connection refused or unreachable", took);
+        }
+        return ScrapeResult.failed("unreachable", cause.getClass().getSimpleName()
+                + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), took);
+    }
+
+    /** A body read up to a cap; {@code truncated} when the server had more. */
+    static final class Body {
+        final byte[] bytes;
+        final int length;
+        final boolean truncated;
+
+        Body(byte[] bytes, int length, boolean truncated) {
+            this.bytes = bytes;
+            this.length = length;
+            this.truncated = truncated;
+        }
+    }
+
+    /** Collects at most {@code cap} bytes, then cancels the stream so the rest is never read. */
+    static final class CappedBody implements HttpResponse.BodySubscriber<Body> {
+        private final CompletableFuture<Body> result = new CompletableFuture<>();
+        private final int cap;
+        private byte[] buffer = new byte[8192];
+        private int length;
+        private Flow.Subscription subscription;
+
+        CappedBody(int cap) {
+            this.cap = cap;
+        }
+
+        @Override
+        public CompletionStage<Body> getBody() {
+            return result;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            subscription.request(1);
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> items) {
+            for (ByteBuffer item : items) {
+                int n = item.remaining();
+                if (length + n > cap) {
+                    subscription.cancel();
+                    result.complete(new Body(buffer, length, true));
+                    return;
+                }
+                if (length + n > buffer.length) {
+                    buffer = java.util.Arrays.copyOf(buffer, Math.min(cap, Math.max(length + n, buffer.length * 2)));
+                }
+                item.get(buffer, length, n);
+                length += n;
+            }
+            subscription.request(1);
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            result.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            result.complete(new Body(buffer, length, false));
+        }
+    }
+}

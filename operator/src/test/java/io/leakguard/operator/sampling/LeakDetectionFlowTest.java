@@ -1,0 +1,181 @@
+package io.leakguard.operator.sampling;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.PodCounts;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.operator.testing.FakeMetricsEndpoint;
+import io.leakguard.operator.testing.FakeMetricsEndpoint.Answer;
+import io.leakguard.operator.testing.MutableClock;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A pod's metrics endpoint on loopback, scraped by the real sampling loop while the test moves the
+ * operator's clock forward one interval at a time: what the policy's status says as the trend grows.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class LeakDetectionFlowTest {
+
+    private static final String NS = "flow";
+    private static final double MIB = 1024 * 1024;
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    SamplingLoop loop;
+    @Inject
+    MutableClock clock;
+    @Inject
+    MeterRegistry meters;
+
+    FakeMetricsEndpoint endpoint;
+
+    @BeforeEach
+    void startEndpoint() throws Exception {
+        endpoint = new FakeMetricsEndpoint();
+    }
+
+    @AfterEach
+    void cleanUp() {
+        client.resources(LeakPolicy.class).inNamespace(NS).delete();
+        client.pods().inNamespace(NS).delete();
+        endpoint.close();
+    }
+
+    @Test
+    void risingHeapTroughTurnsThePodSuspectThenLeakingInStatus() {
+        AtomicInteger scrapes = new AtomicInteger();
+        endpoint.answer(() -> {
+            int n = scrapes.getAndIncrement();
+            double heap = 100 * MIB + n * 2 * MIB + (n % 4) * 6 * MIB;
+            return Answer.ok(FakeMetricsEndpoint.goMetrics(30, heap, heap + 40 * MIB));
+        });
+        createPodAndPolicy();
+
+        List<String> seen = new ArrayList<>();
+        for (int round = 0; round < 400 && !seen.contains("Leaking"); round++) {
+            step();
+            PodCounts pods = status().pods;
+            String state = pods.leaking == 1 ? "Leaking" : pods.suspect == 1 ? "Suspect"
+                    : pods.insufficientData == 1 ? "InsufficientData" : "Healthy";
+            if (seen.isEmpty() || !seen.get(seen.size() - 1).equals(state)) {
+                seen.add(state);
+            }
+        }
+
+        // Until a trend is significant the pod reads InsufficientData, then Healthy; once Suspect it only gets worse.
+        assertThat(seen).as("verdicts in the order status showed them").containsSubsequence("InsufficientData",
+                "Suspect", "Leaking");
+        assertThat(seen.subList(seen.indexOf("Suspect"), seen.size())).containsExactly("Suspect", "Leaking");
+        var risk = status().atRisk.get(0);
+        assertThat(risk.pod).isEqualTo("api-1");
+        assertThat(risk.verdict).isEqualTo("Leaking");
+        assertThat(risk.heapBytesPerHour).isBetween(400 * MIB, 560 * MIB);
+        assertThat(risk.projectedOomIn).isNotNull();
+        assertThat(risk.reason).contains("heap baseline").contains("projected OOM in");
+    }
+
+    @Test
+    void anEndpointAnswering500GivesInsufficientDataAndAnErrorMetric() {
+        endpoint.answer(() -> new Answer(500, "boom".getBytes(), 0));
+        assertBadEndpointIsInsufficientData("http_error", "HTTP 500");
+    }
+
+    @Test
+    void garbageGivesInsufficientDataAndAnErrorMetric() {
+        endpoint.answer(() -> Answer.ok("\u0000\u0001 not { metrics at all\n{{{{\n"));
+        assertBadEndpointIsInsufficientData("unparsable", "malformed lines");
+    }
+
+    @Test
+    void aFiftyMegabyteBodyIsAbandonedAndGivesInsufficientData() {
+        byte[] huge = new byte[50 * 1024 * 1024];
+        java.util.Arrays.fill(huge, (byte) '#');
+        endpoint.answer(() -> new Answer(200, huge, 0));
+        assertBadEndpointIsInsufficientData("too_large", "larger than");
+    }
+
+    @Test
+    void aSlowEndpointTimesOutAndGivesInsufficientData() {
+        endpoint.answer(() -> new Answer(200, FakeMetricsEndpoint.goMetrics(1, 1, 1).getBytes(), 3000));
+        assertBadEndpointIsInsufficientData("timeout", "no answer within 1000ms");
+    }
+
+    private void assertBadEndpointIsInsufficientData(String outcome, String reason) {
+        double before = scrapeCount(outcome);
+        createPodAndPolicy();
+        for (int round = 0; round < 3; round++) {
+            step();
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(status().pods.insufficientData).isEqualTo(1);
+            assertThat(status().pods.leaking).isZero();
+            assertThat(status().atRisk.get(0).reason).contains(reason);
+        });
+        assertThat(scrapeCount(outcome)).isGreaterThan(before);
+    }
+
+    private double scrapeCount(String outcome) {
+        var counter = meters.find("leakguard.scrapes").tag("outcome", outcome).counter();
+        return counter == null ? 0 : counter.count();
+    }
+
+    /** One interval: move the clock, start the round, wait for it to finish and for status to catch up. */
+    private void step() {
+        clock.advance(Duration.ofSeconds(15));
+        loop.tick();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(loop::idle);
+    }
+
+    private io.leakguard.api.v1alpha1.LeakPolicyStatus status() {
+        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName("api").get();
+        return policy.getStatus() == null ? new io.leakguard.api.v1alpha1.LeakPolicyStatus() : policy.getStatus();
+    }
+
+    private void createPodAndPolicy() {
+        client.pods().inNamespace(NS).resource(new PodBuilder()
+                .withNewMetadata().withName("api-1").withLabels(Map.of("app", "api")).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("example/api:1")
+                .addNewPort().withName("metrics").withContainerPort(endpoint.port()).endPort()
+                .withNewResources().addToLimits("memory", new Quantity("1Gi")).endResources()
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").withStartTime(clock.instant().toString())
+                .endStatus()
+                .build()).create();
+        LeakPolicy policy = new LeakPolicy();
+        policy.getMetadata().setName("api");
+        policy.getMetadata().setNamespace(NS);
+        policy.setSpec(new LeakPolicySpec());
+        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "api").build();
+        policy.getSpec().runtime = Runtime.Go;
+        policy.getSpec().metrics.timeout = "1s";
+        policy.getSpec().detection.window = "30m";
+        policy.getSpec().detection.horizon = "1h";
+        policy.getSpec().detection.minSamples = 5;
+        policy.getSpec().detection.warmup = "0s";
+        policy.getSpec().detection.maxThreadGrowthPerHour = 100000;
+        client.resource(policy).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> status().pods.matched == 1);
+    }
+}
