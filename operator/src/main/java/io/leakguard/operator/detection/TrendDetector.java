@@ -25,6 +25,7 @@ public final class TrendDetector {
     private static final int TROUGH_SPAN = 3;
     private static final long MIN_GROUP_MILLIS = 120_000;
     private static final double STEP_SHARE = 0.5;
+    private static final double RECENT_SHARE = 1.0 / 3.0;
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
 
     private final double[] times = new double[TROUGHS];
@@ -185,15 +186,17 @@ public final class TrendDetector {
         TheilSen ts = TrendStatistics.theilSen(t, v, n, confidence, mk.variance(), slopes);
         boolean rising = mk.pUpward() <= 1.0 - confidence && ts.slope() > 0;
         if (!rising) {
-            return new Trend(false, ts.slope(), ts.lower(), mk.pUpward(), null);
+            String note = mk.pUpward() <= 1.0 - confidence ? "a one-off step, not a steady rise" : null;
+            return new Trend(false, ts.slope(), ts.lower(), mk.pUpward(), note);
         }
-        // Guard 1: the rise goes on in the recent half, so a warm-up that has levelled off is not a leak.
+        // Guard 1: the rise goes on at a good part of its pace in the recent half, so a warm-up that is
+        // levelling off (fast, then slower and slower) is not a leak.
         int half = n / 2;
         System.arraycopy(t, n - half, subTimes, 0, half);
         System.arraycopy(v, n - half, subValues, 0, half);
         MannKendall recentMk = TrendStatistics.mannKendall(subValues, half);
         TheilSen recent = TrendStatistics.theilSen(subTimes, subValues, half, confidence, recentMk.variance(), slopes);
-        if (recent.slope() <= 0) {
+        if (recent.slope() < RECENT_SHARE * ts.slope()) {
             return new Trend(false, ts.slope(), ts.lower(), mk.pUpward(), "the rise has levelled off in the recent half");
         }
         // Guard 2: a one-off step (a cache load, a config reload) is not a trend.

@@ -90,7 +90,7 @@ public final class ExpositionParser {
             if (!wanted.test(name)) {
                 return null;
             }
-            pos = nameEnd;
+            pos = skipSpaces(text, nameEnd, end);
             if (pos < end && text.charAt(pos) == '{') {
                 Cursor cursor = new Cursor(text, pos + 1, end);
                 LabelsAndName parsed = parseLabels(cursor, false);
@@ -101,10 +101,12 @@ public final class ExpositionParser {
                 pos = cursor.pos;
             }
         }
-        if (pos >= end || (text.charAt(pos) != ' ' && text.charAt(pos) != '\t')) {
+        int beforeValue = pos;
+        pos = skipSpaces(text, pos, end);
+        if (pos >= end || (pos == beforeValue && text.charAt(pos - 1) != ' ' && text.charAt(pos - 1) != '\t'
+                && text.charAt(pos - 1) != '}')) {
             return "expected a space and a value after " + name;
         }
-        pos = skipSpaces(text, pos, end);
         int valueEnd = pos;
         while (valueEnd < end && text.charAt(valueEnd) != ' ' && text.charAt(valueEnd) != '\t') {
             valueEnd++;
