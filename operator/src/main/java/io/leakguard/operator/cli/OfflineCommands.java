@@ -19,7 +19,7 @@ import io.leakguard.operator.evaluation.TraceGenerator;
 /** The commands that run without a cluster. Each returns a process exit code. */
 final class OfflineCommands {
 
-    private static final Set<String> COMMANDS = Set.of("backtest", "evaluate", "help", "--help");
+    private static final Set<String> COMMANDS = Set.of("backtest", "evaluate", "generate", "help", "--help");
 
     private OfflineCommands() {
     }
@@ -34,6 +34,7 @@ final class OfflineCommands {
             return switch (args[0]) {
                 case "evaluate" -> evaluate(options, out);
                 case "backtest" -> Backtest.run(options, out, err);
+                case "generate" -> Generate.run(options, err);
                 default -> {
                     LeakGuardMain.usage(out);
                     yield LeakGuardMain.OK;
@@ -42,6 +43,9 @@ final class OfflineCommands {
         } catch (UsageException e) {
             err.println("error: " + e.getMessage());
             LeakGuardMain.usage(err);
+            return LeakGuardMain.USAGE;
+        } catch (NumberFormatException e) {
+            err.println("error: a numeric option is not a number: " + e.getMessage());
             return LeakGuardMain.USAGE;
         } catch (IOException e) {
             err.println("error: " + e.getMessage());

@@ -1,0 +1,165 @@
+package io.leakguard.operator.backtest;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.detection.TrendDetector;
+import io.leakguard.operator.detection.Verdict;
+import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.exposition.Sample;
+import io.leakguard.operator.sampling.MetricSelector;
+import io.leakguard.operator.sampling.RuntimeProfile;
+import io.leakguard.operator.series.PodSeries;
+
+/**
+ * Replays exported series through the same store and detector the operator uses: time moves
+ * forward one policy interval at a time, each step sees only samples at or before it (Prometheus'
+ * five-minute lookback), and the verdict is taken as the live operator would take it.
+ */
+public final class Backtester {
+
+    static final long LOOKBACK_MILLIS = 5 * 60_000;
+
+    /** What the backtest says about one pod. Times are Unix seconds, or null. */
+    public record PodResult(String namespace, String pod, String verdict, Long firstLeakingAt, Long firstSuspectAt,
+            Long projectedOomAt, String reason, Double heapSlopeBytesPerHour, Double threadSlopePerHour) {
+    }
+
+    /** A pod's series, by role. */
+    public static final class PodData {
+        final Map<MetricSelector, List<PromSeries>> byCandidate = new LinkedHashMap<>();
+        final List<PromSeries> limits = new ArrayList<>();
+        long start = Long.MAX_VALUE;
+        long end = Long.MIN_VALUE;
+
+        public boolean hasLimit() {
+            return !limits.isEmpty();
+        }
+    }
+
+    /** Is this series one a backtest of this profile reads? */
+    public static boolean wanted(Map<String, String> labels, RuntimeProfile profile) {
+        String name = labels.getOrDefault("__name__", "");
+        return isLimit(labels) || profile.metricNames().contains(name);
+    }
+
+    static boolean isLimit(Map<String, String> labels) {
+        String name = labels.getOrDefault("__name__", "");
+        return name.equals("container_spec_memory_limit_bytes")
+                || (name.equals("kube_pod_container_resource_limits") && "memory".equals(labels.get("resource")));
+    }
+
+    /** Groups series by pod; throws IllegalArgumentException naming a pod without a memory limit. */
+    public static Map<String, PodData> byPod(List<PromSeries> series, RuntimeProfile profile) {
+        Map<String, PodData> pods = new LinkedHashMap<>();
+        for (PromSeries s : series) {
+            String namespace = s.labels().get("namespace");
+            String pod = s.labels().get("pod");
+            if (namespace == null || pod == null || s.size() == 0) {
+                continue;
+            }
+            PodData data = pods.computeIfAbsent(namespace + "/" + pod, k -> new PodData());
+            if (isLimit(s.labels())) {
+                data.limits.add(s);
+                continue;
+            }
+            Sample probe = new Sample(s.name(), s.labels(), 0);
+            for (List<MetricSelector> role : List.of(profile.threads(), profile.heapBaseline(), profile.memory())) {
+                for (MetricSelector candidate : role) {
+                    if (candidate.matches(probe)) {
+                        data.byCandidate.computeIfAbsent(candidate, k -> new ArrayList<>()).add(s);
+                    }
+                }
+            }
+            data.start = Math.min(data.start, s.timeMillis(0));
+            data.end = Math.max(data.end, s.timeMillis(s.size() - 1));
+        }
+        pods.values().removeIf(d -> d.byCandidate.isEmpty() && d.limits.isEmpty());
+        return pods;
+    }
+
+    public static List<PodResult> run(LeakPolicySpec spec, Map<String, PodData> pods) {
+        DetectorSettings settings = DetectorSettings.from(spec.detection, spec.metrics);
+        RuntimeProfile profile = RuntimeProfile.of(spec.runtime, spec.metrics.names);
+        TrendDetector detector = new TrendDetector();
+        List<PodResult> results = new ArrayList<>();
+        for (Map.Entry<String, PodData> entry : pods.entrySet()) {
+            PodData data = entry.getValue();
+            String[] nsPod = entry.getKey().split("/", 2);
+            if (data.byCandidate.isEmpty()) {
+                continue;
+            }
+            PodSeries series = new PodSeries(entry.getKey(), data.start, settings.bucketMillis(), DetectorSettings.BUCKETS);
+            Long firstLeaking = null;
+            Long firstSuspect = null;
+            Verdict last = null;
+            long lastTick = data.start;
+            for (long t = data.start; t <= data.end; t += settings.intervalMillis()) {
+                double threads = valueAt(data, profile.threads(), t);
+                double heap = valueAt(data, profile.heapBaseline(), t);
+                double memory = valueAt(data, profile.memory(), t);
+                if (!(Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory))) {
+                    series.add(t, threads, heap, memory);
+                }
+                double limit = limitAt(data, t);
+                last = detector.evaluate(series, t, limit, settings);
+                lastTick = t;
+                if (last.kind() == VerdictKind.Leaking && firstLeaking == null) {
+                    firstLeaking = t / 1000;
+                }
+                if ((last.kind() == VerdictKind.Suspect || last.kind() == VerdictKind.Leaking) && firstSuspect == null) {
+                    firstSuspect = t / 1000;
+                }
+            }
+            Long projected = last == null || Double.isInfinite(last.projectedOomSeconds()) ? null
+                    : lastTick / 1000 + Math.round(last.projectedOomSeconds());
+            results.add(new PodResult(nsPod[0], nsPod[1], last == null ? "InsufficientData" : last.kind().name(),
+                    firstLeaking, firstSuspect, projected, last == null ? "no samples" : last.reason(),
+                    finite(last == null ? Double.NaN : last.heapBytesPerHour()),
+                    finite(last == null ? Double.NaN : last.threadsPerHour())));
+        }
+        results.sort(Comparator.comparing(PodResult::namespace).thenComparing(PodResult::pod));
+        return results;
+    }
+
+    /** The first candidate with any series for this pod, summed across its series (memory pools add up). */
+    private static double valueAt(PodData data, List<MetricSelector> candidates, long t) {
+        for (MetricSelector candidate : candidates) {
+            List<PromSeries> matching = data.byCandidate.get(candidate);
+            if (matching == null) {
+                continue;
+            }
+            double total = 0;
+            boolean any = false;
+            for (PromSeries s : matching) {
+                double v = s.valueAt(t, LOOKBACK_MILLIS);
+                if (!Double.isNaN(v)) {
+                    total += v;
+                    any = true;
+                }
+            }
+            return any ? total : Double.NaN;
+        }
+        return Double.NaN;
+    }
+
+    private static double limitAt(PodData data, long t) {
+        double limit = Double.NaN;
+        for (PromSeries s : data.limits) {
+            double v = s.valueAt(t, Long.MAX_VALUE);
+            if (!Double.isNaN(v) && v > 0 && (Double.isNaN(limit) || v > limit)) {
+                limit = v;
+            }
+        }
+        return limit;
+    }
+
+    private static Double finite(double value) {
+        return Double.isNaN(value) || Double.isInfinite(value) ? null : value;
+    }
+}

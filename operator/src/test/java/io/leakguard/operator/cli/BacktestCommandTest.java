@@ -1,0 +1,134 @@
+package io.leakguard.operator.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leakguard.operator.evaluation.Trace;
+import io.leakguard.operator.evaluation.TraceGenerator;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The offline backtest as a user runs it: files in, JSON report or a clear error with exit code 2 out. */
+class BacktestCommandTest {
+
+    @TempDir
+    Path dir;
+    Path series;
+    Path policy;
+    final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    final ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Trace leak;
+
+    private static final String POLICY = """
+            apiVersion: leakguard.io/v1alpha1
+            kind: LeakPolicy
+            metadata: {name: checkout, namespace: eval}
+            spec:
+              selector: {matchLabels: {app: checkout}}
+              runtime: Go
+            """;
+
+    @BeforeEach
+    void writeFixture() throws IOException {
+        series = Files.createDirectories(dir.resolve("series"));
+        policy = Files.writeString(dir.resolve("policy.yaml"), POLICY);
+        TraceGenerator generator = new TraceGenerator(99);
+        leak = generator.generate(TraceGenerator.Scenario.FastLeak, "fast", 15, 3 * 3600);
+        Generate.write(series.resolve("fast.json"), leak, "fast");
+        Generate.write(series.resolve("calm.json"),
+                generator.generate(TraceGenerator.Scenario.SawtoothFastGc, "calm", 15, 3 * 3600), "calm");
+    }
+
+    private int backtest(String... extra) {
+        String[] args = new String[5 + extra.length];
+        args[0] = "backtest";
+        args[1] = "--policy";
+        args[2] = policy.toString();
+        args[3] = "--series";
+        args[4] = series.toString();
+        System.arraycopy(extra, 0, args, 5, extra.length);
+        return OfflineCommands.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8));
+    }
+
+    private String errors() {
+        return err.toString(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void reportsTheLeakBeforeItsOomAndLeavesTheHealthyPodAlone() throws IOException {
+        Path report = dir.resolve("report.json");
+        assertThat(backtest("--output", report.toString())).isZero();
+
+        JsonNode pods = new ObjectMapper().readTree(report.toFile()).get("pods");
+        assertThat(pods).hasSize(2);
+        JsonNode calm = pods.get(0);
+        JsonNode fast = pods.get(1);
+        assertThat(calm.get("pod").asText()).isEqualTo("calm");
+        assertThat(calm.get("firstLeakingAt").isNull()).isTrue();
+        assertThat(calm.get("verdict").asText()).isIn("Healthy", "Suspect");
+        assertThat(fast.get("pod").asText()).isEqualTo("fast");
+        assertThat(fast.get("namespace").asText()).isEqualTo("eval");
+        long oomAt = Generate.EPOCH_SECONDS + Math.round(leak.oomAtSeconds());
+        assertThat(fast.get("firstLeakingAt").asLong()).as("restart time, Unix seconds").isLessThan(oomAt - 300);
+        assertThat(fast.get("firstSuspectAt").asLong()).isLessThanOrEqualTo(fast.get("firstLeakingAt").asLong());
+        assertThat(fast.get("heapSlopeBytesPerHour").asDouble()).isPositive();
+        for (String field : new String[] {"verdict", "reason", "projectedOomAt", "threadSlopePerHour"}) {
+            assertThat(fast.has(field)).as("field %s", field).isTrue();
+        }
+    }
+
+    @Test
+    void writesToStdoutWithoutOutput() {
+        assertThat(backtest()).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("\"pods\"").contains("\"fast\"");
+    }
+
+    @Test
+    void aFileThatIsNotJsonIsNamedWithExitCode2() throws IOException {
+        Files.writeString(series.resolve("broken.json"), "this is not json");
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("broken.json").contains("not JSON");
+    }
+
+    @Test
+    void anInstantVectorIsRefusedWithAHint() throws IOException {
+        Files.writeString(series.resolve("vector.json"), """
+                {"status":"success","data":{"resultType":"vector","result":[]}}""");
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("vector.json").contains("resultType is 'vector'").contains("query_range");
+    }
+
+    @Test
+    void aPodWithoutAMemoryLimitIsNamed() throws IOException {
+        Files.writeString(series.resolve("nolimit.json"), """
+                {"status":"success","data":{"resultType":"matrix","result":[
+                 {"metric":{"__name__":"go_goroutines","namespace":"eval","pod":"orphan"},"values":[[1700000000,"10"]]}]}}""");
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("eval/orphan has no memory limit");
+    }
+
+    @Test
+    void aBadPolicyIsExplained() throws IOException {
+        Files.writeString(policy, POLICY.replace("runtime: Go", "runtime: Go\n  metrics: {source: Prometheus}"));
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("policy.yaml").contains("spec.metrics.prometheus.url is required");
+    }
+
+    @Test
+    void aMissingOptionIsAUsageError() {
+        int code = OfflineCommands.run(new String[] {"backtest", "--series", series.toString()},
+                new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        assertThat(code).isEqualTo(2);
+        assertThat(errors()).contains("--policy is required").contains("usage:");
+    }
+}
