@@ -34,6 +34,16 @@ public final class QueryRangeReader {
         }
     }
 
+    /** Reads a response body already in memory (from a live Prometheus); {@code source} names it in errors. */
+    public static List<PromSeries> read(byte[] body, Predicate<Map<String, String>> wanted, String source)
+            throws IOException {
+        try (JsonParser p = JSON.createParser(body)) {
+            return read(p, wanted, source);
+        } catch (JsonParseException e) {
+            throw new BadInputException(source + ": not JSON (" + e.getOriginalMessage() + ")");
+        }
+    }
+
     public static List<PromSeries> read(Path file, Predicate<Map<String, String>> wanted) throws IOException {
         try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
             return read(p, wanted, file.toString());

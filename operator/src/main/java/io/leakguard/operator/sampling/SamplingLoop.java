@@ -23,6 +23,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.MetricsSource;
 import io.leakguard.api.v1alpha1.Scheme;
 import io.leakguard.operator.config.LeakGuardConfig;
 import io.leakguard.operator.detection.DetectorSettings;
@@ -65,6 +66,7 @@ public class SamplingLoop {
     private final Clock clock;
     private final MeterRegistry meters;
     private final LeakGuardConfig config;
+    private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
     private final ThreadLocal<TrendDetector> detectors = ThreadLocal.withInitial(TrendDetector::new);
     private final Map<ResourceID, Long> nextRound = new ConcurrentHashMap<>();
     private final Set<ResourceID> inFlight = ConcurrentHashMap.newKeySet();
@@ -73,10 +75,13 @@ public class SamplingLoop {
     private ScheduledExecutorService ticker;
     private ExecutorService workers;
     private ScrapeClient scrapes;
+    private PrometheusSource prometheus;
     private Timer scrapeTimer;
 
     public SamplingLoop(PodRegistry registry, SeriesStore store, VerdictBoard board, VerdictEventSource statusTrigger,
-            KubernetesEvents events, Clock clock, MeterRegistry meters, LeakGuardConfig config) {
+            KubernetesEvents events, Clock clock, MeterRegistry meters, LeakGuardConfig config,
+            io.fabric8.kubernetes.client.KubernetesClient kubernetes) {
+        this.kubernetes = kubernetes;
         this.registry = registry;
         this.store = store;
         this.board = board;
@@ -90,6 +95,7 @@ public class SamplingLoop {
     void start(@Observes StartupEvent start) {
         workers = Executors.newFixedThreadPool(4, daemon("leakguard-sampler"));
         scrapes = new ScrapeClient(config.scrape().concurrency(), config.scrape().maxBytes(), workers);
+        prometheus = new PrometheusSource(workers);
         scrapeTimer = Timer.builder("leakguard.scrape.duration").description("Time to read one pod's metrics")
                 .publishPercentiles(0.5, 0.99).register(meters);
         for (VerdictKind kind : VerdictKind.values()) {
@@ -142,9 +148,15 @@ public class SamplingLoop {
         DetectorSettings settings = DetectorSettings.from(spec.detection, spec.metrics);
         RuntimeProfile profile = RuntimeProfile.of(spec.runtime, spec.metrics.names);
         Duration timeout = GoDuration.parse(spec.metrics.timeout);
+        CompletableFuture<Map<String, ScrapeResult>> fromPrometheus = spec.metrics.source == MetricsSource.Prometheus
+                ? sampleFromPrometheus(policy, spec, pods, profile, timeout, settings, now) : null;
         List<CompletableFuture<PodJudgement>> judgements = new ArrayList<>();
         for (TrackedPod pod : pods) {
-            judgements.add(sample(pod, spec, profile, timeout)
+            CompletableFuture<ScrapeResult> read = fromPrometheus != null
+                    ? fromPrometheus.thenApply(byPod -> byPod.getOrDefault(pod.name(),
+                            ScrapeResult.failed("no_gauges", "no answer for this pod", 0)))
+                    : sample(pod, spec, profile, timeout);
+            judgements.add(read
                     .thenApply(result -> judge(pod, result, settings))
                     .exceptionally(error -> {
                         LOG.warnf(error, "judging pod failed: namespace=%s pod=%s", pod.namespace(), pod.name());
@@ -160,6 +172,98 @@ public class SamplingLoop {
                 inFlight.remove(policy);
             }
         });
+    }
+
+    /**
+     * Prometheus mode: first backfill the history of pods whose series is empty (a new pod, a new life,
+     * or an operator restart), then take one instant query for all of the policy's pods.
+     */
+    private CompletableFuture<Map<String, ScrapeResult>> sampleFromPrometheus(ResourceID policy, LeakPolicySpec spec,
+            List<TrackedPod> pods, RuntimeProfile profile, Duration timeout, DetectorSettings settings, long now) {
+        String namespace = policy.getNamespace().orElse("");
+        String token;
+        try {
+            token = bearerToken(namespace, spec);
+        } catch (RuntimeException e) {
+            Map<String, ScrapeResult> failed = new java.util.HashMap<>();
+            pods.forEach(p -> failed.put(p.name(), ScrapeResult.failed("no_credentials", e.getMessage(), 0)));
+            return CompletableFuture.completedFuture(failed);
+        }
+        String url = spec.metrics.prometheus.url;
+        List<TrackedPod> fresh = pods.stream().filter(p -> store.series(p.key())
+                .map(s -> !s.lifeKey().equals(p.lifeKey()) || s.size() == 0).orElse(true)).toList();
+        CompletableFuture<Void> backfill = CompletableFuture.completedFuture(null);
+        if (!fresh.isEmpty()) {
+            long from = now - settings.windowMillis();
+            backfill = prometheus.history(url, token, namespace, fresh, profile, timeout.multipliedBy(4), from, now,
+                    Duration.ofMillis(settings.intervalMillis()))
+                    .thenAccept(history -> replay(history, fresh, profile, settings))
+                    .exceptionally(error -> {
+                        LOG.warnf("backfill from Prometheus failed, starting without history: namespace=%s policy=%s"
+                                + " error=%s", namespace, policy.getName(), error.getMessage());
+                        return null;
+                    });
+        }
+        return backfill.thenCompose(ignored -> prometheus.sample(url, token, namespace, pods, profile, timeout, now))
+                .whenComplete((results, error) -> {
+                    if (results != null) {
+                        results.values().forEach(r -> meters.counter("leakguard.scrapes", "outcome", r.outcome()).increment());
+                    }
+                });
+    }
+
+    /** Feeds backfilled points into the store, step by step, only from the pod's current life. */
+    private void replay(List<io.leakguard.operator.backtest.PromSeries> history, List<TrackedPod> pods,
+            RuntimeProfile profile, DetectorSettings settings) {
+        for (TrackedPod pod : pods) {
+            List<io.leakguard.operator.backtest.PromSeries> own = history.stream()
+                    .filter(s -> pod.name().equals(s.labels().get("pod"))).toList();
+            java.util.TreeSet<Long> times = new java.util.TreeSet<>();
+            own.forEach(s -> {
+                for (int i = 0; i < s.size(); i++) {
+                    if (s.timeMillis(i) >= pod.lifeStartMillis()) {
+                        times.add(s.timeMillis(i));
+                    }
+                }
+            });
+            for (long t : times) {
+                List<io.leakguard.operator.exposition.Sample> samples = new ArrayList<>();
+                for (var s : own) {
+                    double v = s.valueAt(t, 0);
+                    if (!Double.isNaN(v)) {
+                        samples.add(new io.leakguard.operator.exposition.Sample(s.name(), s.labels(), v));
+                    }
+                }
+                RuntimeProfile.Reading r = profile.read(samples);
+                if (!r.empty()) {
+                    store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
+                            DetectorSettings.BUCKETS, t, r.threads(), r.heap(), r.memory());
+                }
+            }
+            if (!times.isEmpty()) {
+                LOG.infof("backfilled history from Prometheus: namespace=%s pod=%s points=%d", pod.namespace(),
+                        pod.name(), times.size());
+            }
+        }
+    }
+
+    private String bearerToken(String namespace, LeakPolicySpec spec) {
+        var ref = spec.metrics.prometheus.bearerTokenSecretRef;
+        if (ref == null) {
+            return null;
+        }
+        io.fabric8.kubernetes.api.model.Secret secret;
+        try {
+            secret = kubernetes.secrets().inNamespace(namespace).withName(ref.name).get();
+        } catch (RuntimeException e) {
+            throw new IllegalStateException("cannot read Secret " + namespace + "/" + ref.name + ": " + e.getMessage());
+        }
+        if (secret == null || secret.getData() == null || !secret.getData().containsKey(ref.key)) {
+            throw new IllegalStateException("Secret " + namespace + "/" + ref.name + " has no key '" + ref.key
+                    + "' for spec.metrics.prometheus.bearerTokenSecretRef");
+        }
+        return new String(java.util.Base64.getDecoder().decode(secret.getData().get(ref.key)),
+                java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private CompletableFuture<ScrapeResult> sample(TrackedPod pod, LeakPolicySpec spec, RuntimeProfile profile,

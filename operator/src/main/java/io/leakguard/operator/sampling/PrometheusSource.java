@@ -1,0 +1,181 @@
+package io.leakguard.operator.sampling;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+import io.leakguard.operator.backtest.PromSeries;
+import io.leakguard.operator.backtest.QueryRangeReader;
+import io.leakguard.operator.exposition.Sample;
+import io.leakguard.operator.tracking.TrackedPod;
+
+/**
+ * Reads the pods of one policy from an existing Prometheus: one instant query per round for all the
+ * policy's pods and gauges, and one range query to backfill history (after an operator restart or
+ * for a pod seen for the first time), so a restart of the operator loses no trend.
+ */
+public final class PrometheusSource {
+
+    /** Range responses are larger than scrapes; a window of a few hundred pods fits well within this. */
+    static final int MAX_BYTES = 64 * 1024 * 1024;
+
+    private final HttpClient http;
+
+    public PrometheusSource(Executor executor) {
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
+    }
+
+    /** The selector covering every gauge of the profile for these pods of one namespace. */
+    static String selector(String namespace, List<TrackedPod> pods, RuntimeProfile profile) {
+        Set<String> names = new TreeSet<>(profile.metricNames());
+        StringBuilder podRegex = new StringBuilder();
+        // Pod names are DNS labels: '.' is the only character special in a regex; PromQL strings escape '\\'.
+        pods.stream().map(TrackedPod::name).sorted().forEach(name -> podRegex.append(podRegex.length() == 0 ? "" : "|")
+                .append(name.replace(".", "\\\\.")));
+        return "{__name__=~\"" + String.join("|", names) + "\",namespace=\"" + namespace + "\",pod=~\"" + podRegex + "\"}";
+    }
+
+    /** One instant query; completes with a result per pod name (a failure applies to every pod). */
+    public CompletableFuture<Map<String, ScrapeResult>> sample(String baseUrl, String bearerToken, String namespace,
+            List<TrackedPod> pods, RuntimeProfile profile, Duration timeout, long atMillis) {
+        long start = System.nanoTime();
+        String query = selector(namespace, pods, profile);
+        URI uri = URI.create(stripSlash(baseUrl) + "/api/v1/query?query=" + encode(query) + "&time="
+                + (atMillis / 1000.0));
+        return fetch(uri, bearerToken, timeout).handle((body, error) -> {
+            long took = System.nanoTime() - start;
+            Map<String, ScrapeResult> results = new HashMap<>();
+            if (error != null) {
+                ScrapeResult failed = failure(error, timeout, took, uri);
+                pods.forEach(p -> results.put(p.name(), failed));
+                return results;
+            }
+            Map<String, List<Sample>> byPod;
+            try {
+                byPod = parseVector(body, uri.getHost());
+            } catch (IOException e) {
+                ScrapeResult failed = ScrapeResult.failed("unparsable", e.getMessage(), took);
+                pods.forEach(p -> results.put(p.name(), failed));
+                return results;
+            }
+            for (TrackedPod pod : pods) {
+                List<Sample> samples = byPod.getOrDefault(pod.name(), List.of());
+                RuntimeProfile.Reading reading = profile.read(samples);
+                results.put(pod.name(), reading.empty()
+                        ? ScrapeResult.failed("no_gauges", "Prometheus has none of " + profile.describe()
+                                + " for this pod", took)
+                        : ScrapeResult.ok(reading, took));
+            }
+            return results;
+        });
+    }
+
+    /** One range query over the window before {@code endMillis}; completes with the series, or fails. */
+    public CompletableFuture<List<PromSeries>> history(String baseUrl, String bearerToken, String namespace,
+            List<TrackedPod> pods, RuntimeProfile profile, Duration timeout, long startMillis, long endMillis,
+            Duration step) {
+        String query = selector(namespace, pods, profile);
+        URI uri = URI.create(stripSlash(baseUrl) + "/api/v1/query_range?query=" + encode(query) + "&start="
+                + (startMillis / 1000.0) + "&end=" + (endMillis / 1000.0) + "&step=" + Math.max(1, step.toSeconds()) + "s");
+        return fetch(uri, bearerToken, timeout).thenApply(body -> {
+            try {
+                return QueryRangeReader.read(body, labels -> true, "Prometheus query_range");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    private CompletableFuture<byte[]> fetch(URI uri, String bearerToken, Duration timeout) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
+        if (bearerToken != null && !bearerToken.isBlank()) {
+            request.header("Authorization", "Bearer " + bearerToken.trim());
+        }
+        return http.sendAsync(request.GET().build(), info -> new ScrapeClient.CappedBody(MAX_BYTES))
+                .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .thenApply(response -> {
+                    ScrapeClient.Body body = response.body();
+                    if (response.statusCode() != 200) {
+                        throw new java.util.concurrent.CompletionException(new IOException("HTTP "
+                                + response.statusCode() + " from Prometheus at " + uri.getHost() + ": "
+                                + new String(body.bytes, 0, Math.min(body.length, 200), StandardCharsets.UTF_8)));
+                    }
+                    if (body.truncated) {
+                        throw new java.util.concurrent.CompletionException(new IOException(
+                                "Prometheus answered more than " + MAX_BYTES + " bytes"));
+                    }
+                    return java.util.Arrays.copyOf(body.bytes, body.length);
+                });
+    }
+
+    /** Parses an instant-query vector into samples per pod. */
+    static Map<String, List<Sample>> parseVector(byte[] body, String source) throws IOException {
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        if (json == null || !"success".equals(json.path("status").asText())) {
+            throw new IOException("Prometheus at " + source + " did not answer success: "
+                    + (json == null ? "empty body" : json.path("error").asText("no status")));
+        }
+        if (!"vector".equals(json.path("data").path("resultType").asText())) {
+            throw new IOException("Prometheus at " + source + " answered resultType '"
+                    + json.path("data").path("resultType").asText() + "', expected 'vector'");
+        }
+        Map<String, List<Sample>> byPod = new HashMap<>();
+        for (var series : json.path("data").path("result")) {
+            Map<String, String> labels = new HashMap<>();
+            series.path("metric").fields().forEachRemaining(e -> labels.put(e.getKey(), e.getValue().asText()));
+            String pod = labels.get("pod");
+            var value = series.path("value");
+            if (pod == null || value.size() != 2) {
+                continue;
+            }
+            double v;
+            try {
+                v = Double.parseDouble(value.get(1).asText().replace("+Inf", "Infinity").replace("-Inf", "-Infinity"));
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            byPod.computeIfAbsent(pod, k -> new ArrayList<>()).add(new Sample(labels.getOrDefault("__name__", ""),
+                    labels, v));
+        }
+        return byPod;
+    }
+
+    private static ScrapeResult failure(Throwable error, Duration timeout, long took, URI uri) {
+        Throwable cause = error;
+        while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof java.util.concurrent.ExecutionException)
+                && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        if (cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+            return ScrapeResult.failed("timeout", "Prometheus at " + uri.getHost() + " gave no answer within "
+                    + timeout.toMillis() + "ms", took);
+        }
+        if (cause instanceof java.net.ConnectException) {
+            return ScrapeResult.failed("unreachable", "Prometheus at " + uri.getHost() + " refused the connection", took);
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        return ScrapeResult.failed(message.startsWith("HTTP ") ? "http_error" : "unreachable", message, took);
+    }
+
+    private static String stripSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
+    private static String encode(String text) {
+        return URLEncoder.encode(text, StandardCharsets.UTF_8);
+    }
+}
