@@ -107,33 +107,37 @@ class PrometheusModeTest {
     @Test
     void anUnreachablePrometheusGivesInsufficientDataNeverLeaking() {
         client.pods().inNamespace(NS).resource(new PodBuilder()
-                .withNewMetadata().withName("web-1").withLabels(Map.of("app", "web")).endMetadata()
+                .withNewMetadata().withName("down-1").withLabels(Map.of("app", "down")).endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("example/web:1").endContainer().endSpec()
                 .withNewStatus().withPhase("Running").withPodIP("10.1.1.1").endStatus().build()).create();
         LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName("web");
+        policy.getMetadata().setName("down");
         policy.getMetadata().setNamespace(NS);
         policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "web").build();
+        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "down").build();
         policy.getSpec().runtime = Runtime.Go;
         policy.getSpec().metrics.source = MetricsSource.Prometheus;
         policy.getSpec().metrics.prometheus = new PrometheusSpec();
         policy.getSpec().metrics.prometheus.url = "http://127.0.0.1:9";
         client.resource(policy).create();
-        await().atMost(Duration.ofSeconds(10)).until(() -> status().pods != null && status().pods.matched == 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> status("down").pods != null && status("down").pods.matched == 1);
 
         clock.advance(Duration.ofSeconds(15));
         loop.tick();
         await().atMost(Duration.ofSeconds(10)).until(loop::idle);
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertThat(status().pods.insufficientData).isEqualTo(1);
-            assertThat(status().atRisk.get(0).reason).contains("Prometheus at 127.0.0.1");
+            assertThat(status("down").pods.insufficientData).isEqualTo(1);
+            assertThat(status("down").atRisk.get(0).reason).contains("Prometheus at 127.0.0.1");
         });
     }
 
     private io.leakguard.api.v1alpha1.LeakPolicyStatus status() {
-        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName("web").get();
+        return status("web");
+    }
+
+    private io.leakguard.api.v1alpha1.LeakPolicyStatus status(String name) {
+        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName(name).get();
         return policy == null || policy.getStatus() == null ? new io.leakguard.api.v1alpha1.LeakPolicyStatus()
                 : policy.getStatus();
     }
