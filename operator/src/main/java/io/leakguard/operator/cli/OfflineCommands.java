@@ -19,7 +19,7 @@ import io.leakguard.operator.evaluation.TraceGenerator;
 /** The commands that run without a cluster. Each returns a process exit code. */
 final class OfflineCommands {
 
-    private static final Set<String> COMMANDS = Set.of("backtest", "evaluate", "generate", "help", "--help");
+    private static final Set<String> COMMANDS = Set.of("backtest", "evaluate", "generate", "bench", "help", "--help");
 
     private OfflineCommands() {
     }
@@ -35,6 +35,7 @@ final class OfflineCommands {
                 case "evaluate" -> evaluate(options, out);
                 case "backtest" -> Backtest.run(options, out, err);
                 case "generate" -> Generate.run(options, err);
+                case "bench" -> Bench.run(options, out);
                 default -> {
                     LeakGuardMain.usage(out);
                     yield LeakGuardMain.OK;

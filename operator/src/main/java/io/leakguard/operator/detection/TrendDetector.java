@@ -28,22 +28,43 @@ public final class TrendDetector {
     private static final double RECENT_SHARE = 1.0 / 3.0;
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
 
-    private final double[] times = new double[TROUGHS];
-    private final double[] heap = new double[TROUGHS];
-    private final double[] heapTimes = new double[TROUGHS];
-    private final double[] threads = new double[TROUGHS];
-    private final double[] threadTimes = new double[TROUGHS];
-    private final double[] subValues = new double[TROUGHS];
-    private final double[] subTimes = new double[TROUGHS];
-    private final double[] slopes = new double[TROUGHS * (TROUGHS - 1) / 2];
+    /** At most TROUGHS whole groups in a window, plus the group in progress. */
+    private static final int GROUPS = TROUGHS + 1;
+    private final double[] heap = new double[GROUPS];
+    private final double[] heapTimes = new double[GROUPS];
+    private final double[] threads = new double[GROUPS];
+    private final double[] threadTimes = new double[GROUPS];
+    private final double[] subValues = new double[GROUPS];
+    private final double[] subTimes = new double[GROUPS];
+    private final double[] slopes = new double[GROUPS * (GROUPS - 1) / 2];
     private final PodSeries.Window window = new PodSeries.Window();
 
     /** Evaluates a pod's series as of {@code nowMillis}. */
     public Verdict evaluate(PodSeries series, long nowMillis, double memoryLimitBytes, DetectorSettings settings) {
         long from = Math.max(nowMillis - settings.windowMillis(), series.lifeStartMillis() + settings.warmupMillis());
         series.copyFrom(from, window);
-        return evaluate(window, nowMillis, series.lastSampleMillis(), memoryLimitBytes, settings);
+        memo = series.detectorMemo() instanceof Memo m ? m : new Memo();
+        try {
+            return evaluate(window, nowMillis, series.lastSampleMillis(), memoryLimitBytes, settings);
+        } finally {
+            series.detectorMemo(memo);
+            memo = null;
+        }
     }
+
+    /**
+     * Trends computed from a pod's troughs, keyed by a hash of the troughs and the confidence. Most
+     * samples leave every trough as it was (a sample above its group's minimum changes nothing), so
+     * most evaluations reuse the statistics and only redo the cheap parts (staleness, projection).
+     */
+    private static final class Memo {
+        long heapKey;
+        Trend heap;
+        long threadKey;
+        Trend threads;
+    }
+
+    private Memo memo;
 
     /** Evaluates buckets already cut to the window and past the warm-up, oldest first. */
     public Verdict evaluate(PodSeries.Window w, long nowMillis, long lastSampleMillis, double memoryLimitBytes,
@@ -66,22 +87,31 @@ public final class TrendDetector {
 
         // A group spans at least MIN_GROUP_MILLIS, so that its minimum is a real post-GC trough even
         // when GC cycles are longer than a bucket; with little history that leaves too few troughs to judge.
-        int perGroup = Math.max((w.length + TROUGHS - 1) / TROUGHS,
-                (int) Math.ceil((double) MIN_GROUP_MILLIS / s.bucketMillis()));
+        long bucketsInWindow = Math.max(1, s.windowMillis() / s.bucketMillis());
+        int perGroup = (int) Math.max((bucketsInWindow + TROUGHS - 1) / TROUGHS,
+                (long) Math.ceil((double) MIN_GROUP_MILLIS / s.bucketMillis()));
+        // Groups are aligned to wall-clock multiples of their width, and a group cut by the start of the
+        // window is left out: so a trough, once complete, never changes, and its statistics can be reused.
+        long groupMillis = perGroup * s.bucketMillis();
+        long firstGroup = Math.floorDiv(w.time[0] + groupMillis - 1, groupMillis);
         int nHeap = 0;
         int nThreads = 0;
         double latestPeak = Double.NaN;
         double latestThreads = Double.NaN;
         int recentFrom = Math.max(0, w.length - 2 * perGroup);
-        for (int g = 0; g * perGroup < w.length; g++) {
-            int start = g * perGroup;
-            int end = Math.min(w.length, start + perGroup);
-            double t = (w.time[start] - w.time[0]) / MILLIS_PER_HOUR;
+        int i = 0; // walks the buckets, group by group
+        while (i < w.length && Math.floorDiv(w.time[i], groupMillis) < firstGroup) {
+            i++;
+        }
+        while (i < w.length && nHeap < heap.length && nThreads < threads.length) {
+            long group = Math.floorDiv(w.time[i], groupMillis);
+            double t = group * (groupMillis / MILLIS_PER_HOUR);
             double heapTrough = Double.NaN;
             double threadTrough = Double.NaN;
-            for (int i = start; i < end; i++) {
+            while (i < w.length && Math.floorDiv(w.time[i], groupMillis) == group) {
                 heapTrough = minIgnoringNaN(heapTrough, w.heap[i]);
                 threadTrough = minIgnoringNaN(threadTrough, w.threads[i]);
+                i++;
             }
             if (!Double.isNaN(heapTrough)) {
                 heapTimes[nHeap] = t;
@@ -92,7 +122,7 @@ public final class TrendDetector {
                 threads[nThreads++] = threadTrough;
             }
         }
-        for (int i = recentFrom; i < w.length; i++) {
+        for (i = recentFrom; i < w.length; i++) {
             latestPeak = maxIgnoringNaN(latestPeak, Double.isNaN(w.memory[i]) ? w.heap[i] : w.memory[i]);
             if (!Double.isNaN(w.threads[i])) {
                 latestThreads = w.threads[i];
@@ -100,13 +130,13 @@ public final class TrendDetector {
         }
 
         if (nHeap < MIN_TROUGHS && nThreads < MIN_TROUGHS) {
-            return Verdict.insufficient(samples, "a trend needs " + MIN_TROUGHS * perGroup * s.bucketMillis() / 60_000
+            return Verdict.insufficient(samples, "a trend needs " + (MIN_TROUGHS + 1) * groupMillis / 60_000
                     + "m of history after the warm-up; " + (w.time[w.length - 1] - w.time[0]) / 60_000 + "m so far");
         }
         rollingMin(heap, nHeap);
         rollingMin(threads, nThreads);
-        Trend heapTrend = trend(heapTimes, heap, nHeap, s.confidence());
-        Trend threadTrend = trend(threadTimes, threads, nThreads, s.confidence());
+        Trend heapTrend = memoized(heapTimes, heap, nHeap, s.confidence(), true);
+        Trend threadTrend = memoized(threadTimes, threads, nThreads, s.confidence(), false);
 
         double eta = Double.POSITIVE_INFINITY;
         boolean limitKnown = memoryLimitBytes > 0 && !Double.isInfinite(memoryLimitBytes);
@@ -115,10 +145,10 @@ public final class TrendDetector {
             // highest of all peaks in the window, each carried forward along the (lower-bound) trend.
             double growthPerMilli = Math.max(heapTrend.lower, 0) / MILLIS_PER_HOUR;
             double peakNow = Double.NaN;
-            for (int i = 0; i < w.length; i++) {
-                double peak = Double.isNaN(w.memory[i]) ? w.heap[i] : w.memory[i];
+            for (int b = 0; b < w.length; b++) {
+                double peak = Double.isNaN(w.memory[b]) ? w.heap[b] : w.memory[b];
                 if (!Double.isNaN(peak)) {
-                    peakNow = maxIgnoringNaN(peakNow, peak + growthPerMilli * (nowMillis - w.time[i]));
+                    peakNow = maxIgnoringNaN(peakNow, peak + growthPerMilli * (nowMillis - w.time[b]));
                 }
             }
             if (!Double.isNaN(peakNow)) {
@@ -176,6 +206,32 @@ public final class TrendDetector {
 
     private record Trend(boolean significant, double slope, double lower, double p, String note) {
         static final Trend NONE = new Trend(false, Double.NaN, Double.NaN, Double.NaN, null);
+    }
+
+    private Trend memoized(double[] t, double[] v, int n, double confidence, boolean heapSeries) {
+        if (memo == null) {
+            return trend(t, v, n, confidence);
+        }
+        long key = Double.doubleToLongBits(confidence) * 31 + n;
+        for (int i = 0; i < n; i++) {
+            key = key * 1_000_003L + Double.doubleToLongBits(t[i]);
+            key = key * 1_000_003L + Double.doubleToLongBits(v[i]);
+        }
+        if (heapSeries && memo.heap != null && memo.heapKey == key) {
+            return memo.heap;
+        }
+        if (!heapSeries && memo.threads != null && memo.threadKey == key) {
+            return memo.threads;
+        }
+        Trend trend = trend(t, v, n, confidence);
+        if (heapSeries) {
+            memo.heapKey = key;
+            memo.heap = trend;
+        } else {
+            memo.threadKey = key;
+            memo.threads = trend;
+        }
+        return trend;
     }
 
     private Trend trend(double[] t, double[] v, int n, double confidence) {

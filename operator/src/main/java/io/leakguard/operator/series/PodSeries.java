@@ -21,6 +21,8 @@ public final class PodSeries {
     private int newest = -1;
     private int size;
     private long lastSampleMillis = Long.MIN_VALUE;
+    /** The detector's last result for this series, reused while the troughs it was computed from are unchanged. */
+    private Object detectorMemo;
 
     public PodSeries(String lifeKey, long lifeStartMillis, long bucketMillis, int capacity) {
         if (bucketMillis <= 0 || capacity < 2) {
@@ -34,6 +36,14 @@ public final class PodSeries {
         this.heapMin = new double[capacity];
         this.memoryMax = new double[capacity];
         this.samples = new int[capacity];
+    }
+
+    public Object detectorMemo() {
+        return detectorMemo;
+    }
+
+    public void detectorMemo(Object memo) {
+        this.detectorMemo = memo;
     }
 
     public String lifeKey() {

@@ -1,0 +1,162 @@
+package io.leakguard.operator.cli;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.leakguard.api.v1alpha1.DetectionSpec;
+import io.leakguard.api.v1alpha1.MetricsSpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.detection.TrendDetector;
+import io.leakguard.operator.evaluation.Trace;
+import io.leakguard.operator.evaluation.TraceGenerator;
+import io.leakguard.operator.exposition.ExpositionParser;
+import io.leakguard.operator.sampling.RuntimeProfile;
+import io.leakguard.operator.series.PodSeries;
+
+/**
+ * {@code bench}: the detector's cost per sample and the memory per tracked pod, each beside a
+ * baseline measured in the same run, because absolute figures on shared machines are noise.
+ * <ul>
+ * <li>Cost: add one sample and judge the pod, as the operator does every interval, against parsing
+ * one real Go exposition with the same parser, which every scrape costs anyway.</li>
+ * <li>Memory: a pod's series for a 1-hour window at 15 seconds, against keeping the same samples raw
+ * in boxed lists, the obvious alternative.</li>
+ * </ul>
+ */
+final class Bench {
+
+    private Bench() {
+    }
+
+    static int run(Map<String, String> options, PrintStream out) throws IOException {
+        int pods = Integer.parseInt(options.getOrDefault("pods", "2000"));
+        int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
+        DetectorSettings settings = DetectorSettings.from(new DetectionSpec(), new MetricsSpec());
+        List<Trace> traces = new TraceGenerator(1).corpus(4, 15, 3 * 3600);
+        String exposition = goExposition();
+        RuntimeProfile profile = RuntimeProfile.of(Runtime.Go, null);
+
+        out.println("LeakGuard benchmark: default policy (1h window, 15s interval), " + traces.size()
+                + " traces of 3h, best of " + rounds + " rounds after one warm-up round.");
+        double bestDetector = Double.MAX_VALUE;
+        double bestParse = Double.MAX_VALUE;
+        for (int round = 0; round <= rounds; round++) {
+            double detector = detectorNanosPerSample(traces, settings);
+            double parse = parseNanosPerScrape(exposition, profile, 20_000);
+            if (round > 0) {
+                bestDetector = Math.min(bestDetector, detector);
+                bestParse = Math.min(bestParse, parse);
+            }
+        }
+        out.printf(Locale.ROOT, "detector, per sample (add + judge): %8.2f us%n", bestDetector / 1000);
+        out.printf(Locale.ROOT, "baseline, parse one Go scrape:      %8.2f us%n", bestParse / 1000);
+        out.printf(Locale.ROOT, "ratio detector / parse:             %8.2f%n", bestDetector / bestParse);
+
+        double series = bytesPerPod(pods, settings, false);
+        double raw = bytesPerPod(pods, settings, true);
+        out.printf(Locale.ROOT, "memory per pod, LeakGuard series:   %8.0f bytes (%.1f KiB)%n", series, series / 1024);
+        out.printf(Locale.ROOT, "baseline, raw boxed samples:        %8.0f bytes (%.1f KiB)%n", raw, raw / 1024);
+        out.printf(Locale.ROOT, "ratio series / raw:                 %8.2f%n", series / raw);
+        return LeakGuardMain.OK;
+    }
+
+    private static double detectorNanosPerSample(List<Trace> traces, DetectorSettings settings) {
+        TrendDetector detector = new TrendDetector();
+        long samples = 0;
+        long sink = 0;
+        long start = System.nanoTime();
+        for (Trace trace : traces) {
+            PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
+            for (int i = 0; i < trace.length(); i++) {
+                long now = trace.timeSeconds(i) * 1000;
+                series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
+                sink += detector.evaluate(series, now, trace.memoryLimitBytes(), settings).kind().ordinal();
+                samples++;
+            }
+        }
+        long elapsed = System.nanoTime() - start;
+        if (sink == Long.MIN_VALUE) {
+            System.out.print("");
+        }
+        return (double) elapsed / samples;
+    }
+
+    private static double parseNanosPerScrape(String exposition, RuntimeProfile profile, int times) {
+        var wanted = profile.metricNames();
+        double sink = 0;
+        long start = System.nanoTime();
+        for (int i = 0; i < times; i++) {
+            sink += profile.read(ExpositionParser.parse(exposition, wanted::contains).samples()).threads();
+        }
+        long elapsed = System.nanoTime() - start;
+        if (sink == Double.MIN_VALUE) {
+            System.out.print("");
+        }
+        return (double) elapsed / times;
+    }
+
+    /** Retained heap per pod: fill {@code pods} histories of one full window, measure used heap after GC. */
+    private static double bytesPerPod(int pods, DetectorSettings settings, boolean raw) {
+        int samplesPerWindow = (int) (settings.windowMillis() / settings.intervalMillis());
+        TrendDetector detector = new TrendDetector();
+        long before = usedAfterGc();
+        List<Object> keep = new ArrayList<>(pods);
+        for (int p = 0; p < pods; p++) {
+            if (raw) {
+                List<Double> threads = new ArrayList<>();
+                List<Double> heap = new ArrayList<>();
+                List<Double> memory = new ArrayList<>();
+                List<Long> times = new ArrayList<>();
+                for (int i = 0; i < samplesPerWindow; i++) {
+                    times.add(i * settings.intervalMillis());
+                    threads.add(40.0 + i);
+                    heap.add(1e8 + i * 1e3);
+                    memory.add(2e8 + i * 1e3);
+                }
+                keep.add(List.of(times, threads, heap, memory));
+            } else {
+                PodSeries series = new PodSeries("uid-" + p + "/0/", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
+                for (int i = 0; i < samplesPerWindow; i++) {
+                    series.add(i * settings.intervalMillis(), 40 + i, 1e8 + i * 1e3, 2e8 + i * 1e3);
+                }
+                // Judged once, so the detector's memo is part of what is measured.
+                detector.evaluate(series, samplesPerWindow * settings.intervalMillis(), 1e9, settings);
+                keep.add(series);
+            }
+        }
+        long after = usedAfterGc();
+        if (keep.size() != pods) {
+            throw new IllegalStateException();
+        }
+        return (double) (after - before) / pods;
+    }
+
+    private static long usedAfterGc() {
+        for (int i = 0; i < 4; i++) {
+            System.gc();
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static String goExposition() throws IOException {
+        try (InputStream in = Bench.class.getResourceAsStream("/bench/go-client_golang-1.14.txt")) {
+            if (in == null) {
+                throw new IOException("bench fixture /bench/go-client_golang-1.14.txt missing from the jar");
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+    }
+}
