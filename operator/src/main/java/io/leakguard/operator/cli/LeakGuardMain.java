@@ -33,6 +33,7 @@ public final class LeakGuardMain {
                   java -jar quarkus-run.jar backtest --policy POLICY.yaml --series DIR [--output report.json]
                   java -jar quarkus-run.jar evaluate [--seed N] [--per-scenario N] [--hours H] [--output FILE]
                   java -jar quarkus-run.jar generate --output DIR [--seed N] [--per-scenario N] [--hours H]
-                  java -jar quarkus-run.jar bench [--pods N] [--rounds N]""");
+                  java -jar quarkus-run.jar bench [--pods N] [--rounds N]
+                  java -jar quarkus-run.jar analyze DUMP [--baseline OLDER_DUMP] [--json] [--top N]""");
     }
 }

@@ -19,7 +19,7 @@ import io.leakguard.operator.evaluation.TraceGenerator;
 /** The commands that run without a cluster. Each returns a process exit code. */
 final class OfflineCommands {
 
-    private static final Set<String> COMMANDS = Set.of("backtest", "evaluate", "generate", "bench", "help", "--help");
+    private static final Set<String> COMMANDS = Set.of("backtest", "evaluate", "generate", "bench", "analyze", "help", "--help");
 
     private OfflineCommands() {
     }
@@ -30,6 +30,9 @@ final class OfflineCommands {
 
     static int run(String[] args, PrintStream out, PrintStream err) {
         try {
+            if (args[0].equals("analyze")) {
+                return Analyze.run(args, out, err);
+            }
             Map<String, String> options = options(args);
             return switch (args[0]) {
                 case "evaluate" -> evaluate(options, out);

@@ -93,10 +93,10 @@ public final class ScrapeClient {
     }
 
     /** A body read up to a cap; {@code truncated} when the server had more. */
-    static final class Body {
-        final byte[] bytes;
-        final int length;
-        final boolean truncated;
+    public static final class Body {
+        public final byte[] bytes;
+        public final int length;
+        public final boolean truncated;
 
         Body(byte[] bytes, int length, boolean truncated) {
             this.bytes = bytes;
@@ -106,14 +106,14 @@ public final class ScrapeClient {
     }
 
     /** Collects at most {@code cap} bytes, then cancels the stream so the rest is never read. */
-    static final class CappedBody implements HttpResponse.BodySubscriber<Body> {
+    public static final class CappedBody implements HttpResponse.BodySubscriber<Body> {
         private final CompletableFuture<Body> result = new CompletableFuture<>();
         private final int cap;
         private byte[] buffer = new byte[8192];
         private int length;
         private Flow.Subscription subscription;
 
-        CappedBody(int cap) {
+        public CappedBody(int cap) {
             this.cap = cap;
         }
 
