@@ -12,11 +12,27 @@ import java.util.concurrent.TimeUnit;
 /** Runs a command as a local process: for the operator's offline use and for tests against real JVMs. */
 public final class LocalCommandRunner implements CommandRunner {
 
+    private final java.nio.file.Path binDir;
+
+    /** Runs commands from the PATH. */
+    public LocalCommandRunner() {
+        this(null);
+    }
+
+    /** Runs commands found in {@code binDir} (a JDK's bin, say) before the PATH. */
+    public LocalCommandRunner(java.nio.file.Path binDir) {
+        this.binDir = binDir;
+    }
+
     @Override
     public CompletableFuture<Result> run(List<String> command, Duration timeout, int maxBytes) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                Process process = new ProcessBuilder(command).start();
+                List<String> resolved = new java.util.ArrayList<>(command);
+                if (binDir != null && java.nio.file.Files.isExecutable(binDir.resolve(command.get(0)))) {
+                    resolved.set(0, binDir.resolve(command.get(0)).toString());
+                }
+                Process process = new ProcessBuilder(resolved).start();
                 CompletableFuture<byte[]> stderr = CompletableFuture.supplyAsync(() -> readCapped(process.getErrorStream(), 64 * 1024));
                 byte[] out = readCapped(process.getInputStream(), maxBytes + 1);
                 boolean truncated = out.length > maxBytes;

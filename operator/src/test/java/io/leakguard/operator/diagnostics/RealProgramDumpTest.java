@@ -1,0 +1,137 @@
+package io.leakguard.operator.diagnostics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real leaking programs, real dumps: the Go workload built here with Debian's Go, and a Java program
+ * leaking threads on each JDK of the machine. Two dumps a few seconds apart; the diff must name the
+ * leaking function first, with the growth the program was told to produce.
+ */
+class RealProgramDumpTest {
+
+    private static final Path GO = Path.of("/usr/bin/go");
+    private static final Path GOPATH = Path.of("/usr/share/gocode");
+
+    @TempDir
+    Path work;
+
+    final DumpCollector collector = new DumpCollector(4, Executors.newFixedThreadPool(2));
+
+    /** Without Go, say so; CI (.ci/run) installs it and sets LEAKGUARD_REQUIRE_GO=1, so there it must be present. */
+    private static void requireGo() {
+        boolean present = Files.isExecutable(GO) && Files.isDirectory(GOPATH.resolve("src/github.com/prometheus/client_golang"));
+        if (!present && "1".equals(System.getenv("LEAKGUARD_REQUIRE_GO"))) {
+            throw new AssertionError("LEAKGUARD_REQUIRE_GO=1 but Debian's golang-go and"
+                    + " golang-github-prometheus-client-golang-dev are not installed");
+        }
+        assumeTrue(present, "skipped: install golang-go and golang-github-prometheus-client-golang-dev to run it");
+    }
+
+    @Test
+    void goLeakIsRankedFirstWithItsGrowth() throws Exception {
+        requireGo();
+        Path source = Path.of(System.getProperty("user.dir")).getParent().resolve("e2e/workloads/leaky");
+        Path binary = work.resolve("leaky");
+        ProcessBuilder build = new ProcessBuilder(GO.toString(), "build", "-o", binary.toString(), ".")
+                .directory(source.toFile()).redirectErrorStream(true);
+        build.environment().putAll(Map.of("GO111MODULE", "off", "GOPATH", GOPATH.toString(),
+                "GOCACHE", work.resolve("gocache").toString()));
+        Process compile = build.start();
+        String output = new String(compile.getInputStream().readAllBytes());
+        assertThat(compile.waitFor()).as("go build: %s", output).isZero();
+
+        int port = freePort();
+        Process leaky = new ProcessBuilder(binary.toString(), "-listen", "127.0.0.1:" + port,
+                "-leak-goroutines-per-second", "50", "-leak-bytes-per-goroutine", "1024").redirectErrorStream(true).start();
+        try {
+            String base = "http://127.0.0.1:" + port;
+            waitUntilServing(base);
+            Thread.sleep(1000);
+            long t0 = System.nanoTime();
+            CollectedDump first = collector.goPprof(base, null, Duration.ofSeconds(5), 8 << 20).join();
+            Thread.sleep(3000);
+            long t1 = System.nanoTime();
+            CollectedDump second = collector.goPprof(base, null, Duration.ofSeconds(5), 8 << 20).join();
+
+            ThreadDump baseline = DumpParser.parse(first.text(), first.truncated());
+            ThreadDump trigger = DumpParser.parse(second.text(), second.truncated());
+            StackGroups.Group top = StackGroups.diff(baseline, trigger, Set.of()).get(0);
+
+            assertThat(top.signature().topFunction()).isEqualTo("main.worker");
+            assertThat(top.signature().state()).isEqualTo("chan send");
+            assertThat(top.signature().createdBy()).isEqualTo("main.leak");
+            double expected = 50 * (t1 - t0) / 1e9;
+            assertThat((double) top.delta()).as("goroutines leaked between the dumps").isBetween(expected * 0.7, expected * 1.3 + 50);
+            assertThat(StackGroups.report(baseline, trigger, StackGroups.diff(baseline, trigger, Set.of()), 1))
+                    .contains("goroutines  chan send  created by main.leak").contains("main.worker");
+        } finally {
+            leaky.destroy();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/usr/lib/jvm/java-17-openjdk-amd64", "/usr/lib/jvm/temurin-25-jdk-amd64"})
+    void jvmThreadLeakIsRankedFirstOnEachJdk(String jdkHome) throws Exception {
+        Path jdk = Path.of(jdkHome);
+        assumeTrue(Files.isExecutable(jdk.resolve("bin/jcmd")), "skipped: no JDK at " + jdkHome);
+        Path program = work.resolve("ThreadLeaker.java");
+        Files.writeString(program, DumpParserTest.fixture("ThreadLeaker.java"));
+        Process leaker = new ProcessBuilder(jdk.resolve("bin/java").toString(), program.toString(), "2")
+                .redirectErrorStream(true).start();
+        try {
+            BufferedReader out = new BufferedReader(new InputStreamReader(leaker.getInputStream()));
+            assertThat(out.readLine()).isEqualTo("ready");
+            CommandRunner runner = new LocalCommandRunner(jdk.resolve("bin"));
+            Thread.sleep(500);
+            CollectedDump first = collector.jvmDump(runner, leaker.pid(), Duration.ofSeconds(20), 8 << 20).join();
+            Thread.sleep(1500);
+            CollectedDump second = collector.jvmDump(runner, leaker.pid(), Duration.ofSeconds(20), 8 << 20).join();
+
+            ThreadDump baseline = DumpParser.parse(first.text(), first.truncated());
+            ThreadDump trigger = DumpParser.parse(second.text(), second.truncated());
+            StackGroups.Group top = StackGroups.diff(baseline, trigger, Set.of()).get(0);
+
+            assertThat(first.source()).startsWith("jcmd " + leaker.pid());
+            assertThat(top.signature().topFunction()).isEqualTo("ThreadLeaker.waitForever");
+            assertThat(top.signature().state()).isEqualTo("WAITING (on object monitor)");
+            assertThat(top.delta()).as("20 threads a second for about 1.5 s").isBetween(15, 60);
+        } finally {
+            leaker.destroy();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void waitUntilServing(String base) throws InterruptedException {
+        for (int i = 0; i < 100; i++) {
+            try {
+                new java.net.URL(base + "/healthz").openStream().close();
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("leaky did not start serving on " + base);
+    }
+}
