@@ -27,6 +27,9 @@ public class LeakPolicyStatus {
     @JsonPropertyDescription("The few pods closest to running out of memory, worst first.")
     public List<PodRisk> atRisk = new ArrayList<>();
 
+    @JsonPropertyDescription("The most recent thread or goroutine dumps, newest first, with where each is kept.")
+    public List<DumpRecord> dumps = new ArrayList<>();
+
     @JsonPropertyDescription("The most recent remediations, newest first. The restart budgets are counted"
             + " from this list, so they survive an operator restart.")
     public List<RemediationRecord> remediations = new ArrayList<>();

@@ -83,7 +83,11 @@ public final class StackGroups {
      * group counts as grown from zero), ranked, without groups whose top frame is in {@code ignored}.
      */
     public static List<Group> diff(ThreadDump baseline, ThreadDump trigger, Set<String> ignored) {
-        Map<Signature, Integer> before = baseline == null ? Map.of() : count(baseline);
+        return diffFromCounts(baseline == null ? Map.of() : count(baseline), trigger, ignored);
+    }
+
+    /** As {@link #diff(ThreadDump, ThreadDump, Set)}, from the baseline's group counts (what is kept in memory). */
+    public static List<Group> diffFromCounts(Map<Signature, Integer> before, ThreadDump trigger, Set<String> ignored) {
         Map<Signature, Integer> maxWait = new LinkedHashMap<>();
         Map<Signature, String> createdAt = new LinkedHashMap<>();
         for (StackEntry entry : trigger.entries()) {

@@ -22,6 +22,7 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
 import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.diagnostics.PodDiagnostics;
 import io.leakguard.operator.detection.VerdictBoard;
 import io.leakguard.operator.detection.VerdictEventSource;
 import io.leakguard.operator.tracking.PodRegistry;
@@ -43,9 +44,12 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     private final PodRegistry registry;
     private final VerdictBoard board;
     private final VerdictEventSource verdicts;
+    private final PodDiagnostics diagnostics;
     private final Clock clock;
 
-    public LeakPolicyReconciler(PodRegistry registry, VerdictBoard board, VerdictEventSource verdicts, Clock clock) {
+    public LeakPolicyReconciler(PodRegistry registry, VerdictBoard board, VerdictEventSource verdicts,
+            PodDiagnostics diagnostics, Clock clock) {
+        this.diagnostics = diagnostics;
         this.registry = registry;
         this.board = board;
         this.verdicts = verdicts;
@@ -68,7 +72,8 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         ResourceID id = ResourceID.fromResource(policy);
         List<String> problems = PolicyValidator.validate(policy.getSpec());
         List<TrackedPod> pods = problems.isEmpty() ? selectedPods(policy, context) : List.of();
-        Set<String> dropped = registry.track(id, problems.isEmpty() ? policy.getSpec() : null, pods);
+        Set<String> dropped = registry.track(id, policy.getMetadata().getUid(), problems.isEmpty() ? policy.getSpec() : null,
+                pods);
         if (!dropped.isEmpty()) {
             LOG.debugf("pods left policy: namespace=%s policy=%s pods=%s", id.getNamespace().orElse(""), id.getName(),
                     dropped);
@@ -76,6 +81,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         List<PodJudgement> judgements = board.judgements(id, pods.stream().map(TrackedPod::name).toList());
         LeakPolicyStatus status = LeakPolicyStatusFactory.build(policy, pods.size(), judgements, problems,
                 clock.instant());
+        status.dumps = LeakPolicyStatusFactory.mergeDumps(diagnostics.records(id), status.dumps);
         return patchIfChanged(policy, status);
     }
 
@@ -83,6 +89,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     public DeleteControl cleanup(LeakPolicy policy, Context<LeakPolicy> context) {
         registry.forget(ResourceID.fromResource(policy));
         board.forget(ResourceID.fromResource(policy));
+        diagnostics.forget(ResourceID.fromResource(policy));
         LOG.infof("policy deleted, its pods are no longer watched: namespace=%s policy=%s",
                 policy.getMetadata().getNamespace(), policy.getMetadata().getName());
         return DeleteControl.defaultDelete();

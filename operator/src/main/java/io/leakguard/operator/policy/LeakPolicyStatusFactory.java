@@ -15,6 +15,7 @@ import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
+import io.leakguard.api.v1alpha1.DumpRecord;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
 import io.leakguard.api.v1alpha1.PodCounts;
@@ -52,6 +53,7 @@ public final class LeakPolicyStatusFactory {
         next.restarts = previous.restarts == null ? 0 : previous.restarts;
         next.atRisk = atRisk(judgements);
         next.remediations = previous.remediations == null ? new ArrayList<>() : previous.remediations;
+        next.dumps = previous.dumps == null ? new ArrayList<>() : previous.dumps;
         Map<VerdictKind, Integer> counts = new EnumMap<>(VerdictKind.class);
         judgements.forEach(j -> counts.merge(j.verdict().kind(), 1, Integer::sum));
         next.pods = new PodCounts(matchedPods, counts.getOrDefault(VerdictKind.Suspect, 0),
@@ -80,6 +82,19 @@ public final class LeakPolicyStatusFactory {
                 "The last reconcile failed and will be retried: " + message, policy);
         previous.conditions = merge(previous.conditions, ready, now);
         return previous;
+    }
+
+    /** New dump records first, then those status already had (they survive an operator restart), at most 10. */
+    public static List<DumpRecord> mergeDumps(List<DumpRecord> fresh, List<DumpRecord> previous) {
+        Map<String, DumpRecord> merged = new java.util.LinkedHashMap<>();
+        for (DumpRecord record : fresh) {
+            merged.putIfAbsent(record.pod + "@" + record.time, record);
+        }
+        for (DumpRecord record : previous == null ? List.<DumpRecord>of() : previous) {
+            merged.putIfAbsent(record.pod + "@" + record.time, record);
+        }
+        return merged.values().stream().sorted(Comparator.comparing((DumpRecord r) -> r.time == null ? "" : r.time)
+                .reversed()).limit(10).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
     }
 
     /** The worst pods first: Leaking, then Suspect, then those without data; sooner OOM first within each. */

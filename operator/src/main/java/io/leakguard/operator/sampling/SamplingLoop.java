@@ -67,6 +67,7 @@ public class SamplingLoop {
     private final MeterRegistry meters;
     private final LeakGuardConfig config;
     private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
+    private final io.leakguard.operator.diagnostics.PodDiagnostics diagnostics;
     private final ThreadLocal<TrendDetector> detectors = ThreadLocal.withInitial(TrendDetector::new);
     private final Map<ResourceID, Long> nextRound = new ConcurrentHashMap<>();
     private final Set<ResourceID> inFlight = ConcurrentHashMap.newKeySet();
@@ -80,8 +81,10 @@ public class SamplingLoop {
 
     public SamplingLoop(PodRegistry registry, SeriesStore store, VerdictBoard board, VerdictEventSource statusTrigger,
             KubernetesEvents events, Clock clock, MeterRegistry meters, LeakGuardConfig config,
-            io.fabric8.kubernetes.client.KubernetesClient kubernetes) {
+            io.fabric8.kubernetes.client.KubernetesClient kubernetes,
+            io.leakguard.operator.diagnostics.PodDiagnostics diagnostics) {
         this.kubernetes = kubernetes;
+        this.diagnostics = diagnostics;
         this.registry = registry;
         this.store = store;
         this.board = board;
@@ -167,7 +170,7 @@ public class SamplingLoop {
         CompletableFuture.allOf(judgements.toArray(CompletableFuture[]::new)).whenComplete((ignored, error) -> {
             try {
                 List<PodJudgement> done = judgements.stream().map(CompletableFuture::join).toList();
-                publish(policy, pods, done);
+                publish(policy, spec, pods, done);
             } finally {
                 inFlight.remove(policy);
             }
@@ -310,7 +313,7 @@ public class SamplingLoop {
         return new PodJudgement(pod.name(), verdict, result.error(), now);
     }
 
-    private void publish(ResourceID policy, List<TrackedPod> pods, List<PodJudgement> judgements) {
+    private void publish(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, List<PodJudgement> judgements) {
         boolean kindChanged = false;
         Map<String, TrackedPod> byName = new ConcurrentHashMap<>();
         pods.forEach(p -> byName.put(p.name(), p));
@@ -324,6 +327,12 @@ public class SamplingLoop {
                 LOG.infof("verdict changed: namespace=%s policy=%s pod=%s from=%s to=%s reason=%s", pod.namespace(),
                         policy.getName(), pod.name(), before, kind, judgement.verdict().reason());
                 recordEvent(pod, before, judgement.verdict());
+                if (kind == VerdictKind.Suspect && before != VerdictKind.Leaking) {
+                    diagnostics.baseline(spec, pod);
+                } else if (kind == VerdictKind.Leaking) {
+                    diagnostics.trigger(policy, registry.uid(policy), spec, pod)
+                            .thenAccept(record -> statusTrigger.verdictsChanged(policy));
+                }
             }
         }
         long now = clock.millis();

@@ -24,8 +24,16 @@ public class PodRegistry {
 
     private final Map<ResourceID, Map<String, TrackedPod>> podsByPolicy = new ConcurrentHashMap<>();
     private final Map<ResourceID, LeakPolicySpec> specs = new ConcurrentHashMap<>();
+    private final Map<ResourceID, String> uids = new ConcurrentHashMap<>();
 
     /** Replaces what a policy watches; returns the names of the pods it no longer watches. */
+    public Set<String> track(ResourceID policy, String uid, LeakPolicySpec spec, Collection<TrackedPod> pods) {
+        if (uid != null) {
+            uids.put(policy, uid);
+        }
+        return track(policy, spec, pods);
+    }
+
     public Set<String> track(ResourceID policy, LeakPolicySpec spec, Collection<TrackedPod> pods) {
         Map<String, TrackedPod> next = pods.stream()
                 .collect(Collectors.toUnmodifiableMap(TrackedPod::name, pod -> pod, (a, b) -> b));
@@ -44,6 +52,12 @@ public class PodRegistry {
     public void forget(ResourceID policy) {
         podsByPolicy.remove(policy);
         specs.remove(policy);
+        uids.remove(policy);
+    }
+
+    /** The uid of a policy, for owner references; null if unknown. */
+    public String uid(ResourceID policy) {
+        return uids.get(policy);
     }
 
     /** The spec of a policy that is valid and watched; empty for an invalid or unknown one. */

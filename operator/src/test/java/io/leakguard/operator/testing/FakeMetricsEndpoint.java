@@ -20,6 +20,7 @@ public final class FakeMetricsEndpoint implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final AtomicReference<byte[]> dump = new AtomicReference<>();
     private final AtomicReference<Supplier<Answer>> answer = new AtomicReference<>(() -> Answer.ok(""));
 
     public FakeMetricsEndpoint() throws IOException {
@@ -40,8 +41,25 @@ public final class FakeMetricsEndpoint implements AutoCloseable {
                 exchange.close();
             }
         });
+        server.createContext("/debug/pprof/goroutine", exchange -> {
+            byte[] body = exchange.getRequestURI().getPath().endsWith("goroutineleak") ? null : dump.get();
+            if (body == null) {
+                exchange.sendResponseHeaders(404, -1);
+            } else {
+                exchange.sendResponseHeaders(200, body.length);
+                try (OutputStream out = exchange.getResponseBody()) {
+                    out.write(body);
+                }
+            }
+            exchange.close();
+        });
         server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
         server.start();
+    }
+
+    /** What /debug/pprof/goroutine answers; null gives 404. */
+    public void dump(String text) {
+        dump.set(text == null ? null : text.getBytes(StandardCharsets.UTF_8));
     }
 
     public int port() {

@@ -1,0 +1,252 @@
+package io.leakguard.operator.diagnostics;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.leakguard.api.v1alpha1.DumpRecord;
+import io.leakguard.api.v1alpha1.DumpSource;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.api.v1alpha1.Scheme;
+import io.leakguard.api.v1alpha1.ThreadDumpSpec;
+import io.leakguard.operator.notify.KubernetesEvents;
+import io.leakguard.operator.policy.GoDuration;
+import io.leakguard.operator.tracking.TrackedPod;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+/**
+ * The evidence for a leak: when a pod turns Suspect, a baseline dump (only its group counts are
+ * kept); when it turns Leaking, the trigger dump, diffed against the baseline, ranked, stored in a
+ * ConfigMap the policy owns, and referenced from status. One trigger dump per pod life.
+ */
+@Singleton
+public class PodDiagnostics {
+
+    private static final Logger LOG = Logger.getLogger(PodDiagnostics.class);
+    static final int STATUS_RECORDS = 10;
+    private static final int MAX_BASELINES = 2000;
+
+    private final KubernetesClient client;
+    private final DumpStore store;
+    private final KubernetesEvents events;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final DumpCollector collector = new DumpCollector(4, Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "leakguard-dumps");
+        thread.setDaemon(true);
+        return thread;
+    }));
+    private final Map<String, Map<StackGroups.Signature, Integer>> baselines = java.util.Collections.synchronizedMap(
+            new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Map<StackGroups.Signature, Integer>> eldest) {
+                    return size() > MAX_BASELINES;
+                }
+            });
+    private final Set<String> dumpedLives = ConcurrentHashMap.newKeySet();
+    private final Map<ResourceID, Deque<DumpRecord>> records = new ConcurrentHashMap<>();
+
+    public PodDiagnostics(KubernetesClient client, DumpStore store, KubernetesEvents events, Clock clock,
+            MeterRegistry meters) {
+        this.client = client;
+        this.store = store;
+        this.events = events;
+        this.clock = clock;
+        this.meters = meters;
+    }
+
+    /** The latest dump records of a policy, newest first, for status. */
+    public List<DumpRecord> records(ResourceID policy) {
+        Deque<DumpRecord> deque = records.get(policy);
+        return deque == null ? List.of() : List.copyOf(deque);
+    }
+
+    public void forget(ResourceID policy) {
+        records.remove(policy);
+    }
+
+    /** A pod turned Suspect: keep a baseline to diff against later. Failures only cost the baseline. */
+    public CompletableFuture<Void> baseline(LeakPolicySpec spec, TrackedPod pod) {
+        if (!enabled(spec) || baselines.containsKey(pod.lifeKey())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return collect(spec, pod).thenAccept(dump -> {
+            ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());
+            baselines.put(pod.lifeKey(), StackGroups.count(parsed));
+            LOG.infof("baseline dump taken: namespace=%s pod=%s groups=%d", pod.namespace(), pod.name(),
+                    StackGroups.count(parsed).size());
+        }).exceptionally(error -> {
+            LOG.infof("no baseline dump: namespace=%s pod=%s reason=%s", pod.namespace(), pod.name(), cause(error));
+            return null;
+        });
+    }
+
+    /**
+     * A pod turned Leaking: take the trigger dump, rank what grew, store it. Completes with the record
+     * (with {@code error} set when no dump could be taken); never exceptionally.
+     */
+    public CompletableFuture<DumpRecord> trigger(ResourceID policy, String policyUid, LeakPolicySpec spec, TrackedPod pod) {
+        if (!enabled(spec) || !dumpedLives.add(pod.lifeKey())) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Instant takenAt = clock.instant();
+        return collect(spec, pod).thenApply(dump -> {
+            ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());
+            Map<StackGroups.Signature, Integer> before = baselines.get(pod.lifeKey());
+            Set<String> ignored = new HashSet<>(spec.diagnostics.ignoreTopFunctions == null ? List.of()
+                    : spec.diagnostics.ignoreTopFunctions);
+            List<StackGroups.Group> ranked = StackGroups.diffFromCounts(before == null ? Map.of() : before, parsed, ignored);
+            String report = StackGroups.report(before == null ? null : baselineSummary(parsed.format(), before),
+                    parsed, ranked, 5);
+            if (dump.leakProfile() != null) {
+                ThreadDump leaks = DumpParser.parse(dump.leakProfile(), false);
+                report += "\nThe Go runtime's goroutine-leak profile (definite leaks):\n"
+                        + StackGroups.report(null, leaks, StackGroups.diff((ThreadDump) null, leaks, ignored), 5);
+            }
+            String json = json(parsed, ranked, before != null);
+            DumpStore.Stored stored = store.store(pod.namespace(), policy.getName(), policyUid, pod.name(), takenAt,
+                    dump.text(), dump.truncated(), report, json, dump.source());
+            int pruned = store.prune(pod.namespace(), policy.getName(), spec.diagnostics.retain);
+            meters.counter("leakguard.dumps", "result", "stored").increment();
+            meters.summary("leakguard.dump.bytes").record(dump.text().length());
+            DumpRecord record = new DumpRecord();
+            record.pod = pod.name();
+            record.time = takenAt.toString();
+            record.configMap = stored.configMap();
+            record.topGroup = topLine(report);
+            record.truncated = stored.truncated();
+            LOG.infof("dump stored: namespace=%s policy=%s pod=%s configMap=%s pruned=%d", pod.namespace(),
+                    policy.getName(), pod.name(), stored.configMap(), pruned);
+            events.record(podRef(pod), "Normal", "DumpCollected", "Thread dump stored in ConfigMap "
+                    + stored.configMap() + (record.topGroup == null ? "" : ": " + record.topGroup));
+            return record;
+        }).exceptionally(error -> {
+            meters.counter("leakguard.dumps", "result", "failed").increment();
+            DumpRecord record = new DumpRecord();
+            record.pod = pod.name();
+            record.time = takenAt.toString();
+            record.error = cause(error);
+            LOG.warnf("dump failed: namespace=%s pod=%s reason=%s", pod.namespace(), pod.name(), record.error);
+            events.record(podRef(pod), "Warning", "DumpFailed", "No thread dump: " + record.error);
+            return record;
+        }).thenApply(record -> {
+            if (record != null) {
+                Deque<DumpRecord> deque = records.computeIfAbsent(policy, k -> new ArrayDeque<>());
+                synchronized (deque) {
+                    deque.addFirst(record);
+                    while (deque.size() > STATUS_RECORDS) {
+                        deque.removeLast();
+                    }
+                }
+            }
+            return record;
+        });
+    }
+
+    private static boolean enabled(LeakPolicySpec spec) {
+        return spec.diagnostics != null && spec.diagnostics.threadDump != null
+                && !Boolean.FALSE.equals(spec.diagnostics.threadDump.enabled);
+    }
+
+    private CompletableFuture<CollectedDump> collect(LeakPolicySpec spec, TrackedPod pod) {
+        ThreadDumpSpec dump = spec.diagnostics.threadDump;
+        Duration timeout = GoDuration.parse(dump.timeout);
+        int maxBytes = (int) Math.min(Integer.MAX_VALUE - 8,
+                Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValue());
+        DumpSource source = dump.source != null ? dump.source
+                : spec.runtime == Runtime.JVM ? DumpSource.JvmJcmd : spec.runtime == Runtime.Go ? DumpSource.GoPprof : null;
+        if (source == null) {
+            return CompletableFuture.failedFuture(new DumpException(
+                    "runtime Custom needs spec.diagnostics.threadDump.source Http and a path"));
+        }
+        if (source == DumpSource.JvmJcmd) {
+            return collector.jvm(new PodExecRunner(client, pod.namespace(), pod.name(), pod.container()), timeout, maxBytes);
+        }
+        if (pod.podIp() == null) {
+            return CompletableFuture.failedFuture(new DumpException("the pod has no IP"));
+        }
+        int port = dump.port == null ? pod.port() : dump.port.getIntVal() != null ? dump.port.getIntVal() : -1;
+        if (port <= 0) {
+            return CompletableFuture.failedFuture(new DumpException(
+                    "no port for the dump endpoint: set spec.diagnostics.threadDump.port"));
+        }
+        String host = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
+        String base = (spec.metrics.scheme == Scheme.HTTPS ? "https" : "http") + "://" + host + ":" + port;
+        return source == DumpSource.GoPprof ? collector.goPprof(base, dump.path, timeout, maxBytes)
+                : collector.httpEndpoint(base + dump.path, timeout, maxBytes);
+    }
+
+    /** A stand-in dump whose only use is its total, for the report's header line. */
+    private static ThreadDump baselineSummary(ThreadDump.Format format, Map<StackGroups.Signature, Integer> counts) {
+        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
+        return new ThreadDump(format, List.of(new StackEntry("", "", -1, "", "", "", List.of(), total)), List.of(), false);
+    }
+
+    private static String topLine(String report) {
+        List<String> lines = report.lines().toList();
+        if (lines.size() < 2 || lines.get(1).startsWith("no ") || lines.get(1).startsWith("warning")) {
+            return null;
+        }
+        String line = lines.get(1).replaceAll("\\s{2,}", "  ").trim();
+        String frame = lines.size() > 2 && lines.get(2).startsWith(" ") ? " / " + lines.get(2).trim().replaceAll("\\s{2,}", " ") : "";
+        String top = line + frame;
+        return top.length() > 500 ? top.substring(0, 497) + "..." : top;
+    }
+
+    private static String json(ThreadDump dump, List<StackGroups.Group> ranked, boolean withBaseline) {
+        List<Map<String, Object>> groups = ranked.stream().limit(20).map(g -> {
+            Map<String, Object> group = new LinkedHashMap<>();
+            group.put("count", g.after());
+            group.put("delta", withBaseline ? g.delta() : null);
+            group.put("state", g.signature().state());
+            group.put("createdBy", g.signature().createdBy());
+            group.put("blockedOn", g.signature().blockedOn());
+            group.put("frames", g.signature().frames().stream().limit(10).map(Frame::toString).toList());
+            return group;
+        }).toList();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("format", dump.format().name());
+        report.put("total", dump.total());
+        report.put("truncated", dump.truncated());
+        report.put("warnings", dump.warnings());
+        report.put("groups", groups);
+        try {
+            return new ObjectMapper().writeValueAsString(report);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return "{}";
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.Pod podRef(TrackedPod pod) {
+        return new PodBuilder().withNewMetadata().withName(pod.name()).withNamespace(pod.namespace())
+                .withUid(pod.uid()).endMetadata().build();
+    }
+
+    private static String cause(Throwable error) {
+        Throwable cause = error;
+        while (cause.getCause() != null && (cause instanceof java.util.concurrent.CompletionException
+                || cause instanceof java.util.concurrent.ExecutionException)) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+    }
+}

@@ -1,0 +1,146 @@
+package io.leakguard.operator.diagnostics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.ByteArrayInputStream;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.GZIPInputStream;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.leakguard.api.v1alpha1.DumpRecord;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.operator.sampling.SamplingLoop;
+import io.leakguard.operator.testing.FakeMetricsEndpoint;
+import io.leakguard.operator.testing.FakeMetricsEndpoint.Answer;
+import io.leakguard.operator.testing.MutableClock;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A pod that turns Suspect gets a baseline dump; when it turns Leaking, the trigger dump is diffed
+ * against it, stored gzip-compressed in a ConfigMap the policy owns, the oldest dumps beyond
+ * {@code diagnostics.retain} are deleted, and status names the ConfigMap and the stack that grew.
+ */
+@QuarkusTest
+@WithKubernetesTestServer(crud = true)
+class DumpOnLeakTest {
+
+    private static final String NS = "dumps";
+    private static final double MIB = 1024 * 1024;
+
+    @Inject
+    KubernetesClient client;
+    @Inject
+    SamplingLoop loop;
+    @Inject
+    MutableClock clock;
+
+    FakeMetricsEndpoint endpoint;
+
+    @AfterEach
+    void cleanUp() {
+        client.resources(LeakPolicy.class).inNamespace(NS).delete();
+        client.pods().inNamespace(NS).delete();
+        client.configMaps().inNamespace(NS).delete();
+        endpoint.close();
+    }
+
+    @Test
+    void aLeakingPodsDumpIsStoredOwnedRetainedAndReferencedFromStatus() throws Exception {
+        endpoint = new FakeMetricsEndpoint();
+        endpoint.dump(DumpParserTest.fixture("go1.19-debug2-baseline.txt"));
+        AtomicInteger scrapes = new AtomicInteger();
+        endpoint.answer(() -> {
+            int n = scrapes.getAndIncrement();
+            double heap = 100 * MIB + n * 2 * MIB + (n % 4) * 6 * MIB;
+            return Answer.ok(FakeMetricsEndpoint.goMetrics(30, heap, heap + 40 * MIB));
+        });
+        client.pods().inNamespace(NS).resource(new PodBuilder()
+                .withNewMetadata().withName("api-1").withLabels(Map.of("app", "api")).endMetadata()
+                .withNewSpec().addNewContainer().withName("app").withImage("example/api:1")
+                .addNewPort().withName("metrics").withContainerPort(endpoint.port()).endPort()
+                .withNewResources().addToLimits("memory", new Quantity("1Gi")).endResources()
+                .endContainer().endSpec()
+                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").withStartTime(clock.instant().toString())
+                .endStatus().build()).create();
+        LeakPolicy policy = new LeakPolicy();
+        policy.getMetadata().setName("api");
+        policy.getMetadata().setNamespace(NS);
+        policy.setSpec(new LeakPolicySpec());
+        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "api").build();
+        policy.getSpec().runtime = Runtime.Go;
+        policy.getSpec().detection.window = "30m";
+        policy.getSpec().detection.horizon = "1h";
+        policy.getSpec().detection.minSamples = 5;
+        policy.getSpec().detection.warmup = "0s";
+        policy.getSpec().detection.maxThreadGrowthPerHour = 100000;
+        policy.getSpec().diagnostics.retain = 2;
+        client.resource(policy).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> status() != null && status().pods.matched == 1);
+        String policyUid = client.resources(LeakPolicy.class).inNamespace(NS).withName("api").get().getMetadata().getUid();
+        for (int i = 1; i <= 3; i++) {
+            client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
+                    .withName("leakguard-dump-old-" + i)
+                    .addToLabels(DumpStore.LABEL_KIND, "dump").addToLabels(DumpStore.LABEL_POLICY, "api")
+                    .addToAnnotations(DumpStore.ANNOTATION_TAKEN_AT, "2026-01-0" + i + "T00:00:00Z")
+                    .endMetadata().build()).create();
+        }
+
+        boolean switched = false;
+        for (int round = 0; round < 400 && status().pods.leaking == 0; round++) {
+            if (!switched && status().pods.suspect == 1) {
+                // The baseline was taken when the pod turned Suspect; from now on the pod has leaked more.
+                await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofMillis(300)).until(() -> true);
+                endpoint.dump(DumpParserTest.fixture("go1.19-debug2-trigger.txt"));
+                switched = true;
+            }
+            clock.advance(Duration.ofSeconds(15));
+            loop.tick();
+            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(loop::idle);
+        }
+        assertThat(switched).as("the pod was Suspect before Leaking").isTrue();
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(status().dumps).isNotEmpty());
+        DumpRecord record = status().dumps.get(0);
+        assertThat(record.error).isNull();
+        assertThat(record.pod).isEqualTo("api-1");
+        assertThat(record.topGroup).contains("+60 goroutines").contains("chan send").contains("main.worker");
+
+        ConfigMap stored = client.configMaps().inNamespace(NS).withName(record.configMap).get();
+        assertThat(stored).as("ConfigMap %s", record.configMap).isNotNull();
+        assertThat(stored.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+            assertThat(owner.getKind()).isEqualTo("LeakPolicy");
+            assertThat(owner.getUid()).isEqualTo(policyUid);
+        });
+        assertThat(stored.getMetadata().getLabels()).containsEntry("leakguard.io/pod", "api-1");
+        assertThat(stored.getData().get("report.txt")).contains("main.worker");
+        byte[] raw = new GZIPInputStream(new ByteArrayInputStream(
+                Base64.getDecoder().decode(stored.getBinaryData().get("dump.txt.gz")))).readAllBytes();
+        assertThat(new String(raw)).isEqualTo(DumpParserTest.fixture("go1.19-debug2-trigger.txt"));
+
+        List<String> remaining = client.configMaps().inNamespace(NS).withLabel(DumpStore.LABEL_POLICY, "api").list()
+                .getItems().stream().map(c -> c.getMetadata().getName()).sorted().toList();
+        assertThat(remaining).as("retain: 2 keeps the newest two").containsExactly(record.configMap, "leakguard-dump-old-3");
+    }
+
+    private io.leakguard.api.v1alpha1.LeakPolicyStatus status() {
+        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName("api").get();
+        return policy == null || policy.getStatus() == null ? new io.leakguard.api.v1alpha1.LeakPolicyStatus() : policy.getStatus();
+    }
+}
