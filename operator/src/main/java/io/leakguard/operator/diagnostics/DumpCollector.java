@@ -80,14 +80,40 @@ public final class DumpCollector {
                     }
                     notes.add("jcmd Thread.print failed (" + firstLine(result.stderr() + result.stdout())
                             + "); used jstack instead");
-                    return runner.run(List.of("jstack", "-l", String.valueOf(pid)), timeout, maxBytes).thenApply(js -> {
-                        if (js.exitCode() != 0 || !js.stdout().contains("Full thread dump")) {
-                            throw new DumpException("neither jcmd nor jstack could dump pid " + pid + ": "
-                                    + firstLine(js.stderr() + js.stdout()) + "; as a last resort, kill -3 " + pid
-                                    + " prints a dump to the container's log");
+                    return runner.run(List.of("jstack", "-l", String.valueOf(pid)), timeout, maxBytes).thenCompose(js -> {
+                        if (js.exitCode() == 0 && js.stdout().contains("Full thread dump")) {
+                            return CompletableFuture.completedFuture(
+                                    new CollectedDump(js.stdout(), js.truncated(), "jstack " + pid, null, notes));
                         }
-                        return new CollectedDump(js.stdout(), js.truncated(), "jstack " + pid, null, notes);
+                        notes.add("jstack failed too (" + firstLine(js.stderr() + js.stdout())
+                                + "); sent SIGQUIT (kill -3) and read the dump from the container's log");
+                        return sigquit(runner, pid, timeout, maxBytes, notes);
                     });
+                });
+    }
+
+    /** Last resort: SIGQUIT makes HotSpot print its dump on stdout, which the container runtime logs. */
+    private static CompletableFuture<CollectedDump> sigquit(CommandRunner runner, long pid, Duration timeout,
+            int maxBytes, List<String> notes) {
+        return runner.run(List.of("kill", "-3", String.valueOf(pid)), timeout, 4096)
+                .thenCompose(kill -> {
+                    if (kill.exitCode() != 0) {
+                        throw new DumpException("jcmd, jstack and kill -3 all failed for pid " + pid + ": "
+                                + firstLine(kill.stderr()));
+                    }
+                    return CompletableFuture.supplyAsync(() -> null,
+                            CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS))
+                            .thenCompose(ignored -> runner.recentLog(maxBytes));
+                })
+                .thenApply(log -> {
+                    int start = log == null ? -1 : log.lastIndexOf("Full thread dump");
+                    if (start < 0) {
+                        throw new DumpException("sent kill -3 to pid " + pid
+                                + " but found no thread dump in the container's log");
+                    }
+                    int end = log.indexOf("\nHeap\n", start);
+                    String dump = end < 0 ? log.substring(start) : log.substring(start, end + 1);
+                    return new CollectedDump(dump, false, "kill -3 " + pid + " (container log)", null, notes);
                 });
     }
 

@@ -58,6 +58,7 @@ public class DumpStore {
                 .addToLabels(LABEL_KIND, "dump")
                 .addToLabels(LABEL_POLICY, labelValue(policyName))
                 .addToLabels(LABEL_POD, labelValue(pod))
+                .addToLabels("leakguard.io/taken-at", STAMP.format(takenAt))
                 .addToAnnotations(ANNOTATION_TAKEN_AT, takenAt.toString())
                 .addToAnnotations(ANNOTATION_TRUNCATED, String.valueOf(truncated))
                 .addToAnnotations("leakguard.io/source", source == null ? "" : source)

@@ -52,6 +52,14 @@ public final class PodExecRunner implements CommandRunner {
                 });
     }
 
+    @Override
+    public CompletableFuture<String> recentLog(int maxBytes) {
+        return CompletableFuture.supplyAsync(() -> {
+            var target = client.pods().inNamespace(namespace).withName(pod);
+            return (container == null ? target : target.inContainer(container)).limitBytes(maxBytes).getLog();
+        });
+    }
+
     /** Keeps the first {@code cap} bytes and counts the rest as cut off. */
     static final class CappedStream extends OutputStream {
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

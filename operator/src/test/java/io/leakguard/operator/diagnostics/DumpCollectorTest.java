@@ -8,6 +8,7 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
+import java.util.List;
 import java.util.concurrent.Executors;
 
 import com.sun.net.httpserver.HttpServer;
@@ -139,5 +140,30 @@ class DumpCollectorTest {
         assertThatThrownBy(() -> collector.jvm(missing, Duration.ofSeconds(1), 1024).join())
                 .hasCauseInstanceOf(DumpException.class)
                 .hasMessageContaining("jcmd -l found no JVM").hasMessageContaining("jcmd: not found");
+    }
+
+    @Test
+    void whenJcmdAndJstackFailSigquitAndTheContainerLogGiveTheDump() throws IOException {
+        String dump = DumpParserTest.fixture("jdk-java-17-thread-print-trigger.txt");
+        List<List<String>> ran = new java.util.ArrayList<>();
+        CommandRunner runner = new CommandRunner() {
+            @Override
+            public java.util.concurrent.CompletableFuture<Result> run(List<String> command, Duration timeout, int max) {
+                ran.add(command);
+                int exit = command.get(0).equals("kill") ? 0 : 1;
+                return java.util.concurrent.CompletableFuture.completedFuture(
+                        new Result(exit, "", exit == 0 ? "" : command.get(0) + ": Unable to open socket file", false));
+            }
+
+            @Override
+            public java.util.concurrent.CompletableFuture<String> recentLog(int maxBytes) {
+                return java.util.concurrent.CompletableFuture.completedFuture("app started\n" + dump);
+            }
+        };
+        CollectedDump collected = collector.jvmDump(runner, 7, Duration.ofSeconds(2), 1 << 20).join();
+        assertThat(ran).extracting(c -> c.get(0)).containsExactly("jcmd", "jstack", "kill");
+        assertThat(collected.source()).isEqualTo("kill -3 7 (container log)");
+        assertThat(collected.notes()).anySatisfy(n -> assertThat(n).contains("used jstack instead"));
+        assertThat(DumpParser.parse(collected.text(), false).total()).isEqualTo(DumpParser.parse(dump, false).total());
     }
 }
