@@ -63,6 +63,7 @@ public class PodDiagnostics {
                 }
             });
     private final Set<String> dumpedLives = ConcurrentHashMap.newKeySet();
+    private final Map<String, CompletableFuture<DumpRecord>> triggers = new ConcurrentHashMap<>();
     private final Map<ResourceID, Deque<DumpRecord>> records = new ConcurrentHashMap<>();
 
     public PodDiagnostics(KubernetesClient client, DumpStore store, KubernetesEvents events, Clock clock,
@@ -105,9 +106,37 @@ public class PodDiagnostics {
      * (with {@code error} set when no dump could be taken); never exceptionally.
      */
     public CompletableFuture<DumpRecord> trigger(ResourceID policy, String policyUid, LeakPolicySpec spec, TrackedPod pod) {
-        if (!enabled(spec) || !dumpedLives.add(pod.lifeKey())) {
+        if (!enabled(spec)) {
             return CompletableFuture.completedFuture(null);
         }
+        if (!dumpedLives.add(pod.lifeKey())) {
+            return triggers.getOrDefault(pod.lifeKey(), CompletableFuture.completedFuture(null));
+        }
+        CompletableFuture<DumpRecord> result = takeTrigger(policy, policyUid, spec, pod);
+        triggers.put(pod.lifeKey(), result);
+        return result;
+    }
+
+    /**
+     * Whether the trigger dump of this pod life is settled (taken, failed, or not wanted), so that a
+     * restart may go ahead: the dump comes first, but a dump that fails never holds back the restart.
+     */
+    public boolean dumpSettled(LeakPolicySpec spec, TrackedPod pod) {
+        if (!enabled(spec)) {
+            return true;
+        }
+        CompletableFuture<DumpRecord> pending = triggers.get(pod.lifeKey());
+        return pending != null && pending.isDone();
+    }
+
+    /** The dump record of this pod life, once settled; null if none. */
+    public DumpRecord dumpOf(TrackedPod pod) {
+        CompletableFuture<DumpRecord> pending = triggers.get(pod.lifeKey());
+        return pending == null || !pending.isDone() ? null : pending.getNow(null);
+    }
+
+    private CompletableFuture<DumpRecord> takeTrigger(ResourceID policy, String policyUid, LeakPolicySpec spec,
+            TrackedPod pod) {
         Instant takenAt = clock.instant();
         return collect(spec, pod).thenApply(dump -> {
             ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());

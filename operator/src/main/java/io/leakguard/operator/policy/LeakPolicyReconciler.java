@@ -23,6 +23,7 @@ import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
+import io.leakguard.operator.remediation.Remediator;
 import io.leakguard.operator.detection.VerdictBoard;
 import io.leakguard.operator.detection.VerdictEventSource;
 import io.leakguard.operator.tracking.PodRegistry;
@@ -45,11 +46,13 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     private final VerdictBoard board;
     private final VerdictEventSource verdicts;
     private final PodDiagnostics diagnostics;
+    private final Remediator remediator;
     private final Clock clock;
 
     public LeakPolicyReconciler(PodRegistry registry, VerdictBoard board, VerdictEventSource verdicts,
-            PodDiagnostics diagnostics, Clock clock) {
+            PodDiagnostics diagnostics, Remediator remediator, Clock clock) {
         this.diagnostics = diagnostics;
+        this.remediator = remediator;
         this.registry = registry;
         this.board = board;
         this.verdicts = verdicts;
@@ -82,7 +85,17 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         LeakPolicyStatus status = LeakPolicyStatusFactory.build(policy, pods.size(), judgements, problems,
                 clock.instant());
         status.dumps = LeakPolicyStatusFactory.mergeDumps(diagnostics.records(id), status.dumps);
-        return patchIfChanged(policy, status);
+        boolean recheck = false;
+        if (problems.isEmpty()) {
+            Remediator.Outcome outcome = remediator.remediate(policy, status, pods, judgements,
+                    podCache(context).list(policy.getMetadata().getNamespace()).toList());
+            status.remediations = outcome.records();
+            status.restarts = outcome.restarts();
+            recheck = outcome.recheckSoon();
+        }
+        UpdateControl<LeakPolicy> control = patchIfChanged(policy, status);
+        // Waiting on a dump, a PodDisruptionBudget or a retry: look again soon rather than at the next sample.
+        return recheck ? control.rescheduleAfter(java.time.Duration.ofSeconds(5)) : control;
     }
 
     @Override
@@ -106,13 +119,16 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
 
     private List<TrackedPod> selectedPods(LeakPolicy policy, Context<LeakPolicy> context) {
         PodSelector selector = PodSelector.of(policy.getSpec().selector);
-        InformerEventSource<Pod, LeakPolicy> pods = (InformerEventSource<Pod, LeakPolicy>) context.eventSourceRetriever()
-                .getEventSourceFor(Pod.class);
-        return pods.list(policy.getMetadata().getNamespace(),
+        return podCache(context).list(policy.getMetadata().getNamespace(),
                 pod -> isLive(pod) && selector.matches(pod.getMetadata().getLabels()))
                 .map(pod -> TrackedPod.of(pod, policy.getSpec().metrics.port))
                 .sorted((a, b) -> a.name().compareTo(b.name()))
                 .toList();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static InformerEventSource<Pod, LeakPolicy> podCache(Context<LeakPolicy> context) {
+        return (InformerEventSource<Pod, LeakPolicy>) context.eventSourceRetriever().getEventSourceFor(Pod.class);
     }
 
     /** Finished or terminating pods cannot leak any further and are not counted. */

@@ -1,0 +1,246 @@
+package io.leakguard.operator.remediation;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+import jakarta.inject.Singleton;
+
+import io.fabric8.kubernetes.api.model.OwnerReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.leakguard.api.v1alpha1.DumpRecord;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.LeakPolicyStatus;
+import io.leakguard.api.v1alpha1.RemediationRecord;
+import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.diagnostics.PodDiagnostics;
+import io.leakguard.operator.notify.KubernetesEvents;
+import io.leakguard.operator.policy.GoDuration;
+import io.leakguard.operator.tracking.TrackedPod;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+/**
+ * Acts on the planner's decisions for one policy, from its reconcile: the dump first, then the
+ * eviction. Before evicting it writes its intent to the policy's status with the resourceVersion it
+ * planned from, so that a conflicting writer (a second leader, a stale cache) makes it stop rather
+ * than evict twice; the budgets are counted from that status, so they survive operator restarts.
+ */
+@Singleton
+public class Remediator {
+
+    private static final Logger LOG = Logger.getLogger(Remediator.class);
+    public static final String EVICTING = "Evicting";
+    public static final String EVICTED = "Evicted";
+    static final int STATUS_RECORDS = 50;
+
+    private final KubernetesClient client;
+    private final Evictor evictor;
+    private final PodDiagnostics diagnostics;
+    private final KubernetesEvents events;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final Map<String, Backoff> failures = new ConcurrentHashMap<>();
+
+    private record Backoff(int attempts, Instant next) {
+    }
+
+    public Remediator(KubernetesClient client, Evictor evictor, PodDiagnostics diagnostics, KubernetesEvents events,
+            MeterRegistry meters, Clock clock) {
+        this.client = client;
+        this.evictor = evictor;
+        this.diagnostics = diagnostics;
+        this.events = events;
+        this.meters = meters;
+        this.clock = clock;
+    }
+
+    /** What happened this round: the status to show, and whether to look again soon. */
+    public record Outcome(List<RemediationRecord> records, int restarts, boolean recheckSoon) {
+    }
+
+    public Outcome remediate(LeakPolicy policy, LeakPolicyStatus status, List<TrackedPod> tracked,
+            List<PodJudgement> judgements, List<Pod> namespacePods) {
+        LeakPolicySpec spec = policy.getSpec();
+        List<RemediationRecord> records = new ArrayList<>(status.remediations == null ? List.of() : status.remediations);
+        int restarts = status.restarts == null ? 0 : status.restarts;
+        Map<String, TrackedPod> byName = tracked.stream().collect(Collectors.toMap(TrackedPod::name, p -> p, (a, b) -> a));
+        List<PodJudgement> leaking = judgements.stream().filter(j -> j.verdict().kind() == VerdictKind.Leaking)
+                .filter(j -> byName.containsKey(j.pod()))
+                .sorted(Comparator.comparingDouble(j -> j.verdict().projectedOomSeconds())).toList();
+        if (leaking.isEmpty()) {
+            return new Outcome(records, restarts, false);
+        }
+        Instant now = clock.instant();
+        List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Remediator::state).toList();
+        Map<String, RemediationPlanner.PodState> podsByName = pods.stream()
+                .collect(Collectors.toMap(RemediationPlanner.PodState::name, p -> p, (a, b) -> a));
+        List<RemediationPlanner.PodState> candidates = leaking.stream().map(j -> podsByName.get(j.pod()))
+                .filter(java.util.Objects::nonNull).toList();
+        List<RemediationPlanner.PastEviction> history = records.stream()
+                .filter(r -> EVICTED.equals(r.result) || EVICTING.equals(r.result))
+                .map(r -> new RemediationPlanner.PastEviction(r.pod, r.podUid, r.workload, Instant.parse(r.time)))
+                .toList();
+        RemediationPlanner.Settings settings = new RemediationPlanner.Settings(spec.remediation.action,
+                Boolean.TRUE.equals(spec.remediation.dryRun), spec.remediation.maxConcurrent,
+                GoDuration.parse(spec.remediation.cooldown), spec.remediation.maxPerHour);
+        boolean recheck = false;
+        for (RemediationPlanner.Decision decision : RemediationPlanner.plan(settings, candidates, pods, history, now)) {
+            TrackedPod pod = byName.get(decision.pod());
+            switch (decision.kind()) {
+                case Evict -> {
+                    if (!diagnostics.dumpSettled(spec, pod)) {
+                        recheck = true;
+                        continue;
+                    }
+                    Backoff backoff = failures.get(decision.podUid());
+                    if (backoff != null && backoff.next().isAfter(now)) {
+                        recheck = true;
+                        continue;
+                    }
+                    DumpRecord dump = diagnostics.dumpOf(pod);
+                    RemediationRecord intent = record(decision, EVICTING, decision.reason(), dump, now);
+                    if (!persistIntent(policy, status, records, intent)) {
+                        recheck = true;
+                        continue;
+                    }
+                    records.add(0, intent);
+                    Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
+                    records.remove(intent);
+                    restarts += apply(policy, decision, pod, result, dump, records, now);
+                    recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
+                }
+                case DryRun -> note(policy, decision, pod, "DryRun", "would restart: " + decision.reason(), records, now,
+                        "dry_run", "Normal", "WouldEvict");
+                case AlertOnly -> note(policy, decision, pod, "AlertOnly", decision.reason(), records, now,
+                        "alert_only", "Warning", "EvictionSkipped");
+                case Wait -> note(policy, decision, pod, "Waiting", decision.reason(), records, now,
+                        "budget_exhausted", "Warning", "EvictionBlocked");
+            }
+        }
+        return new Outcome(trim(records), restarts, recheck);
+    }
+
+    private int apply(LeakPolicy policy, RemediationPlanner.Decision decision, TrackedPod pod, Evictor.Result result,
+            DumpRecord dump, List<RemediationRecord> records, Instant now) {
+        String dumpNote = dump == null || dump.configMap == null
+                ? " (no dump: " + (dump == null || dump.error == null ? "none was taken" : dump.error) + ")" : "";
+        switch (result.outcome()) {
+            case Evicted, AlreadyGone -> {
+                failures.remove(decision.podUid());
+                records.add(0, record(decision, EVICTED, decision.reason() + "; " + result.message() + dumpNote, dump, now));
+                meters.counter("leakguard.remediations", "result", "evicted").increment();
+                LOG.infof("pod evicted: namespace=%s policy=%s pod=%s workload=%s", pod.namespace(),
+                        policy.getMetadata().getName(), pod.name(), decision.workload());
+                String message = "Evicted by LeakGuard policy " + policy.getMetadata().getName() + " before its"
+                        + " projected OOM" + (dump != null && dump.configMap != null ? "; dump in ConfigMap " + dump.configMap : dumpNote);
+                events.record(podRef(pod), "Normal", "Evicted", message);
+                events.record(policy, "Normal", "Evicted", pod.name() + ": " + message);
+                return result.outcome() == Evictor.Outcome.Evicted ? 1 : 0;
+            }
+            case BlockedByPdb -> {
+                note(policy, decision, pod, "BlockedByPdb", result.message(), records, now, "blocked_by_pdb", "Warning",
+                        "EvictionBlocked");
+                return 0;
+            }
+            default -> {
+                Backoff previous = failures.get(decision.podUid());
+                int attempts = previous == null ? 1 : previous.attempts() + 1;
+                long delay = Math.min(300, 5L << Math.min(attempts, 6));
+                failures.put(decision.podUid(), new Backoff(attempts, now.plusSeconds(delay)));
+                note(policy, decision, pod, "Failed", result.message() + " (attempt " + attempts + ", next in " + delay + "s)",
+                        records, now, "failed", "Warning", "EvictionFailed");
+                return 0;
+            }
+        }
+    }
+
+    /** Records a non-eviction outcome once per pod and reason, with its metric and Event. */
+    private void note(LeakPolicy policy, RemediationPlanner.Decision decision, TrackedPod pod, String result,
+            String reason, List<RemediationRecord> records, Instant now, String metric, String type, String eventReason) {
+        meters.counter("leakguard.remediations", "result", metric).increment();
+        RemediationRecord newest = records.stream().filter(r -> decision.pod().equals(r.pod)).findFirst().orElse(null);
+        if (newest != null && result.equals(newest.result) && reason.equals(newest.reason)) {
+            return;
+        }
+        records.add(0, record(decision, result, reason, diagnostics.dumpOf(pod), now));
+        events.record(podRef(pod), type, eventReason, reason);
+    }
+
+    /** Writes the intent with the policy's resourceVersion: a conflict means someone else acted; stop. */
+    private boolean persistIntent(LeakPolicy policy, LeakPolicyStatus status, List<RemediationRecord> records,
+            RemediationRecord intent) {
+        LeakPolicy patch = new LeakPolicy();
+        patch.getMetadata().setName(policy.getMetadata().getName());
+        patch.getMetadata().setNamespace(policy.getMetadata().getNamespace());
+        patch.getMetadata().setResourceVersion(policy.getMetadata().getResourceVersion());
+        LeakPolicyStatus next = new LeakPolicyStatus();
+        next.observedGeneration = status.observedGeneration;
+        next.conditions = status.conditions;
+        next.pods = status.pods;
+        next.restarts = status.restarts;
+        next.atRisk = status.atRisk;
+        next.dumps = status.dumps;
+        List<RemediationRecord> withIntent = new ArrayList<>(records);
+        withIntent.add(0, intent);
+        next.remediations = trim(withIntent);
+        patch.setStatus(next);
+        try {
+            LeakPolicy updated = client.resources(LeakPolicy.class).inNamespace(policy.getMetadata().getNamespace())
+                    .resource(patch).patchStatus();
+            if (updated != null) {
+                policy.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
+            }
+            return true;
+        } catch (KubernetesClientException e) {
+            LOG.warnf("not evicting: could not record the intent first (HTTP %d: %s); will look again: namespace=%s policy=%s",
+                    e.getCode(), e.getMessage(), policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+            return false;
+        }
+    }
+
+    private static RemediationRecord record(RemediationPlanner.Decision decision, String result, String reason,
+            DumpRecord dump, Instant now) {
+        RemediationRecord record = new RemediationRecord();
+        record.pod = decision.pod();
+        record.podUid = decision.podUid();
+        record.workload = decision.workload();
+        record.time = now.toString();
+        record.result = result;
+        record.reason = reason;
+        record.dump = dump == null ? null : dump.configMap;
+        return record;
+    }
+
+    private static List<RemediationRecord> trim(List<RemediationRecord> records) {
+        return new ArrayList<>(records.subList(0, Math.min(STATUS_RECORDS, records.size())));
+    }
+
+    static RemediationPlanner.PodState state(Pod pod) {
+        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
+        String workload = owners == null ? null : owners.stream().filter(o -> Boolean.TRUE.equals(o.getController()))
+                .map(o -> o.getKind() + "/" + o.getName()).findFirst().orElse(null);
+        boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
+                && pod.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
+        Instant created = pod.getMetadata().getCreationTimestamp() == null ? null
+                : Instant.parse(pod.getMetadata().getCreationTimestamp());
+        return new RemediationPlanner.PodState(pod.getMetadata().getName(), pod.getMetadata().getUid(), workload, ready,
+                pod.getMetadata().getDeletionTimestamp() != null, created);
+    }
+
+    private static Pod podRef(TrackedPod pod) {
+        return new PodBuilder().withNewMetadata().withName(pod.name()).withNamespace(pod.namespace())
+                .withUid(pod.uid()).endMetadata().build();
+    }
+}
