@@ -25,6 +25,8 @@ import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
 import io.leakguard.operator.notify.KubernetesEvents;
+import io.leakguard.operator.notify.Notification;
+import io.leakguard.operator.notify.Notifier;
 import io.leakguard.operator.policy.GoDuration;
 import io.leakguard.operator.tracking.TrackedPod;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -51,12 +53,14 @@ public class Remediator {
     private final MeterRegistry meters;
     private final Clock clock;
     private final Map<String, Backoff> failures = new ConcurrentHashMap<>();
+    private final Notifier notifier;
 
     private record Backoff(int attempts, Instant next) {
     }
 
     public Remediator(KubernetesClient client, Evictor evictor, PodDiagnostics diagnostics, KubernetesEvents events,
-            MeterRegistry meters, Clock clock) {
+            MeterRegistry meters, Clock clock, Notifier notifier) {
+        this.notifier = notifier;
         this.client = client;
         this.evictor = evictor;
         this.diagnostics = diagnostics;
@@ -78,9 +82,12 @@ public class Remediator {
         List<PodJudgement> leaking = judgements.stream().filter(j -> j.verdict().kind() == VerdictKind.Leaking)
                 .filter(j -> byName.containsKey(j.pod()))
                 .sorted(Comparator.comparingDouble(j -> j.verdict().projectedOomSeconds())).toList();
+        notifier.resolveExcept(policy.getMetadata().getNamespace(), policy.getMetadata().getName(),
+                leaking.stream().map(PodJudgement::pod).collect(Collectors.toSet()));
         if (leaking.isEmpty()) {
             return new Outcome(records, restarts, false);
         }
+        Map<String, PodJudgement> judged = leaking.stream().collect(Collectors.toMap(PodJudgement::pod, j -> j, (a, b) -> a));
         Instant now = clock.instant();
         List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Remediator::state).toList();
         Map<String, RemediationPlanner.PodState> podsByName = pods.stream()
@@ -118,14 +125,32 @@ public class Remediator {
                     Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
                     records.remove(intent);
                     restarts += apply(policy, decision, pod, result, dump, records, now);
+                    if (result.outcome() == Evictor.Outcome.Evicted) {
+                        tell(policy, "PodRestarted", decision, judged.get(decision.pod()), dump,
+                                "Restarted through the Eviction API before the projected OOM"
+                                        + (dump == null || dump.configMap == null ? "; no dump: "
+                                                + (dump == null || dump.error == null ? "none was taken" : dump.error) : ""));
+                    }
                     recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
                 }
-                case DryRun -> note(policy, decision, pod, "DryRun", "would restart: " + decision.reason(), records, now,
-                        "dry_run", "Normal", "WouldEvict");
-                case AlertOnly -> note(policy, decision, pod, "AlertOnly", decision.reason(), records, now,
-                        "alert_only", "Warning", "EvictionSkipped");
-                case Wait -> note(policy, decision, pod, "Waiting", decision.reason(), records, now,
-                        "budget_exhausted", "Warning", "EvictionBlocked");
+                case DryRun -> {
+                    note(policy, decision, pod, "DryRun", "would restart: " + decision.reason(), records, now,
+                            "dry_run", "Normal", "WouldEvict");
+                    tell(policy, "WouldRestart", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
+                            "Would restart (dry run): nothing was evicted");
+                }
+                case AlertOnly -> {
+                    note(policy, decision, pod, "AlertOnly", decision.reason(), records, now,
+                            "alert_only", "Warning", "EvictionSkipped");
+                    tell(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
+                            "Not restarted: " + decision.reason());
+                }
+                case Wait -> {
+                    note(policy, decision, pod, "Waiting", decision.reason(), records, now,
+                            "budget_exhausted", "Warning", "EvictionBlocked");
+                    tell(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
+                            "Restart held back for now: " + decision.reason());
+                }
             }
         }
         return new Outcome(trim(records), restarts, recheck);
@@ -163,6 +188,22 @@ public class Remediator {
                 return 0;
             }
         }
+    }
+
+    /** One message per pod life and kind, to Slack and Alertmanager. */
+    private void tell(LeakPolicy policy, String kind, RemediationPlanner.Decision decision, PodJudgement judgement,
+            DumpRecord dump, String action) {
+        var v = judgement == null ? null : judgement.verdict();
+        String eta = v == null || Double.isInfinite(v.projectedOomSeconds()) ? null
+                : GoDuration.format(java.time.Duration.ofMinutes(Math.round(v.projectedOomSeconds() / 60.0)));
+        Notification n = new Notification(kind, policy.getMetadata().getName(), policy.getMetadata().getNamespace(),
+                decision.pod(), decision.workload(), v == null ? "Leaking" : v.kind().name(), v == null ? null : v.reason(),
+                v == null || Double.isNaN(v.heapBytesPerHour()) ? null : v.heapBytesPerHour(),
+                v == null || Double.isNaN(v.threadsPerHour()) ? null : v.threadsPerHour(), eta, action,
+                dump == null || dump.topGroup == null ? List.of() : List.of(dump.topGroup),
+                dump == null ? null : dump.configMap, kind.equals("PodRestarted") ? "warning" : "critical",
+                Map.of());
+        notifier.notify(decision.podUid() + "/" + kind, policy.getSpec().alerting, n);
     }
 
     /** Records a non-eviction outcome once per pod and reason, with its metric and Event. */

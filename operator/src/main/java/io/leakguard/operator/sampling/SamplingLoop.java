@@ -326,7 +326,7 @@ public class SamplingLoop {
                 kindChanged = true;
                 LOG.infof("verdict changed: namespace=%s policy=%s pod=%s from=%s to=%s reason=%s", pod.namespace(),
                         policy.getName(), pod.name(), before, kind, judgement.verdict().reason());
-                recordEvent(pod, before, judgement.verdict());
+                recordEvent(policy, pod, before, judgement.verdict());
                 if (kind == VerdictKind.Suspect && before != VerdictKind.Leaking) {
                     diagnostics.baseline(spec, pod);
                 } else if (kind == VerdictKind.Leaking) {
@@ -342,7 +342,7 @@ public class SamplingLoop {
         }
     }
 
-    private void recordEvent(TrackedPod pod, VerdictKind before, Verdict verdict) {
+    private void recordEvent(ResourceID policy, TrackedPod pod, VerdictKind before, Verdict verdict) {
         String reason = switch (verdict.kind()) {
             case Leaking -> "LeakDetected";
             case Suspect -> "LeakSuspected";
@@ -354,7 +354,13 @@ public class SamplingLoop {
         }
         Pod ref = new PodBuilder().withNewMetadata().withName(pod.name()).withNamespace(pod.namespace())
                 .withUid(pod.uid()).endMetadata().build();
-        events.record(ref, verdict.kind() == VerdictKind.Healthy ? "Normal" : "Warning", reason, verdict.reason());
+        String type = verdict.kind() == VerdictKind.Healthy ? "Normal" : "Warning";
+        events.record(ref, type, reason, verdict.reason());
+        io.leakguard.api.v1alpha1.LeakPolicy policyRef = new io.leakguard.api.v1alpha1.LeakPolicy();
+        policyRef.getMetadata().setName(policy.getName());
+        policyRef.getMetadata().setNamespace(pod.namespace());
+        policyRef.getMetadata().setUid(registry.uid(policy));
+        events.record(policyRef, type, reason, pod.name() + ": " + verdict.reason());
     }
 
     private static java.util.concurrent.ThreadFactory daemon(String name) {

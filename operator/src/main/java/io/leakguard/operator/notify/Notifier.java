@@ -1,0 +1,237 @@
+package io.leakguard.operator.notify;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.inject.Singleton;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.leakguard.api.v1alpha1.AlertingSpec;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.jboss.logging.Logger;
+
+/**
+ * Tells teams where they already look: a Slack incoming webhook (URL from a Secret, never logged)
+ * and Alertmanager's v2 API (every listed URL, as for an HA pair). Sending never blocks the caller:
+ * each message is retried with backoff on its own, honouring Slack's Retry-After. Firing alerts are
+ * re-sent every minute, as Prometheus does, until resolved with an {@code endsAt}.
+ */
+@Singleton
+public class Notifier {
+
+    private static final Logger LOG = Logger.getLogger(Notifier.class);
+    public static final String ALERT_LEAK = "LeakGuardLeakDetected";
+    public static final String ALERT_RESTART = "LeakGuardPodRestarted";
+    static final int ATTEMPTS = 4;
+    static final Duration RESEND = Duration.ofMinutes(1);
+
+    private final KubernetesClient client;
+    private final MeterRegistry meters;
+    private final Clock clock;
+    private final ObjectMapper json = new ObjectMapper();
+    private final ScheduledExecutorService scheduler = Executors.newScheduledThreadPool(1, runnable -> {
+        Thread thread = new Thread(runnable, "leakguard-notifier");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
+            .executor(Executors.newFixedThreadPool(2, runnable -> {
+                Thread thread = new Thread(runnable, "leakguard-notifier-http");
+                thread.setDaemon(true);
+                return thread;
+            })).build();
+    private final Map<String, Firing> firing = new ConcurrentHashMap<>();
+    private final Set<String> sent = ConcurrentHashMap.newKeySet();
+    /** First retry delay; tests shorten it. */
+    Duration backoff = Duration.ofSeconds(1);
+
+    /** An alert currently firing, kept to be re-sent and resolved. */
+    record Firing(String policyKey, String pod, List<String> urls, Map<String, String> labels,
+            Map<String, String> annotations, Instant startsAt) {
+    }
+
+    public Notifier(KubernetesClient client, MeterRegistry meters, Clock clock) {
+        this.client = client;
+        this.meters = meters;
+        this.clock = clock;
+        scheduler.scheduleWithFixedDelay(this::resendFiring, RESEND.toSeconds(), RESEND.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /**
+     * Sends a notification once per {@code dedupeKey} (a pod life and kind): to Slack, and as an
+     * Alertmanager alert that stays firing until {@link #resolve}.
+     */
+    public void notify(String dedupeKey, AlertingSpec alerting, Notification n) {
+        if (alerting == null || !sent.add(dedupeKey)) {
+            return;
+        }
+        if (alerting.slack != null && alerting.slack.webhookSecretRef != null) {
+            sendSlack(alerting, n);
+        }
+        if (alerting.alertmanager != null && alerting.alertmanager.urls != null && !alerting.alertmanager.urls.isEmpty()) {
+            String alertname = n.kind().equals("PodRestarted") ? ALERT_RESTART : ALERT_LEAK;
+            Map<String, String> labels = new LinkedHashMap<>();
+            if (alerting.alertmanager.labels != null) {
+                labels.putAll(alerting.alertmanager.labels);
+            }
+            labels.put("alertname", alertname);
+            labels.put("namespace", n.namespace());
+            labels.put("pod", n.pod());
+            labels.put("policy", n.policy());
+            labels.put("workload", n.workload() == null ? "" : n.workload());
+            labels.putIfAbsent("severity", n.severity());
+            Map<String, String> annotations = new LinkedHashMap<>();
+            annotations.put("summary", n.title());
+            annotations.put("description", n.action() + (n.reason() == null ? "" : ". " + n.reason())
+                    + (n.topGroups().isEmpty() ? "" : "\n" + String.join("\n", n.topGroups())));
+            if (n.dumpConfigMap() != null) {
+                annotations.put("dump", n.dumpConfigMap());
+                annotations.put("dump_command", n.fetchDumpCommand());
+            }
+            Firing alert = new Firing(n.namespace() + "/" + n.policy(), n.pod(), List.copyOf(alerting.alertmanager.urls),
+                    labels, annotations, clock.instant());
+            firing.put(alert.policyKey() + "/" + n.pod() + "/" + alertname, alert);
+            postAlerts(alert, null);
+        }
+    }
+
+    /** Resolves every alert of this policy whose pod is not in {@code stillLeaking} (gone, replaced or recovered). */
+    public void resolveExcept(String namespace, String policy, Set<String> stillLeaking) {
+        String policyKey = namespace + "/" + policy;
+        for (Map.Entry<String, Firing> entry : List.copyOf(firing.entrySet())) {
+            Firing alert = entry.getValue();
+            if (alert.policyKey().equals(policyKey) && !stillLeaking.contains(alert.pod())) {
+                firing.remove(entry.getKey());
+                postAlerts(alert, clock.instant());
+                LOG.infof("alert resolved: namespace=%s policy=%s pod=%s alert=%s", namespace, policy, alert.pod(),
+                        alert.labels().get("alertname"));
+            }
+        }
+    }
+
+    /** How many alerts are firing, for tests. */
+    public int firingCount() {
+        return firing.size();
+    }
+
+    private void resendFiring() {
+        firing.values().forEach(alert -> postAlerts(alert, null));
+    }
+
+    private void postAlerts(Firing alert, Instant endsAt) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("labels", alert.labels());
+        body.put("annotations", alert.annotations());
+        body.put("startsAt", alert.startsAt().toString());
+        // While firing, endsAt is set a little beyond the next re-send, as Prometheus does, so an alert
+        // whose sender died resolves on its own; resolving sets it to now.
+        body.put("endsAt", (endsAt != null ? endsAt : clock.instant().plus(RESEND.multipliedBy(4))).toString());
+        String payload;
+        try {
+            payload = json.writeValueAsString(List.of(body));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        for (String url : alert.urls()) {
+            String target = (url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + "/api/v2/alerts";
+            post(URI.create(target), payload, "alertmanager", target, 1);
+        }
+    }
+
+    private void sendSlack(AlertingSpec alerting, Notification n) {
+        String where = "Slack webhook of " + n.namespace() + "/" + n.policy();
+        String url;
+        try {
+            Secret secret = client.secrets().inNamespace(n.namespace()).withName(alerting.slack.webhookSecretRef.name).get();
+            String encoded = secret == null || secret.getData() == null ? null
+                    : secret.getData().get(alerting.slack.webhookSecretRef.key);
+            if (encoded == null) {
+                meters.counter("leakguard.notifications", "sink", "slack", "result", "no_secret").increment();
+                LOG.warnf("%s: Secret %s has no key '%s'; nothing sent", where, alerting.slack.webhookSecretRef.name,
+                        alerting.slack.webhookSecretRef.key);
+                return;
+            }
+            url = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8).trim();
+        } catch (RuntimeException e) {
+            meters.counter("leakguard.notifications", "sink", "slack", "result", "no_secret").increment();
+            LOG.warnf("%s: cannot read Secret %s: %s", where, alerting.slack.webhookSecretRef.name, e.getMessage());
+            return;
+        }
+        try {
+            post(URI.create(url), json.writeValueAsString(SlackMessage.render(n)), "slack", where, 1);
+        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            meters.counter("leakguard.notifications", "sink", "slack", "result", "bad_url").increment();
+            LOG.warnf("%s: the webhook URL in the Secret is not a URL; nothing sent", where);
+        }
+    }
+
+    /** POSTs JSON; retries 429 (after Retry-After), 5xx and I/O errors with backoff. {@code where} never holds a secret. */
+    private CompletableFuture<Void> post(URI uri, String payload, String sink, String where, int attempt) {
+        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
+            int status = response == null ? -1 : response.statusCode();
+            if (error == null && status / 100 == 2) {
+                meters.counter("leakguard.notifications", "sink", sink, "result", "sent").increment();
+                return null;
+            }
+            boolean retryable = error != null || status == 429 || status / 100 == 5;
+            String problem = error != null ? error.getClass().getSimpleName() : "HTTP " + status;
+            if (!retryable || attempt >= ATTEMPTS) {
+                meters.counter("leakguard.notifications", "sink", sink, "result", "failed").increment();
+                LOG.warnf("%s: not delivered after %d attempt(s): %s", where, attempt, problem);
+                return null;
+            }
+            Duration wait = backoff.multipliedBy(1L << (attempt - 1));
+            if (status == 429 && response != null) {
+                wait = response.headers().firstValue("Retry-After").map(Notifier::retryAfter).orElse(wait);
+            }
+            LOG.infof("%s: %s, retrying in %dms", where, problem, wait.toMillis());
+            scheduler.schedule(() -> post(uri, payload, sink, where, attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
+            return null;
+        });
+    }
+
+    static Duration retryAfter(String header) {
+        try {
+            return Duration.ofSeconds(Math.min(300, Math.max(0, Long.parseLong(header.trim()))));
+        } catch (NumberFormatException e) {
+            return Duration.ofSeconds(30);
+        }
+    }
+
+    @PreDestroy
+    void stop() {
+        scheduler.shutdownNow();
+    }
+
+    /** The lines of a dump report that name the top groups, for messages. */
+    public static List<String> topLines(String report, int max) {
+        List<String> lines = new ArrayList<>();
+        if (report == null) {
+            return lines;
+        }
+        report.lines().skip(1).filter(l -> !l.startsWith("warning")).limit(max).forEach(lines::add);
+        return lines;
+    }
+}
