@@ -83,6 +83,7 @@ class RealProgramDumpTest {
                     .contains("goroutines  chan send  created by main.leak").contains("main.worker");
         } finally {
             leaky.destroy();
+            leaky.waitFor();
         }
     }
 
@@ -114,6 +115,7 @@ class RealProgramDumpTest {
             assertThat(top.delta()).as("20 threads a second for about 1.5 s").isBetween(15, 60);
         } finally {
             leaker.destroy();
+            leaker.waitFor();
         }
     }
 

@@ -93,12 +93,16 @@ class AlertmanagerNotifierTest {
     }
 
     @AfterEach
-    void stop() {
+    void stop() throws InterruptedException {
         if (notifier != null) {
             notifier.stop();
         }
         if (alertmanager != null) {
             alertmanager.destroy();
+            // It writes to the temporary directory until it has exited.
+            if (!alertmanager.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                alertmanager.destroyForcibly().waitFor();
+            }
         }
         if (webhook != null) {
             webhook.stop(0);

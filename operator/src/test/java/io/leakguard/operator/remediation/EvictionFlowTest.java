@@ -71,6 +71,8 @@ class EvictionFlowTest {
     void cleanUp() {
         for (String ns : List.of("evict", "dry")) {
             client.resources(LeakPolicy.class).inNamespace(ns).delete();
+            await().atMost(Duration.ofSeconds(20))
+                    .until(() -> client.resources(LeakPolicy.class).inNamespace(ns).list().getItems().isEmpty());
             client.pods().inNamespace(ns).delete();
             client.configMaps().inNamespace(ns).delete();
         }
