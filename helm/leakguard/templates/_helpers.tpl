@@ -1,0 +1,69 @@
+{{/* Full name: the release name, with the chart name unless the release already holds it. */}}
+{{- define "leakguard.fullname" -}}
+{{- if contains .Chart.Name .Release.Name -}}
+{{- .Release.Name | trunc 63 | trimSuffix "-" -}}
+{{- else -}}
+{{- printf "%s-%s" .Release.Name .Chart.Name | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- end -}}
+
+{{- define "leakguard.labels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/component: operator
+app.kubernetes.io/part-of: leakguard
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
+{{- end -}}
+
+{{- define "leakguard.selectorLabels" -}}
+app.kubernetes.io/name: {{ .Chart.Name }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+
+{{- define "leakguard.serviceAccountName" -}}
+{{- default (include "leakguard.fullname" .) .Values.serviceAccount.name -}}
+{{- end -}}
+
+{{/* The rules the operator needs in each namespace it watches; each one says why. */}}
+{{- define "leakguard.namespacedRules" -}}
+# Track the pods that policies select, and read their owners and readiness.
+- apiGroups: [""]
+  resources: [pods]
+  verbs: [get, list, watch]
+# Restart leaking pods gracefully: the Eviction API honours PodDisruptionBudgets and grace periods.
+- apiGroups: [""]
+  resources: [pods/eviction]
+  verbs: [create]
+{{- if .Values.rbac.podExec }}
+# JVM thread dumps: jcmd/jstack/kill -3 inside the container (rbac.podExec).
+- apiGroups: [""]
+  resources: [pods/exec]
+  verbs: [create]
+# The kill -3 fallback reads the dump from the container's log (rbac.podExec).
+- apiGroups: [""]
+  resources: [pods/log]
+  verbs: [get]
+{{- end }}
+# Events on pods and policies: LeakDetected, DumpCollected, Evicted, EvictionBlocked...
+- apiGroups: [""]
+  resources: [events]
+  verbs: [create, patch]
+# Dumps are kept in ConfigMaps owned by their policy; retention deletes the oldest.
+- apiGroups: [""]
+  resources: [configmaps]
+  verbs: [get, list, create, delete]
+# The Slack webhook URL and the Prometheus bearer token are read from Secrets named in policies.
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get]
+# The LeakPolicies themselves: watch them, and add or remove the operator's finalizer.
+- apiGroups: [leakguard.io]
+  resources: [leakpolicies]
+  verbs: [get, list, watch, patch, update]
+# Their status: counts, verdicts, dumps and the remediation history the budgets are counted from.
+- apiGroups: [leakguard.io]
+  resources: [leakpolicies/status]
+  verbs: [get, patch, update]
+{{- end -}}

@@ -1,0 +1,174 @@
+package io.leakguard.helm;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The chart, linted and rendered offline by Helm itself (as a native library): lint --strict, golden
+ * renders for three value sets, every rendered object read as a typed Kubernetes object, the RBAC
+ * rule by rule, and bad values refused by values.schema.json. Regenerate the golden renders with
+ * {@code ./mvnw -pl helm test -Dleakguard.updateGolden=true}.
+ */
+class HelmChartTest {
+
+    private static final Path CHART = Path.of("leakguard");
+    private static final Path GOLDEN = Path.of("src/test/resources/golden");
+    private static final Path VALUES = Path.of("src/test/resources/values");
+
+    private static String render(String valuesFile) {
+        var template = new Helm(CHART).template().withName("leakguard").withNamespace("leakguard-system")
+                .withKubeVersion("1.31.0");
+        if (valuesFile != null) {
+            template.withValuesFile(VALUES.resolve(valuesFile));
+        }
+        return template.call();
+    }
+
+    private static List<HasMetadata> objects(String rendered) {
+        List<HasMetadata> objects = new ArrayList<>();
+        for (String document : rendered.split("(?m)^---\\s*$")) {
+            if (document.lines().allMatch(l -> l.isBlank() || l.startsWith("#"))) {
+                continue;
+            }
+            objects.add(Serialization.unmarshal(document, HasMetadata.class));
+        }
+        return objects;
+    }
+
+    @Test
+    void lintStrictPasses() {
+        LintResult result = new Helm(CHART).lint().strict().call();
+        assertThat(result.isFailed()).as("helm lint --strict: %s", result.getMessages()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "namespaced-ha", "monitoring-jvm"})
+    void renderMatchesItsGoldenFile(String name) throws IOException {
+        String rendered = render(name.equals("default") ? null : name + ".yaml");
+        Path golden = GOLDEN.resolve(name + ".yaml");
+        if (Boolean.getBoolean("leakguard.updateGolden")) {
+            Files.writeString(golden, rendered);
+        }
+        assertThat(rendered).as("render of %s; regenerate with -Dleakguard.updateGolden=true", name)
+                .isEqualTo(Files.readString(golden));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"default", "namespaced-ha", "monitoring-jvm"})
+    void everyRenderedObjectIsATypedKubernetesObjectWithStandardLabels(String name) {
+        for (HasMetadata object : objects(render(name.equals("default") ? null : name + ".yaml"))) {
+            boolean custom = object.getApiVersion().startsWith("monitoring.coreos.com/");
+            assertThat(object instanceof GenericKubernetesResource).as("%s %s is typed", object.getKind(),
+                    object.getMetadata().getName()).isEqualTo(custom);
+            assertThat(object.getMetadata().getLabels()).as("labels of %s", object.getKind())
+                    .containsKeys("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+                            "app.kubernetes.io/managed-by", "helm.sh/chart");
+        }
+    }
+
+    @Test
+    void theDeploymentIsLockedDown() {
+        Deployment deployment = objects(render(null)).stream().filter(Deployment.class::isInstance)
+                .map(Deployment.class::cast).findFirst().orElseThrow();
+        var pod = deployment.getSpec().getTemplate().getSpec();
+        var container = pod.getContainers().get(0);
+        assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
+        assertThat(pod.getSecurityContext().getSeccompProfile().getType()).isEqualTo("RuntimeDefault");
+        assertThat(container.getSecurityContext().getReadOnlyRootFilesystem()).isTrue();
+        assertThat(container.getSecurityContext().getAllowPrivilegeEscalation()).isFalse();
+        assertThat(container.getSecurityContext().getCapabilities().getDrop()).containsExactly("ALL");
+        assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/q/health/live");
+        assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/q/health/ready");
+        assertThat(container.getResources().getLimits()).containsKey("memory");
+        assertThat(container.getEnv()).anySatisfy(e -> {
+            assertThat(e.getName()).isEqualTo("LEAKGUARD_LEADER_ELECTION_ENABLED");
+            assertThat(e.getValue()).isEqualTo("false");
+        });
+    }
+
+    private static List<String> rules(List<PolicyRule> rules) {
+        return rules.stream().map(r -> String.join(",", r.getApiGroups()) + "|" + String.join(",", r.getResources())
+                + "|" + String.join(",", r.getVerbs())
+                + (r.getResourceNames() == null || r.getResourceNames().isEmpty() ? "" : "|" + String.join(",", r.getResourceNames())))
+                .toList();
+    }
+
+    private static final List<String> NAMESPACED = List.of(
+            "|pods|get,list,watch",
+            "|pods/eviction|create",
+            "|events|create,patch",
+            "|configmaps|get,list,create,delete",
+            "|secrets|get",
+            "leakguard.io|leakpolicies|get,list,watch,patch,update",
+            "leakguard.io|leakpolicies/status|get,patch,update");
+
+    @Test
+    void defaultRbacIsExactlyWhatTheOperatorUsesClusterWideWithoutExec() {
+        List<HasMetadata> objects = objects(render(null));
+        Map<String, ClusterRole> roles = new java.util.HashMap<>();
+        objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
+                .forEach(r -> roles.put(r.getMetadata().getName(), r));
+        assertThat(roles).containsOnlyKeys("leakguard", "leakguard-crd");
+        assertThat(rules(roles.get("leakguard").getRules())).containsExactlyElementsOf(NAMESPACED);
+        assertThat(rules(roles.get("leakguard-crd").getRules()))
+                .containsExactly("apiextensions.k8s.io|customresourcedefinitions|get|leakpolicies.leakguard.io");
+        assertThat(objects).noneMatch(Role.class::isInstance);
+    }
+
+    @Test
+    void listedNamespacesGetRolesAndHaGetsALeaseRole() {
+        List<HasMetadata> objects = objects(render("namespaced-ha.yaml"));
+        List<Role> roles = objects.stream().filter(Role.class::isInstance).map(Role.class::cast).toList();
+        assertThat(roles).extracting(r -> r.getMetadata().getNamespace() + "/" + r.getMetadata().getName())
+                .containsExactlyInAnyOrder("shop/leakguard", "payments/leakguard", "leakguard-system/leakguard-leader-election");
+        roles.stream().filter(r -> r.getMetadata().getName().equals("leakguard"))
+                .forEach(r -> assertThat(rules(r.getRules())).containsExactlyElementsOf(NAMESPACED));
+        Role lease = roles.stream().filter(r -> r.getMetadata().getName().endsWith("leader-election")).findFirst().orElseThrow();
+        assertThat(rules(lease.getRules())).containsExactly("coordination.k8s.io|leases|get,create,update");
+        assertThat(objects.stream().filter(ClusterRole.class::isInstance).map(o -> o.getMetadata().getName()))
+                .containsExactly("leakguard-crd");
+        Deployment deployment = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
+                .findFirst().orElseThrow();
+        assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
+        assertThat(deployment.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv())
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("LEAKGUARD_NAMESPACES=shop,payments"))
+                .anySatisfy(e -> assertThat(e.getName() + "=" + e.getValue()).isEqualTo("LEAKGUARD_LEADER_ELECTION_ENABLED=true"));
+    }
+
+    @Test
+    void podExecIsGrantedOnlyWhenAskedFor() {
+        ClusterRole role = objects(render("monitoring-jvm.yaml")).stream().filter(ClusterRole.class::isInstance)
+                .map(ClusterRole.class::cast).filter(r -> r.getMetadata().getName().equals("leakguard")).findFirst().orElseThrow();
+        assertThat(rules(role.getRules())).contains("|pods/exec|create", "|pods/log|get");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"replicaCount=0", "image.pullPolicy=Sometimes", "watchNamespaces[0]=Not_A_Namespace",
+        "service.port=70000", "serviceMonitor.interval=often", "rbac.podExec=maybe", "unknownKey=1"})
+    void badValuesAreRefusedWithAMessage(String setting) {
+        int eq = setting.indexOf('=');
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("leakguard")
+                .set(setting.substring(0, eq), setting.substring(eq + 1)).call())
+                .hasMessageContaining("values don't meet the specifications of the schema");
+    }
+}
