@@ -39,10 +39,8 @@ class LeakPolicyReconcilerTest {
 
     @AfterEach
     void cleanUp() {
-        client.resources(LeakPolicy.class).inNamespace(NS).delete();
         // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        await().atMost(Duration.ofSeconds(20))
-                .until(() -> client.resources(LeakPolicy.class).inNamespace(NS).list().getItems().isEmpty());
+        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, NS);
         client.pods().inNamespace(NS).delete();
         eventually().until(() -> registry.policies().isEmpty());
     }

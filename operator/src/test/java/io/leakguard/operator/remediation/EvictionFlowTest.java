@@ -70,9 +70,7 @@ class EvictionFlowTest {
     @AfterEach
     void cleanUp() {
         for (String ns : List.of("evict", "dry")) {
-            client.resources(LeakPolicy.class).inNamespace(ns).delete();
-            await().atMost(Duration.ofSeconds(20))
-                    .until(() -> client.resources(LeakPolicy.class).inNamespace(ns).list().getItems().isEmpty());
+            io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, ns);
             client.pods().inNamespace(ns).delete();
             client.configMaps().inNamespace(ns).delete();
         }

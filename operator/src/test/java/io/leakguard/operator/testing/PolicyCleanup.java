@@ -1,0 +1,33 @@
+package io.leakguard.operator.testing;
+
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import org.awaitility.core.ConditionTimeoutException;
+
+/** Deletes a namespace's LeakPolicies between tests and waits until they are really gone. */
+public final class PolicyCleanup {
+
+    private PolicyCleanup() {
+    }
+
+    public static void deleteAll(KubernetesClient client, String namespace) {
+        var policies = client.resources(LeakPolicy.class).inNamespace(namespace);
+        policies.delete();
+        try {
+            await().atMost(Duration.ofSeconds(5)).until(() -> policies.list().getItems().isEmpty());
+        } catch (ConditionTimeoutException e) {
+            // The mock API server's finalizer handling sometimes misses the operator's removal when a
+            // policy is deleted while its finalizer is being added; clear it as an administrator would.
+            policies.list().getItems().forEach(p -> policies.withName(p.getMetadata().getName()).edit(existing -> {
+                existing.getMetadata().setFinalizers(List.of());
+                return existing;
+            }));
+            await().atMost(Duration.ofSeconds(15)).until(() -> policies.list().getItems().isEmpty());
+        }
+    }
+}
