@@ -24,10 +24,14 @@ func main() {
 	addr := flag.String("listen", "127.0.0.1:9090", "address to serve /metrics and /debug/pprof on")
 	perSecond := flag.Int("leak-goroutines-per-second", 0, "goroutines leaked each second, each blocked forever on a channel send")
 	bytesEach := flag.Int("leak-bytes-per-goroutine", 0, "heap bytes each leaked goroutine keeps alive")
+	churn := flag.Int("garbage-kib-per-second", 0, "short-lived heap allocated each second: a healthy GC sawtooth")
 	flag.Parse()
 
 	if *perSecond > 0 {
 		go leak(*perSecond, *bytesEach)
+	}
+	if *churn > 0 {
+		go makeGarbage(*churn)
 	}
 	server := &http.Server{Addr: *addr}
 	http.Handle("/metrics", promhttp.HandlerFor(prometheus.DefaultGatherer, promhttp.HandlerOpts{EnableOpenMetrics: true}))
@@ -64,4 +68,18 @@ func worker(out chan []byte, size int) {
 		buf[i] = byte(i)
 	}
 	out <- buf
+}
+
+var sink []byte
+
+// makeGarbage allocates and drops memory steadily, so the heap rises and falls with each GC cycle
+// while its trough stays flat: what a healthy service looks like.
+func makeGarbage(kibPerSecond int) {
+	ticker := time.NewTicker(100 * time.Millisecond)
+	for range ticker.C {
+		for i := 0; i < kibPerSecond/10; i++ {
+			sink = make([]byte, 1024)
+			sink[0] = byte(i)
+		}
+	}
 }
