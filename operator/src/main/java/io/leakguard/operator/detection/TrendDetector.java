@@ -85,11 +85,13 @@ public final class TrendDetector {
                     + " samples needed in the window after the warm-up");
         }
 
-        // A group spans at least MIN_GROUP_MILLIS, so that its minimum is a real post-GC trough even
-        // when GC cycles are longer than a bucket; with little history that leaves too few troughs to judge.
         long bucketsInWindow = Math.max(1, s.windowMillis() / s.bucketMillis());
+        // A group spans up to MIN_GROUP_MILLIS, so that its minimum is a real post-GC trough even when GC
+        // cycles are longer than a bucket; a short window gets shorter groups, so that it still holds
+        // twice the troughs a trend needs.
+        long minGroupMillis = Math.min(MIN_GROUP_MILLIS, s.windowMillis() / (2L * MIN_TROUGHS));
         int perGroup = (int) Math.max((bucketsInWindow + TROUGHS - 1) / TROUGHS,
-                (long) Math.ceil((double) MIN_GROUP_MILLIS / s.bucketMillis()));
+                (long) Math.ceil((double) minGroupMillis / s.bucketMillis()));
         // Groups are aligned to wall-clock multiples of their width, and a group cut by the start of the
         // window is left out: so a trough, once complete, never changes, and its statistics can be reused.
         long groupMillis = perGroup * s.bucketMillis();

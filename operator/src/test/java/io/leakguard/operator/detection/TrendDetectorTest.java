@@ -96,4 +96,18 @@ class TrendDetectorTest {
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Healthy);
         assertThat(verdict.reason()).contains("levelled off");
     }
+
+    @Test
+    void theShortestWindowTheSchemaAllowsStillReachesAVerdict() {
+        // window 5m, horizon 15m, interval 5s, no warm-up: the troughs shrink with the window.
+        DetectorSettings shortWindow = new DetectorSettings(300_000, 900_000, 0.99, 20, 0, 500,
+                Double.POSITIVE_INFINITY, 5_000);
+        PodSeries series = new PodSeries("life", 0, shortWindow.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= 6 * MINUTE; t += 5_000) {
+            double heap = (700 + 1200 * t / 3_600_000.0) * MIB + ((t / 5_000) % 3) * 2 * MIB;
+            series.add(t, 40, heap, heap + 50 * MIB);
+        }
+        Verdict verdict = detector.evaluate(series, 6 * MINUTE, 1024 * MIB, shortWindow);
+        assertThat(verdict.kind()).isEqualTo(VerdictKind.Leaking);
+    }
 }
