@@ -1,0 +1,61 @@
+package io.leakguard.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import org.junit.jupiter.api.Test;
+
+/** LEAKGUARD_NAMESPACES limits what the operator watches: policies elsewhere are left untouched. */
+@QuarkusTest
+@TestProfile(WatchedNamespacesTest.OnlyTeamA.class)
+@WithKubernetesTestServer(crud = true)
+class WatchedNamespacesTest {
+
+    public static class OnlyTeamA implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of("leakguard.namespaces", "team-a");
+        }
+    }
+
+    @Inject
+    KubernetesClient client;
+
+    private LeakPolicy policy(String namespace) {
+        LeakPolicy policy = new LeakPolicy();
+        policy.getMetadata().setName("svc");
+        policy.getMetadata().setNamespace(namespace);
+        policy.setSpec(new LeakPolicySpec());
+        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "svc").build();
+        policy.getSpec().runtime = Runtime.Go;
+        return policy;
+    }
+
+    @Test
+    void onlyPoliciesInTheWatchedNamespaceAreReconciled() {
+        client.resource(policy("team-a")).create();
+        client.resource(policy("team-b")).create();
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.resources(LeakPolicy.class).inNamespace("team-a")
+                .withName("svc").get().getStatus().observedGeneration != null);
+        await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
+        LeakPolicy ignored = client.resources(LeakPolicy.class).inNamespace("team-b").withName("svc").get();
+        assertThat(ignored.getStatus().observedGeneration).as("a policy outside LEAKGUARD_NAMESPACES").isNull();
+        assertThat(ignored.getStatus().conditions).isEmpty();
+        assertThat(ignored.getMetadata().getFinalizers()).isNullOrEmpty();
+    }
+}
