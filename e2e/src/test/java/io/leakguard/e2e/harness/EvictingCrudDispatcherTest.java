@@ -31,7 +31,12 @@ class EvictingCrudDispatcherTest {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
                 new EvictingCrudDispatcher(), false);
         server.init();
-        client = server.createClient();
+        // A 429 must come back at once, as LeakGuard's Evictor sees it, not after the client's own retries.
+        try (KubernetesClient retrying = server.createClient()) {
+            client = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                    new io.fabric8.kubernetes.client.ConfigBuilder(retrying.getConfiguration())
+                            .withRequestRetryBackoffLimit(0).build()).build();
+        }
         for (int i = 1; i <= 3; i++) {
             client.pods().inNamespace("shop").resource(pod("web-" + i, true)).create();
         }
