@@ -75,6 +75,15 @@ public class PodDiagnostics {
         this.meters = meters;
     }
 
+    /** Forgets dumps and baselines of pod lives no policy tracks any more. */
+    public void retainLives(Set<String> lifeKeys) {
+        dumpedLives.retainAll(lifeKeys);
+        triggers.keySet().retainAll(lifeKeys);
+        synchronized (baselines) {
+            baselines.keySet().retainAll(lifeKeys);
+        }
+    }
+
     /** The latest dump records of a policy, newest first, for status. */
     public List<DumpRecord> records(ResourceID policy) {
         Deque<DumpRecord> deque = records.get(policy);

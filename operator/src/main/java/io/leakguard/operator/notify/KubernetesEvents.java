@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.inject.Singleton;
 
@@ -32,7 +31,14 @@ public class KubernetesEvents {
     private final Clock clock;
     private final Duration minInterval;
     private final MeterRegistry meters;
-    private final Map<String, Instant> lastSent = new ConcurrentHashMap<>();
+    /** Rate-limit memory, bounded: the least recently used keys go first. */
+    private final Map<String, Instant> lastSent = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
+                    return size() > 10_000;
+                }
+            });
 
     public KubernetesEvents(KubernetesClient client, Clock clock, LeakGuardConfig config, MeterRegistry meters) {
         this.client = client;

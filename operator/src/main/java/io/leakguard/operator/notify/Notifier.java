@@ -61,7 +61,14 @@ public class Notifier {
                 return thread;
             })).build();
     private final Map<String, Firing> firing = new ConcurrentHashMap<>();
-    private final Set<String> sent = ConcurrentHashMap.newKeySet();
+    /** What was already sent, bounded: the oldest keys go first (their pods are long gone). */
+    private final Set<String> sent = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(256, 0.75f, false) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+                    return size() > 10_000;
+                }
+            }));
     /** First retry delay; tests shorten it. */
     Duration backoff = Duration.ofSeconds(1);
 

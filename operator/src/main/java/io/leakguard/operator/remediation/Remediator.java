@@ -84,6 +84,10 @@ public class Remediator {
                 .sorted(Comparator.comparingDouble(j -> j.verdict().projectedOomSeconds())).toList();
         notifier.resolveExcept(policy.getMetadata().getNamespace(), policy.getMetadata().getName(),
                 leaking.stream().map(PodJudgement::pod).collect(Collectors.toSet()));
+        if (failures.size() > 1000) {
+            // Backoffs of pods long gone; a live pod's next failure starts its backoff again.
+            failures.entrySet().removeIf(e -> e.getValue().next().isBefore(clock.instant()));
+        }
         if (leaking.isEmpty()) {
             return new Outcome(records, restarts, false);
         }

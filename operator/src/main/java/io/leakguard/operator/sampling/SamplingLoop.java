@@ -126,9 +126,15 @@ public class SamplingLoop {
         try {
             long now = clock.millis();
             Set<String> tracked = new HashSet<>();
+            Set<String> trackedByPolicy = new HashSet<>();
+            Set<String> lives = new HashSet<>();
             for (ResourceID policy : registry.policies()) {
                 List<TrackedPod> pods = registry.podsOf(policy);
-                pods.forEach(p -> tracked.add(p.key()));
+                pods.forEach(p -> {
+                    tracked.add(p.key());
+                    trackedByPolicy.add(policy + "/" + p.name());
+                    lives.add(p.lifeKey());
+                });
                 LeakPolicySpec spec = registry.spec(policy).orElse(null);
                 if (spec == null) {
                     board.forget(policy);
@@ -140,8 +146,12 @@ public class SamplingLoop {
                     round(policy, spec, pods, now);
                 }
             }
+            // Nothing here may outlive the pods and policies it describes: a leak detector must not leak.
             nextRound.keySet().retainAll(registry.policies());
+            lastStatusRefresh.keySet().retainAll(registry.policies());
+            lastKind.keySet().retainAll(trackedByPolicy);
             store.retainOnly(tracked);
+            diagnostics.retainLives(lives);
         } catch (RuntimeException e) {
             LOG.error("sampling tick failed; will try again next second", e);
         }
