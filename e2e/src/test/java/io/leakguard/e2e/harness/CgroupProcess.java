@@ -116,6 +116,11 @@ public final class CgroupProcess implements AutoCloseable {
         return ending;
     }
 
+    /** Runs {@code action} with the ending once the process has ended. */
+    public void whenEnded(java.util.function.Consumer<Ending> action) {
+        recorded.thenRun(() -> action.accept(ending));
+    }
+
     public Ending ending() {
         return ending;
     }

@@ -1,0 +1,91 @@
+package io.leakguard.e2e.harness;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The packaged operator ({@code operator/target/quarkus-app/quarkus-run.jar}) in its own process, as a
+ * user runs it, pointed at the harness's API server.
+ */
+public final class OperatorProcess implements AutoCloseable {
+
+    static final Path JAR = Path.of("../operator/target/quarkus-app/quarkus-run.jar");
+
+    private final Process process;
+    public final Path log;
+    public final int httpPort;
+
+    private OperatorProcess(Process process, Path log, int httpPort) {
+        this.process = process;
+        this.log = log;
+        this.httpPort = httpPort;
+    }
+
+    public static OperatorProcess start(String apiServerUrl, Path log, Map<String, String> extraEnv)
+            throws IOException, InterruptedException {
+        if (!Files.exists(JAR)) {
+            throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build it first with"
+                    + " ./mvnw -pl operator -am package -DskipTests");
+        }
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-jar", JAR.toAbsolutePath().toString()))
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        // A kubeconfig, as a user would point the operator at a cluster.
+        Path kubeconfig = log.resolveSibling("kubeconfig");
+        Files.writeString(kubeconfig, """
+                apiVersion: v1
+                kind: Config
+                clusters:
+                  - name: harness
+                    cluster: {server: "%s"}
+                contexts:
+                  - name: harness
+                    context: {cluster: harness, user: harness, namespace: default}
+                users:
+                  - name: harness
+                    user: {token: harness}
+                current-context: harness
+                """.formatted(apiServerUrl));
+        Map<String, String> env = builder.environment();
+        env.put("KUBECONFIG", kubeconfig.toString());
+        env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
+        env.putAll(extraEnv);
+        OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 300; i++) {
+            if (!operator.process.isAlive()) {
+                throw new IllegalStateException("the operator exited at start-up:\n" + Files.readString(log));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return operator;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("the operator did not become ready in 30 s:\n" + Files.readString(log));
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
