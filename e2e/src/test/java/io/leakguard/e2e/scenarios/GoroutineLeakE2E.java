@@ -95,8 +95,8 @@ class GoroutineLeakE2E {
                 WorkloadSimulator.Life first = workload.lives.get(0);
                 String log = Files.readString(operator.log);
                 System.out.println("GoroutineLeakE2E timeline (seconds after the leak started):");
-                log.lines().filter(l -> l.contains("verdict changed") || l.contains("dump stored")
-                        || l.contains("pod evicted")).filter(l -> l.contains(leaking))
+                log.lines().filter(l -> (l.contains("verdict changed") || l.contains("dump stored")
+                        || l.contains("pod evicted")) && l.contains(leaking) || l.contains("not evicting"))
                         .forEach(l -> System.out.println("  " + l));
                 System.out.println("  pod ended: " + first.ending() + " after "
                         + Duration.between(t0, ended).toSeconds() + " s");
