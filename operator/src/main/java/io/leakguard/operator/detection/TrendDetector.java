@@ -4,6 +4,9 @@ import io.leakguard.operator.detection.TrendStatistics.MannKendall;
 import io.leakguard.operator.detection.TrendStatistics.TheilSen;
 import io.leakguard.operator.series.PodSeries;
 
+import static io.leakguard.operator.series.PodSeries.maxIgnoringNaN;
+import static io.leakguard.operator.series.PodSeries.minIgnoringNaN;
+
 /**
  * Judges one pod from its bucketed history. The history is folded into at most {@link #TROUGHS}
  * troughs (minimum heap and threads, maximum memory per group), so that a GC sawtooth shows its
@@ -288,14 +291,6 @@ public final class TrendDetector {
         double b = v[from + 1];
         double c = v[from + 2];
         return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
-    }
-
-    private static double minIgnoringNaN(double current, double value) {
-        return Double.isNaN(value) ? current : Double.isNaN(current) ? value : Math.min(current, value);
-    }
-
-    private static double maxIgnoringNaN(double current, double value) {
-        return Double.isNaN(value) ? current : Double.isNaN(current) ? value : Math.max(current, value);
     }
 
     private static void append(StringBuilder reason, String text) {

@@ -1,21 +1,19 @@
 package io.leakguard.operator.diagnostics;
 
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.sampling.ScrapeClient;
 
 /**
@@ -139,11 +137,11 @@ public final class DumpCollector {
                 .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     if (error != null) {
-                        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-                        if (cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+                        Throwable cause = HttpFailure.cause(error);
+                        if (HttpFailure.isTimeout(cause)) {
                             throw new DumpException("no dump from " + url + " within " + timeout.toSeconds() + "s");
                         }
-                        if (cause instanceof ConnectException) {
+                        if (HttpFailure.isRefused(cause)) {
                             throw new DumpException("connection refused by " + url);
                         }
                         throw new DumpException("dump from " + url + " failed: " + cause);

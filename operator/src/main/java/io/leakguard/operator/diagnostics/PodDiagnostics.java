@@ -17,7 +17,6 @@ import java.util.concurrent.Executors;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
@@ -27,6 +26,7 @@ import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.api.v1alpha1.Scheme;
 import io.leakguard.api.v1alpha1.ThreadDumpSpec;
+import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.notify.KubernetesEvents;
 import io.leakguard.operator.policy.GoDuration;
 import io.leakguard.operator.tracking.TrackedPod;
@@ -100,12 +100,11 @@ public class PodDiagnostics {
             return CompletableFuture.completedFuture(null);
         }
         return collect(spec, pod).thenAccept(dump -> {
-            ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());
-            baselines.put(pod.lifeKey(), StackGroups.count(parsed));
-            LOG.infof("baseline dump taken: namespace=%s pod=%s groups=%d", pod.namespace(), pod.name(),
-                    StackGroups.count(parsed).size());
+            Map<StackGroups.Signature, Integer> counts = StackGroups.count(DumpParser.parse(dump.text(), dump.truncated()));
+            baselines.put(pod.lifeKey(), counts);
+            LOG.infof("baseline dump taken: namespace=%s pod=%s groups=%d", pod.namespace(), pod.name(), counts.size());
         }).exceptionally(error -> {
-            LOG.infof("no baseline dump: namespace=%s pod=%s reason=%s", pod.namespace(), pod.name(), cause(error));
+            LOG.infof("no baseline dump: namespace=%s pod=%s reason=%s", pod.namespace(), pod.name(), HttpFailure.message(error));
             return null;
         });
     }
@@ -174,7 +173,7 @@ public class PodDiagnostics {
             record.truncated = stored.truncated();
             LOG.infof("dump stored: namespace=%s policy=%s pod=%s configMap=%s pruned=%d", pod.namespace(),
                     policy.getName(), pod.name(), stored.configMap(), pruned);
-            events.record(podRef(pod), "Normal", "DumpCollected", "Thread dump stored in ConfigMap "
+            events.record(pod.reference(), "Normal", "DumpCollected", "Thread dump stored in ConfigMap "
                     + stored.configMap() + (record.topGroup == null ? "" : ": " + record.topGroup));
             return record;
         }).exceptionally(error -> {
@@ -182,9 +181,9 @@ public class PodDiagnostics {
             DumpRecord record = new DumpRecord();
             record.pod = pod.name();
             record.time = takenAt.toString();
-            record.error = cause(error);
+            record.error = HttpFailure.message(error);
             LOG.warnf("dump failed: namespace=%s pod=%s reason=%s", pod.namespace(), pod.name(), record.error);
-            events.record(podRef(pod), "Warning", "DumpFailed", "No thread dump: " + record.error);
+            events.record(pod.reference(), "Warning", "DumpFailed", "No thread dump: " + record.error);
             return record;
         }).thenApply(record -> {
             if (record != null) {
@@ -274,17 +273,4 @@ public class PodDiagnostics {
         }
     }
 
-    private static io.fabric8.kubernetes.api.model.Pod podRef(TrackedPod pod) {
-        return new PodBuilder().withNewMetadata().withName(pod.name()).withNamespace(pod.namespace())
-                .withUid(pod.uid()).endMetadata().build();
-    }
-
-    private static String cause(Throwable error) {
-        Throwable cause = error;
-        while (cause.getCause() != null && (cause instanceof java.util.concurrent.CompletionException
-                || cause instanceof java.util.concurrent.ExecutionException)) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-    }
 }

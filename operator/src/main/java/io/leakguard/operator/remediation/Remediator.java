@@ -11,9 +11,7 @@ import java.util.stream.Collectors;
 
 import jakarta.inject.Singleton;
 
-import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.leakguard.api.v1alpha1.DumpRecord;
@@ -173,7 +171,7 @@ public class Remediator {
                         policy.getMetadata().getName(), pod.name(), decision.workload());
                 String message = "Evicted by LeakGuard policy " + policy.getMetadata().getName() + " before its"
                         + " projected OOM" + (dump != null && dump.configMap != null ? "; dump in ConfigMap " + dump.configMap : dumpNote);
-                events.record(podRef(pod), "Normal", "Evicted", message);
+                events.record(pod.reference(), "Normal", "Evicted", message);
                 events.record(policy, "Normal", "Evicted", pod.name() + ": " + message);
                 return result.outcome() == Evictor.Outcome.Evicted ? 1 : 0;
             }
@@ -219,7 +217,7 @@ public class Remediator {
             return;
         }
         records.add(0, record(decision, result, reason, diagnostics.dumpOf(pod), now));
-        events.record(podRef(pod), type, eventReason, reason);
+        events.record(pod.reference(), type, eventReason, reason);
     }
 
     /** Writes the intent with the policy's resourceVersion: a conflict means someone else acted; stop. */
@@ -272,9 +270,7 @@ public class Remediator {
     }
 
     static RemediationPlanner.PodState state(Pod pod) {
-        List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
-        String workload = owners == null ? null : owners.stream().filter(o -> Boolean.TRUE.equals(o.getController()))
-                .map(o -> o.getKind() + "/" + o.getName()).findFirst().orElse(null);
+        String workload = TrackedPod.workloadOf(pod);
         boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
                 && pod.getStatus().getConditions().stream()
                         .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
@@ -284,8 +280,4 @@ public class Remediator {
                 pod.getMetadata().getDeletionTimestamp() != null, created);
     }
 
-    private static Pod podRef(TrackedPod pod) {
-        return new PodBuilder().withNewMetadata().withName(pod.name()).withNamespace(pod.namespace())
-                .withUid(pod.uid()).endMetadata().build();
-    }
 }

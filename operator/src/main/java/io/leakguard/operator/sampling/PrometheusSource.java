@@ -6,7 +6,6 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,6 +20,7 @@ import java.util.concurrent.Executor;
 import io.leakguard.operator.backtest.PromSeries;
 import io.leakguard.operator.backtest.QueryRangeReader;
 import io.leakguard.operator.exposition.Sample;
+import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.tracking.TrackedPod;
 
 /**
@@ -155,16 +155,12 @@ public final class PrometheusSource {
     }
 
     private static ScrapeResult failure(Throwable error, Duration timeout, long took, URI uri) {
-        Throwable cause = error;
-        while ((cause instanceof java.util.concurrent.CompletionException || cause instanceof java.util.concurrent.ExecutionException)
-                && cause.getCause() != null) {
-            cause = cause.getCause();
-        }
-        if (cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+        Throwable cause = HttpFailure.cause(error);
+        if (HttpFailure.isTimeout(cause)) {
             return ScrapeResult.failed("timeout", "Prometheus at " + uri.getHost() + " gave no answer within "
                     + timeout.toMillis() + "ms", took);
         }
-        if (cause instanceof java.net.ConnectException) {
+        if (HttpFailure.isRefused(cause)) {
             return ScrapeResult.failed("unreachable", "Prometheus at " + uri.getHost() + " refused the connection", took);
         }
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

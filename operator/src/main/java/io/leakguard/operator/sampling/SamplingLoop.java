@@ -20,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSource;
@@ -362,8 +361,7 @@ public class SamplingLoop {
         if (reason == null) {
             return;
         }
-        Pod ref = new PodBuilder().withNewMetadata().withName(pod.name()).withNamespace(pod.namespace())
-                .withUid(pod.uid()).endMetadata().build();
+        Pod ref = pod.reference();
         String type = verdict.kind() == VerdictKind.Healthy ? "Normal" : "Warning";
         events.record(ref, type, reason, verdict.reason());
         io.leakguard.api.v1alpha1.LeakPolicy policyRef = new io.leakguard.api.v1alpha1.LeakPolicy();

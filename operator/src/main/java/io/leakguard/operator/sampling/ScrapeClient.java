@@ -1,24 +1,22 @@
 package io.leakguard.operator.sampling;
 
-import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Semaphore;
 
 import io.leakguard.operator.exposition.ExpositionParser;
+import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.exposition.ParseResult;
 
 /**
@@ -81,11 +79,11 @@ public final class ScrapeClient {
     }
 
     private static ScrapeResult failure(Throwable error, Duration timeout, long took) {
-        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-        if (cause instanceof HttpTimeoutException || cause instanceof java.util.concurrent.TimeoutException) {
+        Throwable cause = HttpFailure.cause(error);
+        if (HttpFailure.isTimeout(cause)) {
             return ScrapeResult.failed("timeout", "no answer within " + timeout.toMillis() + "ms", took);
         }
-        if (cause instanceof ConnectException) {
+        if (HttpFailure.isRefused(cause)) {
             return ScrapeResult.failed("unreachable", "connection refused or unreachable", took);
         }
         return ScrapeResult.failed("unreachable", cause.getClass().getSimpleName()

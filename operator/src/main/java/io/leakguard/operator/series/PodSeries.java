@@ -115,18 +115,14 @@ public final class PodSeries {
         return n;
     }
 
-    private static double minIgnoringNaN(double current, double value) {
-        if (Double.isNaN(value)) {
-            return current;
-        }
-        return Double.isNaN(current) ? value : Math.min(current, value);
+    /** The smaller of two values where NaN means "no value". */
+    public static double minIgnoringNaN(double current, double value) {
+        return Double.isNaN(value) ? current : Double.isNaN(current) ? value : Math.min(current, value);
     }
 
-    private static double maxIgnoringNaN(double current, double value) {
-        if (Double.isNaN(value)) {
-            return current;
-        }
-        return Double.isNaN(current) ? value : Math.max(current, value);
+    /** The larger of two values where NaN means "no value". */
+    public static double maxIgnoringNaN(double current, double value) {
+        return Double.isNaN(value) ? current : Double.isNaN(current) ? value : Math.max(current, value);
     }
 
     /** A reusable, oldest-first copy of some buckets, handed to the detector. */

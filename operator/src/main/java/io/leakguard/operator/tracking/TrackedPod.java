@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 
 /**
@@ -70,7 +71,7 @@ public record TrackedPod(String namespace, String name, String uid, String podIp
         String containerName = serving == null ? null : serving.getName();
         return new TrackedPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(),
                 ip, pod.getStatus() == null ? null : pod.getStatus().getPhase(), containerName, port, problem, limit,
-                lifeKey(pod, containerName), lifeStart(pod, containerName), workload(pod));
+                lifeKey(pod, containerName), lifeStart(pod, containerName), workloadOf(pod));
     }
 
     private static Optional<ContainerStatus> status(Pod pod, String container) {
@@ -101,13 +102,20 @@ public record TrackedPod(String namespace, String name, String uid, String podIp
         }
     }
 
-    private static String workload(Pod pod) {
+    /** The pod's controller as Kind/name (ReplicaSet/checkout-7c9f), or null for a bare pod. */
+    public static String workloadOf(Pod pod) {
         List<OwnerReference> owners = pod.getMetadata().getOwnerReferences();
         if (owners == null) {
             return null;
         }
         return owners.stream().filter(o -> Boolean.TRUE.equals(o.getController()))
                 .map(o -> o.getKind() + "/" + o.getName()).findFirst().orElse(null);
+    }
+
+    /** A Pod carrying only this pod's identity: what an Event's involvedObject needs. */
+    public Pod reference() {
+        return new PodBuilder().withNewMetadata().withName(name).withNamespace(namespace).withUid(uid).endMetadata()
+                .build();
     }
 
     public String key() {
