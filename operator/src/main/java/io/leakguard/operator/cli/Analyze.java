@@ -5,10 +5,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -54,37 +51,14 @@ final class Analyze {
         List<StackGroups.Group> ranked = StackGroups.diff(baseline, trigger, Set.of());
         if (json) {
             out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(toJson(baseline, trigger, ranked, top)));
+                    .writeValueAsString(StackGroups.reportJson(baseline == null ? null : baseline.total(), trigger, ranked,
+                            top, Integer.MAX_VALUE)));
         } else {
-            out.print(StackGroups.report(baseline, trigger, ranked, top));
+            out.print(StackGroups.report(baseline == null ? null : baseline.total(), trigger, ranked, top));
         }
         return LeakGuardMain.OK;
     }
 
-    static Map<String, Object> toJson(ThreadDump baseline, ThreadDump trigger, List<StackGroups.Group> ranked, int top) {
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("format", trigger.format().name());
-        report.put("total", trigger.total());
-        report.put("baselineTotal", baseline == null ? null : baseline.total());
-        report.put("truncated", trigger.truncated());
-        report.put("warnings", trigger.warnings());
-        List<Map<String, Object>> groups = new ArrayList<>();
-        for (StackGroups.Group g : ranked.subList(0, Math.min(top, ranked.size()))) {
-            Map<String, Object> group = new LinkedHashMap<>();
-            group.put("count", g.after());
-            group.put("delta", baseline == null ? null : g.delta());
-            group.put("state", g.signature().state());
-            group.put("blocked", g.blocked());
-            group.put("createdBy", g.signature().createdBy());
-            group.put("createdAt", g.createdAt());
-            group.put("blockedOn", g.signature().blockedOn());
-            group.put("maxWaitMinutes", g.maxWaitMinutes() < 0 ? null : g.maxWaitMinutes());
-            group.put("frames", g.signature().frames().stream().map(f -> f.function() + " " + f.location()).toList());
-            groups.add(group);
-        }
-        report.put("groups", groups);
-        return report;
-    }
 
     private static ThreadDump read(Path file) throws IOException {
         byte[] bytes;

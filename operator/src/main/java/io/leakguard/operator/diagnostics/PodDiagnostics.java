@@ -152,14 +152,15 @@ public class PodDiagnostics {
             Set<String> ignored = new HashSet<>(spec.diagnostics.ignoreTopFunctions == null ? List.of()
                     : spec.diagnostics.ignoreTopFunctions);
             List<StackGroups.Group> ranked = StackGroups.diffFromCounts(before == null ? Map.of() : before, parsed, ignored);
-            String report = StackGroups.report(before == null ? null : baselineSummary(parsed.format(), before),
+            Integer baselineTotal = before == null ? null : before.values().stream().mapToInt(Integer::intValue).sum();
+            String report = StackGroups.report(baselineTotal,
                     parsed, ranked, 5);
             if (dump.leakProfile() != null) {
                 ThreadDump leaks = DumpParser.parse(dump.leakProfile(), false);
                 report += "\nThe Go runtime's goroutine-leak profile (definite leaks):\n"
                         + StackGroups.report(null, leaks, StackGroups.diff((ThreadDump) null, leaks, ignored), 5);
             }
-            String json = json(parsed, ranked, before != null);
+            String json = json(StackGroups.reportJson(baselineTotal, parsed, ranked, 20, 10));
             DumpStore.Stored stored = store.store(pod.namespace(), policy.getName(), policyUid, pod.name(), takenAt,
                     dump.text(), dump.truncated(), report, json, dump.source());
             int pruned = store.prune(pod.namespace(), policy.getName(), spec.diagnostics.retain);
@@ -232,11 +233,14 @@ public class PodDiagnostics {
                 : collector.httpEndpoint(base + dump.path, timeout, maxBytes);
     }
 
-    /** A stand-in dump whose only use is its total, for the report's header line. */
-    private static ThreadDump baselineSummary(ThreadDump.Format format, Map<StackGroups.Signature, Integer> counts) {
-        int total = counts.values().stream().mapToInt(Integer::intValue).sum();
-        return new ThreadDump(format, List.of(new StackEntry("", "", -1, "", "", "", List.of(), total)), List.of(), false);
+    private static String json(Map<String, Object> report) {
+        try {
+            return new ObjectMapper().writeValueAsString(report);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
+
 
     private static String topLine(String report) {
         List<String> lines = report.lines().toList();
@@ -249,28 +253,5 @@ public class PodDiagnostics {
         return top.length() > 500 ? top.substring(0, 497) + "..." : top;
     }
 
-    private static String json(ThreadDump dump, List<StackGroups.Group> ranked, boolean withBaseline) {
-        List<Map<String, Object>> groups = ranked.stream().limit(20).map(g -> {
-            Map<String, Object> group = new LinkedHashMap<>();
-            group.put("count", g.after());
-            group.put("delta", withBaseline ? g.delta() : null);
-            group.put("state", g.signature().state());
-            group.put("createdBy", g.signature().createdBy());
-            group.put("blockedOn", g.signature().blockedOn());
-            group.put("frames", g.signature().frames().stream().limit(10).map(Frame::toString).toList());
-            return group;
-        }).toList();
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("format", dump.format().name());
-        report.put("total", dump.total());
-        report.put("truncated", dump.truncated());
-        report.put("warnings", dump.warnings());
-        report.put("groups", groups);
-        try {
-            return new ObjectMapper().writeValueAsString(report);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            return "{}";
-        }
-    }
 
 }

@@ -112,20 +112,20 @@ public final class StackGroups {
     }
 
     /** The few top groups as people read them, e.g. "+4,812 goroutines  chan send  created by ...". */
-    public static String report(ThreadDump baseline, ThreadDump trigger, List<Group> ranked, int top) {
+    public static String report(Integer baselineTotal, ThreadDump trigger, List<Group> ranked, int top) {
         String unit = trigger.format().isGo() ? "goroutines" : "threads";
         StringBuilder out = new StringBuilder();
         out.append(trigger.format().description()).append(": ").append(number(trigger.total())).append(' ').append(unit);
-        if (baseline != null) {
-            out.append(" (").append(number(baseline.total())).append(" in the baseline dump)");
+        if (baselineTotal != null) {
+            out.append(" (").append(number(baselineTotal)).append(" in the baseline dump)");
         }
         out.append('\n');
         int shown = 0;
         for (Group group : ranked) {
-            if (shown == top || (baseline != null && group.delta() <= 0)) {
+            if (shown == top || (baselineTotal != null && group.delta() <= 0)) {
                 break;
             }
-            String count = baseline == null ? number(group.after()) : "+" + number(group.delta());
+            String count = baselineTotal == null ? number(group.after()) : "+" + number(group.delta());
             String head = count + " " + unit;
             String pad = " ".repeat(head.length() + 2);
             out.append(head).append("  ").append(group.signature().state().isEmpty() ? "(state unknown)"
@@ -147,12 +147,43 @@ public final class StackGroups {
             shown++;
         }
         if (shown == 0) {
-            out.append(baseline == null ? "no goroutines or threads\n" : "no group grew since the baseline dump\n");
+            out.append(baselineTotal == null ? "no goroutines or threads\n" : "no group grew since the baseline dump\n");
         }
         for (String warning : trigger.warnings()) {
             out.append("warning: ").append(warning).append('\n');
         }
         return out.toString();
+    }
+
+    /**
+     * The ranked groups as JSON-ready maps: the same report as {@link #report}, for machines.
+     *
+     * @param baselineTotal goroutines or threads in the baseline dump, or null without one
+     */
+    public static Map<String, Object> reportJson(Integer baselineTotal, ThreadDump trigger, List<Group> ranked, int top,
+            int maxFrames) {
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("format", trigger.format().name());
+        report.put("total", trigger.total());
+        report.put("baselineTotal", baselineTotal);
+        report.put("truncated", trigger.truncated());
+        report.put("warnings", trigger.warnings());
+        List<Map<String, Object>> groups = new ArrayList<>();
+        for (Group g : ranked.subList(0, Math.min(top, ranked.size()))) {
+            Map<String, Object> group = new LinkedHashMap<>();
+            group.put("count", g.after());
+            group.put("delta", baselineTotal == null ? null : g.delta());
+            group.put("state", g.signature().state());
+            group.put("blocked", g.blocked());
+            group.put("createdBy", g.signature().createdBy());
+            group.put("createdAt", g.createdAt());
+            group.put("blockedOn", g.signature().blockedOn());
+            group.put("maxWaitMinutes", g.maxWaitMinutes() < 0 ? null : g.maxWaitMinutes());
+            group.put("frames", g.signature().frames().stream().limit(maxFrames).map(Frame::toString).toList());
+            groups.add(group);
+        }
+        report.put("groups", groups);
+        return report;
     }
 
     private static String number(int n) {

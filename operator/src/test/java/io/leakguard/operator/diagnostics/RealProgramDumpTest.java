@@ -79,7 +79,7 @@ class RealProgramDumpTest {
             assertThat(top.signature().createdBy()).isEqualTo("main.leak");
             double expected = 50 * (t1 - t0) / 1e9;
             assertThat((double) top.delta()).as("goroutines leaked between the dumps").isBetween(expected * 0.7, expected * 1.3 + 50);
-            assertThat(StackGroups.report(baseline, trigger, StackGroups.diff(baseline, trigger, Set.of()), 1))
+            assertThat(StackGroups.report(baseline.total(), trigger, StackGroups.diff(baseline, trigger, Set.of()), 1))
                     .contains("goroutines  chan send  created by main.leak").contains("main.worker");
         } finally {
             leaky.destroy();
