@@ -16,6 +16,7 @@ import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.evaluation.Trace;
+import io.leakguard.operator.evaluation.Evaluation;
 import io.leakguard.operator.evaluation.TraceGenerator;
 import io.leakguard.operator.exposition.ExpositionParser;
 import io.leakguard.operator.sampling.RuntimeProfile;
@@ -70,23 +71,20 @@ final class Bench {
 
     private static double detectorNanosPerSample(List<Trace> traces, DetectorSettings settings) {
         TrendDetector detector = new TrendDetector();
-        long samples = 0;
-        long sink = 0;
+        long[] samplesAndSink = new long[2];
         long start = System.nanoTime();
         for (Trace trace : traces) {
-            PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
-            for (int i = 0; i < trace.length(); i++) {
-                long now = trace.timeSeconds(i) * 1000;
-                series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
-                sink += detector.evaluate(series, now, trace.memoryLimitBytes(), settings).kind().ordinal();
-                samples++;
-            }
+            Evaluation.replay(trace, settings, detector, (i, verdict) -> {
+                samplesAndSink[0]++;
+                samplesAndSink[1] += verdict.kind().ordinal();
+                return true;
+            });
         }
         long elapsed = System.nanoTime() - start;
-        if (sink == Long.MIN_VALUE) {
+        if (samplesAndSink[1] == Long.MIN_VALUE) {
             System.out.print("");
         }
-        return (double) elapsed / samples;
+        return (double) elapsed / samplesAndSink[0];
     }
 
     private static double parseNanosPerScrape(String exposition, RuntimeProfile profile, int times) {

@@ -108,18 +108,13 @@ final class OfflineCommands {
 
     /** Prints the detector's verdict on one trace every five minutes. */
     private static void explain(Trace trace, DetectorSettings settings, PrintStream out) {
-        var detector = new io.leakguard.operator.detection.TrendDetector();
-        var series = new io.leakguard.operator.series.PodSeries("life", 0, settings.bucketMillis(),
-                DetectorSettings.BUCKETS);
-        for (int i = 0; i < trace.length(); i++) {
-            long now = trace.timeSeconds(i) * 1000;
-            series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
+        Evaluation.replay(trace, settings, new io.leakguard.operator.detection.TrendDetector(), (i, verdict) -> {
             if (trace.timeSeconds(i) % 300 == 0) {
-                var verdict = detector.evaluate(series, now, trace.memoryLimitBytes(), settings);
                 out.printf(java.util.Locale.ROOT, "t=%6ds mem=%5.1f%% %-16s %s%n", trace.timeSeconds(i),
                         100 * trace.memory()[i] / trace.memoryLimitBytes(), verdict.kind(), verdict.reason());
             }
-        }
+            return true;
+        });
     }
 
     /** A mistake in how the command was called. */

@@ -7,6 +7,7 @@ import java.util.Locale;
 
 import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.detection.TrendDetector;
+import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.series.PodSeries;
 
@@ -37,18 +38,38 @@ public final class Evaluation {
 
             @Override
             public double firstFlagSeconds(Trace trace) {
-                TrendDetector detector = new TrendDetector();
-                PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
-                for (int i = 0; i < trace.length(); i++) {
-                    long now = trace.timeSeconds(i) * 1000;
-                    series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
-                    if (detector.evaluate(series, now, trace.memoryLimitBytes(), settings).kind() == VerdictKind.Leaking) {
-                        return trace.timeSeconds(i);
+                double[] flagged = {Double.NaN};
+                replay(trace, settings, new TrendDetector(), (i, verdict) -> {
+                    if (verdict.kind() == VerdictKind.Leaking) {
+                        flagged[0] = trace.timeSeconds(i);
+                        return false;
                     }
-                }
-                return Double.NaN;
+                    return true;
+                });
+                return flagged[0];
             }
         };
+    }
+
+    /** What to do with each verdict of a replay; false stops it. */
+    @FunctionalInterface
+    public interface Step {
+        boolean onVerdict(int sample, Verdict verdict);
+    }
+
+    /**
+     * Feeds a trace to a new series sample by sample and judges it after each, with no look-ahead,
+     * as the live operator does.
+     */
+    public static void replay(Trace trace, DetectorSettings settings, TrendDetector detector, Step step) {
+        PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
+        for (int i = 0; i < trace.length(); i++) {
+            long now = trace.timeSeconds(i) * 1000;
+            series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
+            if (!step.onVerdict(i, detector.evaluate(series, now, trace.memoryLimitBytes(), settings))) {
+                return;
+            }
+        }
     }
 
     /** {@code predict_linear(process_resident_memory_bytes[1h], 3600) > limit}, held for 5 minutes. */

@@ -9,9 +9,9 @@ import java.util.Locale;
 
 import io.leakguard.api.v1alpha1.DetectionSpec;
 import io.leakguard.api.v1alpha1.MetricsSpec;
+import io.leakguard.operator.evaluation.Evaluation;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
-import io.leakguard.operator.series.PodSeries;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -57,25 +57,22 @@ class TrendDetectorGoldenTest {
     }
 
     private static String replay(Trace trace, DetectorSettings settings) {
-        TrendDetector detector = new TrendDetector();
-        PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
-        String firstSuspect = "-";
-        String firstLeaking = "-";
-        Verdict last = null;
-        for (int i = 0; i < trace.length(); i++) {
-            long now = trace.timeSeconds(i) * 1000;
-            series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
-            last = detector.evaluate(series, now, trace.memoryLimitBytes(), settings);
+        String[] firstSuspect = {"-"};
+        String[] firstLeaking = {"-"};
+        Verdict[] last = {null};
+        Evaluation.replay(trace, settings, new TrendDetector(), (i, verdict) -> {
+            last[0] = verdict;
             String minute = String.format(Locale.ROOT, "%.1f", trace.timeSeconds(i) / 60.0);
-            if (last.kind() == VerdictKind.Suspect && firstSuspect.equals("-")) {
-                firstSuspect = minute;
+            if (verdict.kind() == VerdictKind.Suspect && firstSuspect[0].equals("-")) {
+                firstSuspect[0] = minute;
             }
-            if (last.kind() == VerdictKind.Leaking && firstLeaking.equals("-")) {
-                firstLeaking = minute;
+            if (verdict.kind() == VerdictKind.Leaking && firstLeaking[0].equals("-")) {
+                firstLeaking[0] = minute;
             }
-        }
+            return true;
+        });
         String oom = Double.isNaN(trace.oomAtSeconds()) ? "-" : String.format(Locale.ROOT, "%.1f", trace.oomAtSeconds() / 60.0);
-        return String.join("\t", trace.name(), String.valueOf(trace.leaking()), firstSuspect, firstLeaking, oom,
-                last == null ? "-" : last.kind().name());
+        return String.join("\t", trace.name(), String.valueOf(trace.leaking()), firstSuspect[0], firstLeaking[0], oom,
+                last[0] == null ? "-" : last[0].kind().name());
     }
 }
