@@ -8,11 +8,8 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
-import io.leakguard.api.v1alpha1.Runtime;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
@@ -36,13 +33,7 @@ class WatchedNamespacesTest {
     KubernetesClient client;
 
     private LeakPolicy policy(String namespace) {
-        LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName("svc");
-        policy.getMetadata().setNamespace(namespace);
-        policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "svc").build();
-        policy.getSpec().runtime = Runtime.Go;
-        return policy;
+        return io.leakguard.operator.testing.Fixtures.goPolicy(namespace, "svc", Map.of("app", "svc"));
     }
 
     @Test

@@ -15,16 +15,12 @@ import jakarta.inject.Inject;
 
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.DumpRecord;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
-import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.sampling.SamplingLoop;
 import io.leakguard.operator.testing.FakeMetricsEndpoint;
+import io.leakguard.operator.testing.Fixtures;
 import io.leakguard.operator.testing.FakeMetricsEndpoint.Answer;
 import io.leakguard.operator.testing.MutableClock;
 import io.quarkus.test.junit.QuarkusTest;
@@ -72,25 +68,9 @@ class DumpOnLeakTest {
             double heap = 100 * MIB + n * 2 * MIB + (n % 4) * 6 * MIB;
             return Answer.ok(FakeMetricsEndpoint.goMetrics(30, heap, heap + 40 * MIB));
         });
-        client.pods().inNamespace(NS).resource(new PodBuilder()
-                .withNewMetadata().withName("api-1").withLabels(Map.of("app", "api")).endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("example/api:1")
-                .addNewPort().withName("metrics").withContainerPort(endpoint.port()).endPort()
-                .withNewResources().addToLimits("memory", new Quantity("1Gi")).endResources()
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").withStartTime(clock.instant().toString())
-                .endStatus().build()).create();
-        LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName("api");
-        policy.getMetadata().setNamespace(NS);
-        policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "api").build();
-        policy.getSpec().runtime = Runtime.Go;
-        policy.getSpec().detection.window = "30m";
-        policy.getSpec().detection.horizon = "1h";
-        policy.getSpec().detection.minSamples = 5;
-        policy.getSpec().detection.warmup = "0s";
-        policy.getSpec().detection.maxThreadGrowthPerHour = 100000;
+        client.pods().inNamespace(NS).resource(
+                Fixtures.scrapedPod("api-1", Map.of("app", "api"), endpoint.port(), clock.instant()).build()).create();
+        LeakPolicy policy = Fixtures.quickGoPolicy(NS, "api", Map.of("app", "api"), "1h");
         policy.getSpec().diagnostics.retain = 2;
         client.resource(policy).create();
         await().atMost(Duration.ofSeconds(10)).until(() -> status() != null && status().pods.matched == 1);
@@ -111,9 +91,7 @@ class DumpOnLeakTest {
                 endpoint.dump(DumpParserTest.fixture("go1.19-debug2-trigger.txt"));
                 switched = true;
             }
-            clock.advance(Duration.ofSeconds(15));
-            loop.tick();
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(loop::idle);
+            Fixtures.step(clock, loop, Duration.ofSeconds(15));
         }
         assertThat(switched).as("the pod was Suspect before Leaking").isTrue();
 

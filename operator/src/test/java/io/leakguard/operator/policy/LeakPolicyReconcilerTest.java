@@ -8,15 +8,12 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSource;
-import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.tracking.PodRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -204,13 +201,7 @@ class LeakPolicyReconcilerTest {
     }
 
     private static LeakPolicy policy(String name, Map<String, String> labels) {
-        LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName(name);
-        policy.getMetadata().setNamespace(NS);
-        policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().withMatchLabels(labels).build();
-        policy.getSpec().runtime = Runtime.Go;
-        return policy;
+        return io.leakguard.operator.testing.Fixtures.goPolicy(NS, name, labels);
     }
 
     private void createPod(String name, Map<String, String> labels) {

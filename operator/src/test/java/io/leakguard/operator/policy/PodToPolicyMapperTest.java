@@ -5,13 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 import java.util.Map;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
-import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.tracking.PodRegistry;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.junit.jupiter.api.Test;
@@ -55,13 +52,7 @@ class PodToPolicyMapperTest {
     }
 
     private static LeakPolicy policy(String name, Map<String, String> labels) {
-        LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName(name);
-        policy.getMetadata().setNamespace("shop");
-        policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().withMatchLabels(labels).build();
-        policy.getSpec().runtime = Runtime.Go;
-        return policy;
+        return io.leakguard.operator.testing.Fixtures.goPolicy("shop", name, labels);
     }
 
     private static Pod pod(String namespace, String name, Map<String, String> labels) {

@@ -11,18 +11,14 @@ import java.util.function.Consumer;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.RemediationRecord;
-import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.sampling.SamplingLoop;
 import io.leakguard.operator.testing.FakeMetricsEndpoint;
+import io.leakguard.operator.testing.Fixtures;
 import io.leakguard.operator.testing.FakeMetricsEndpoint.Answer;
 import io.leakguard.operator.testing.MutableClock;
 import io.quarkus.test.junit.QuarkusTest;
@@ -127,26 +123,14 @@ class EvictionFlowTest {
         healthy.answer(() -> Answer.ok(FakeMetricsEndpoint.goMetrics(30, 200 * MIB, 240 * MIB)));
         client.pods().inNamespace(ns).resource(pod("api-1", leaking.port())).create();
         client.pods().inNamespace(ns).resource(pod("api-2", healthy.port())).create();
-        LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName("api");
-        policy.getMetadata().setNamespace(ns);
-        policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "api").build();
-        policy.getSpec().runtime = Runtime.Go;
-        policy.getSpec().detection.window = "30m";
-        policy.getSpec().detection.horizon = "30m";
-        policy.getSpec().detection.minSamples = 5;
-        policy.getSpec().detection.warmup = "0s";
-        policy.getSpec().detection.maxThreadGrowthPerHour = 100000;
+        LeakPolicy policy = Fixtures.quickGoPolicy(ns, "api", Map.of("app", "api"), "30m");
         policy.getSpec().remediation.dryRun = dryRun;
         client.resource(policy).create();
         await().atMost(Duration.ofSeconds(10)).until(() -> policy(ns).getStatus() != null
                 && policy(ns).getStatus().pods.matched == 2);
 
         for (int round = 0; round < 400; round++) {
-            clock.advance(Duration.ofSeconds(15));
-            loop.tick();
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(loop::idle);
+            Fixtures.step(clock, loop, Duration.ofSeconds(15));
             LeakPolicy seen = policy(ns);
             boolean acted = seen.getStatus().remediations != null && seen.getStatus().remediations.stream()
                     .anyMatch(r -> "Evicted".equals(r.result) || "DryRun".equals(r.result));
@@ -161,9 +145,7 @@ class EvictionFlowTest {
             client.pods().inNamespace(ns).resource(pod("api-3", healthy.port())).create();
         }
         for (int round = 0; round < 8; round++) {
-            clock.advance(Duration.ofSeconds(15));
-            loop.tick();
-            await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5)).until(loop::idle);
+            Fixtures.step(clock, loop, Duration.ofSeconds(15));
         }
         await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
     }
@@ -173,16 +155,10 @@ class EvictionFlowTest {
     }
 
     private Pod pod(String name, int port) {
-        return new PodBuilder()
-                .withNewMetadata().withName(name).withLabels(Map.of("app", "api"))
-                .addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet").withName("api-rs")
-                .withUid("rs-uid").withController(true).endOwnerReference().endMetadata()
-                .withNewSpec().addNewContainer().withName("app").withImage("example/api:1")
-                .addNewPort().withName("metrics").withContainerPort(port).endPort()
-                .withNewResources().addToLimits("memory", new Quantity("1Gi")).endResources()
-                .endContainer().endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("127.0.0.1").withStartTime(clock.instant().toString())
-                .addNewCondition().withType("Ready").withStatus("True").endCondition()
-                .endStatus().build();
+        return Fixtures.scrapedPod(name, Map.of("app", "api"), port, clock.instant())
+                .editMetadata().addNewOwnerReference().withApiVersion("apps/v1").withKind("ReplicaSet")
+                .withName("api-rs").withUid("rs-uid").withController(true).endOwnerReference().endMetadata()
+                .editStatus().addNewCondition().withType("Ready").withStatus("True").endCondition().endStatus()
+                .build();
     }
 }

@@ -9,16 +9,14 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSource;
 import io.leakguard.api.v1alpha1.PrometheusSpec;
-import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.testing.FakePrometheus;
+import io.leakguard.operator.testing.Fixtures;
 import io.leakguard.operator.testing.MutableClock;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -70,12 +68,7 @@ class PrometheusModeTest {
                     .withStartTime(java.time.Instant.ofEpochSecond(origin - 900).toString()).endStatus()
                     .build()).create();
         }
-        LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName("web");
-        policy.getMetadata().setNamespace(NS);
-        policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "web").build();
-        policy.getSpec().runtime = Runtime.Go;
+        LeakPolicy policy = Fixtures.goPolicy(NS, "web", Map.of("app", "web"));
         policy.getSpec().metrics.source = MetricsSource.Prometheus;
         policy.getSpec().metrics.prometheus = new PrometheusSpec();
         policy.getSpec().metrics.prometheus.url = prometheus.url();
@@ -84,9 +77,7 @@ class PrometheusModeTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> status().pods != null && status().pods.matched == 2);
         prometheus.requests.clear();
 
-        clock.advance(Duration.ofSeconds(15));
-        loop.tick();
-        await().atMost(Duration.ofSeconds(10)).until(loop::idle);
+        Fixtures.step(clock, loop, Duration.ofSeconds(15));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(status().pods.leaking).as("judged Leaking on the first round, from backfilled history: %s",
@@ -99,9 +90,7 @@ class PrometheusModeTest {
                 .anySatisfy(r -> assertThat(r).startsWith("/api/v1/query?"));
 
         prometheus.requests.clear();
-        clock.advance(Duration.ofSeconds(15));
-        loop.tick();
-        await().atMost(Duration.ofSeconds(10)).until(loop::idle);
+        Fixtures.step(clock, loop, Duration.ofSeconds(15));
         assertThat(prometheus.requests).as("no second backfill").singleElement().asString().startsWith("/api/v1/query?");
     }
 
@@ -111,21 +100,14 @@ class PrometheusModeTest {
                 .withNewMetadata().withName("down-1").withLabels(Map.of("app", "down")).endMetadata()
                 .withNewSpec().addNewContainer().withName("app").withImage("example/web:1").endContainer().endSpec()
                 .withNewStatus().withPhase("Running").withPodIP("10.1.1.1").endStatus().build()).create();
-        LeakPolicy policy = new LeakPolicy();
-        policy.getMetadata().setName("down");
-        policy.getMetadata().setNamespace(NS);
-        policy.setSpec(new LeakPolicySpec());
-        policy.getSpec().selector = new LabelSelectorBuilder().addToMatchLabels("app", "down").build();
-        policy.getSpec().runtime = Runtime.Go;
+        LeakPolicy policy = Fixtures.goPolicy(NS, "down", Map.of("app", "down"));
         policy.getSpec().metrics.source = MetricsSource.Prometheus;
         policy.getSpec().metrics.prometheus = new PrometheusSpec();
         policy.getSpec().metrics.prometheus.url = "http://127.0.0.1:9";
         client.resource(policy).create();
         await().atMost(Duration.ofSeconds(10)).until(() -> status("down").pods != null && status("down").pods.matched == 1);
 
-        clock.advance(Duration.ofSeconds(15));
-        loop.tick();
-        await().atMost(Duration.ofSeconds(10)).until(loop::idle);
+        Fixtures.step(clock, loop, Duration.ofSeconds(15));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(status("down").pods.insufficientData).isEqualTo(1);
