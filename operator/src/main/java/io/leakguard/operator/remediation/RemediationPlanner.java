@@ -53,6 +53,41 @@ public final class RemediationPlanner {
     public record Decision(String pod, String podUid, String workload, Kind kind, String reason) {
     }
 
+    /** What to do with an eviction intent found in status that this process did not write. */
+    public enum Resume {
+        /** The pod is gone or terminating: the eviction happened; record it as done. */
+        Complete,
+        /** The pod is still running: the writer stopped before evicting; evict it now, once. */
+        Evict,
+        /** Not now: evicting would take the workload's last Ready replica. */
+        Wait,
+        /** Too old to act on: drop it, and let the pod be judged afresh. */
+        Abandon
+    }
+
+    /** How long an interrupted eviction intent may still be carried out. */
+    static final Duration RESUME_LIMIT = Duration.ofMinutes(5);
+
+    /**
+     * Decides the fate of an eviction intent left in status by an operator process that stopped
+     * between recording it and recording the eviction's result (killed, or a leader that lost its
+     * lease). The intent was planned under every budget, so it is carried out, but only while it is
+     * recent and the pod is not its workload's last Ready replica; and a pod that is already going is
+     * never evicted again.
+     */
+    public static Resume resume(PastEviction intent, List<PodState> pods, Instant now) {
+        PodState pod = pods.stream().filter(p -> p.uid().equals(intent.podUid())).findFirst().orElse(null);
+        if (pod == null || pod.terminating()) {
+            return Resume.Complete;
+        }
+        if (intent.time().plus(RESUME_LIMIT).isBefore(now)) {
+            return Resume.Abandon;
+        }
+        long otherReady = pods.stream().filter(p -> p.ready() && !p.terminating() && !p.uid().equals(pod.uid())
+                && p.workload() != null && p.workload().equals(pod.workload())).count();
+        return pod.ready() && otherReady < 1 ? Resume.Wait : Resume.Evict;
+    }
+
     /**
      * @param leaking the Leaking pods, most urgent first
      * @param pods every pod of their workloads (including the Leaking ones)

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
@@ -52,6 +53,8 @@ public class Remediator {
     private final Clock clock;
     private final Map<String, Backoff> failures = new ConcurrentHashMap<>();
     private final Notifier notifier;
+    /** The pod uids whose eviction intent this process wrote: the others in status were left by another. */
+    private final Set<String> ownIntents = ConcurrentHashMap.newKeySet();
 
     private record Backoff(int attempts, Instant next) {
     }
@@ -86,12 +89,14 @@ public class Remediator {
             // Backoffs of pods long gone; a live pod's next failure starts its backoff again.
             failures.entrySet().removeIf(e -> e.getValue().next().isBefore(clock.instant()));
         }
-        if (leaking.isEmpty()) {
-            return new Outcome(records, restarts, false);
-        }
-        Map<String, PodJudgement> judged = leaking.stream().collect(Collectors.toMap(PodJudgement::pod, j -> j, (a, b) -> a));
         Instant now = clock.instant();
         List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Remediator::state).toList();
+        Resumed resumed = resumeInterrupted(policy, records, byName, pods, now);
+        restarts += resumed.restarts();
+        if (leaking.isEmpty()) {
+            return new Outcome(trim(records), restarts, resumed.recheck());
+        }
+        Map<String, PodJudgement> judged = leaking.stream().collect(Collectors.toMap(PodJudgement::pod, j -> j, (a, b) -> a));
         Map<String, RemediationPlanner.PodState> podsByName = pods.stream()
                 .collect(Collectors.toMap(RemediationPlanner.PodState::name, p -> p, (a, b) -> a));
         List<RemediationPlanner.PodState> candidates = leaking.stream().map(j -> podsByName.get(j.pod()))
@@ -103,7 +108,7 @@ public class Remediator {
         RemediationPlanner.Settings settings = new RemediationPlanner.Settings(spec.remediation.action,
                 Boolean.TRUE.equals(spec.remediation.dryRun), spec.remediation.maxConcurrent,
                 GoDuration.parse(spec.remediation.cooldown), spec.remediation.maxPerHour);
-        boolean recheck = false;
+        boolean recheck = resumed.recheck();
         for (RemediationPlanner.Decision decision : RemediationPlanner.plan(settings, candidates, pods, history, now)) {
             TrackedPod pod = byName.get(decision.pod());
             switch (decision.kind()) {
@@ -119,6 +124,7 @@ public class Remediator {
                     }
                     DumpRecord dump = diagnostics.dumpOf(pod);
                     RemediationRecord intent = record(decision, EVICTING, decision.reason(), dump, now);
+                    ownIntents.add(decision.podUid());
                     if (!persistIntent(policy, status, records, intent)) {
                         recheck = true;
                         continue;
@@ -156,6 +162,65 @@ public class Remediator {
             }
         }
         return new Outcome(trim(records), restarts, recheck);
+    }
+
+    private record Resumed(int restarts, boolean recheck) {
+    }
+
+    /**
+     * Finishes what another operator process started: an eviction intent in status that this process
+     * did not write means its writer stopped (killed, or it lost its lease) after the dump and before
+     * the eviction's result was recorded. The pod is evicted once if it is still there, recorded as
+     * evicted if it is already going, and the intent dropped if it is too old to act on.
+     */
+    private Resumed resumeInterrupted(LeakPolicy policy, List<RemediationRecord> records, Map<String, TrackedPod> byName,
+            List<RemediationPlanner.PodState> pods, Instant now) {
+        int restarts = 0;
+        boolean recheck = false;
+        List<RemediationRecord> interrupted = records.stream()
+                .filter(r -> EVICTING.equals(r.result) && r.podUid != null && !ownIntents.contains(r.podUid)).toList();
+        for (RemediationRecord intent : interrupted) {
+            RemediationPlanner.PastEviction past = new RemediationPlanner.PastEviction(intent.pod, intent.podUid,
+                    intent.workload, Instant.parse(intent.time));
+            RemediationPlanner.Resume fate = RemediationPlanner.resume(past, pods, now);
+            TrackedPod pod = byName.get(intent.pod);
+            if (fate == RemediationPlanner.Resume.Evict && (pod == null || !intent.podUid.equals(pod.uid()))) {
+                fate = RemediationPlanner.Resume.Wait;
+            }
+            RemediationPlanner.Decision decision = new RemediationPlanner.Decision(intent.pod, intent.podUid,
+                    intent.workload, RemediationPlanner.Kind.Evict, intent.reason);
+            DumpRecord dump = new DumpRecord();
+            dump.configMap = intent.dump;
+            LOG.infof("resuming an interrupted eviction: namespace=%s policy=%s pod=%s intent=%s decision=%s",
+                    policy.getMetadata().getNamespace(), policy.getMetadata().getName(), intent.pod, intent.time, fate);
+            switch (fate) {
+                case Complete -> {
+                    records.remove(intent);
+                    records.add(0, record(decision, EVICTED, intent.reason + "; the pod was already going when the"
+                            + " eviction was confirmed after an operator restart", dump, now));
+                    ownIntents.add(intent.podUid);
+                }
+                case Evict -> {
+                    ownIntents.add(intent.podUid);
+                    Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
+                    records.remove(intent);
+                    restarts += apply(policy, decision, pod, result, dump, records, now);
+                    recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
+                }
+                case Wait -> recheck = true;
+                case Abandon -> {
+                    records.remove(intent);
+                    records.add(0, record(decision, "Abandoned", "an eviction intent older than "
+                            + RemediationPlanner.RESUME_LIMIT.toMinutes() + "m was found after an operator restart and"
+                            + " not carried out; the pod is judged afresh", dump, now));
+                    ownIntents.add(intent.podUid);
+                }
+            }
+        }
+        if (ownIntents.size() > 10_000) {
+            ownIntents.clear();
+        }
+        return new Resumed(restarts, recheck);
     }
 
     private int apply(LeakPolicy policy, RemediationPlanner.Decision decision, TrackedPod pod, Evictor.Result result,

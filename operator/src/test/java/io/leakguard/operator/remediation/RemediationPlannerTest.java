@@ -36,6 +36,25 @@ class RemediationPlannerTest {
     }
 
     @Test
+    void anIntentLeftByAKilledOperatorIsCarriedOutOnceWhileRecentAndSafe() {
+        PodState leaking = pod("a", "ReplicaSet/web", true);
+        PodState sibling = pod("b", "ReplicaSet/web", true);
+        PastEviction intent = new PastEviction("a", "uid-a", "ReplicaSet/web", T0.minusSeconds(30));
+
+        assertThat(RemediationPlanner.resume(intent, List.of(leaking, sibling), T0))
+                .as("the pod still runs: the eviction never happened").isEqualTo(RemediationPlanner.Resume.Evict);
+        PodState going = new PodState("a", "uid-a", "ReplicaSet/web", true, true, leaking.created());
+        assertThat(RemediationPlanner.resume(intent, List.of(going, sibling), T0))
+                .as("the pod is terminating: it was evicted, never again").isEqualTo(RemediationPlanner.Resume.Complete);
+        assertThat(RemediationPlanner.resume(intent, List.of(sibling), T0))
+                .as("the pod is gone").isEqualTo(RemediationPlanner.Resume.Complete);
+        assertThat(RemediationPlanner.resume(intent, List.of(leaking, pod("b", "ReplicaSet/web", false)), T0))
+                .as("its sibling is not Ready: the last Ready replica waits").isEqualTo(RemediationPlanner.Resume.Wait);
+        assertThat(RemediationPlanner.resume(intent, List.of(leaking, sibling), T0.plus(Duration.ofMinutes(6))))
+                .as("too old to act on").isEqualTo(RemediationPlanner.Resume.Abandon);
+    }
+
+    @Test
     void aLeakingReplicaWithHealthySiblingsIsEvicted() {
         List<PodState> pods = List.of(pod("a", "ReplicaSet/web", true), pod("b", "ReplicaSet/web", true));
         assertThat(plan(DEFAULTS, pods.subList(0, 1), pods, List.of())).singleElement()
