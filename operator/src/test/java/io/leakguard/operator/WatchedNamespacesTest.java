@@ -42,11 +42,10 @@ class WatchedNamespacesTest {
         client.resource(policy("team-b")).create();
 
         await().atMost(Duration.ofSeconds(10)).until(() -> client.resources(LeakPolicy.class).inNamespace("team-a")
-                .withName("svc").get().getStatus().observedGeneration != null);
+                .withName("svc").get().getStatus() != null);
         await().pollDelay(Duration.ofSeconds(2)).atMost(Duration.ofSeconds(3)).until(() -> true);
         LeakPolicy ignored = client.resources(LeakPolicy.class).inNamespace("team-b").withName("svc").get();
-        assertThat(ignored.getStatus().observedGeneration).as("a policy outside LEAKGUARD_NAMESPACES").isNull();
-        assertThat(ignored.getStatus().conditions).isEmpty();
+        assertThat(ignored.getStatus()).as("the status of a policy outside LEAKGUARD_NAMESPACES").isNull();
         assertThat(ignored.getMetadata().getFinalizers()).isNullOrEmpty();
     }
 }

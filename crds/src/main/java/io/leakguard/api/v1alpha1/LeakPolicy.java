@@ -33,8 +33,7 @@ public class LeakPolicy extends CustomResource<LeakPolicySpec, LeakPolicyStatus>
     public static final String GROUP = "leakguard.io";
     public static final String VERSION = "v1alpha1";
 
-    @Override
-    protected LeakPolicyStatus initStatus() {
-        return new LeakPolicyStatus();
-    }
+    // No initStatus(): a policy read from the API server before the operator first wrote its status
+    // must have none, so that the status patch computed from it adds /status rather than replacing
+    // fields the server does not have (which it refuses).
 }
