@@ -61,6 +61,8 @@ public class Notifier {
                 return thread;
             })).build();
     private final Map<String, Firing> firing = new ConcurrentHashMap<>();
+    /** Firing alerts whose pods stopped leaking, to be resolved once they have fired long enough. */
+    private final Set<String> resolving = ConcurrentHashMap.newKeySet();
     /** What was already sent, bounded: the oldest keys go first (their pods are long gone). */
     private final Set<String> sent = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
             new java.util.LinkedHashMap<>(256, 0.75f, false) {
@@ -71,6 +73,12 @@ public class Notifier {
             }));
     /** First retry delay; tests shorten it. */
     Duration backoff = Duration.ofSeconds(1);
+    /**
+     * Least time an alert stays firing before it is resolved. A restart usually clears a leak within
+     * seconds, and Alertmanager never notifies an alert that fired and resolved within one
+     * {@code group_wait} (30 s by default): without this, nobody would hear of the restart.
+     */
+    Duration minFiring = Duration.ofMinutes(2);
 
     /** An alert currently firing, kept to be re-sent and resolved. */
     record Firing(String policyKey, String pod, List<String> urls, Map<String, String> labels,
@@ -117,23 +125,52 @@ public class Notifier {
             }
             Firing alert = new Firing(n.namespace() + "/" + n.policy(), n.pod(), List.copyOf(alerting.alertmanager.urls),
                     labels, annotations, clock.instant());
-            firing.put(alert.policyKey() + "/" + n.pod() + "/" + alertname, alert);
+            String key = alert.policyKey() + "/" + n.pod() + "/" + alertname;
+            resolving.remove(key);
+            firing.put(key, alert);
             postAlerts(alert, null);
         }
     }
 
-    /** Resolves every alert of this policy whose pod is not in {@code stillLeaking} (gone, replaced or recovered). */
+    /**
+     * Resolves every alert of this policy whose pod is not in {@code stillLeaking} (gone, replaced or
+     * recovered), once it has been firing for {@link #minFiring}: an alert younger than that is
+     * resolved when it comes of age, unless its pod is Leaking again by then.
+     */
     public void resolveExcept(String namespace, String policy, Set<String> stillLeaking) {
         String policyKey = namespace + "/" + policy;
+        Instant now = clock.instant();
         for (Map.Entry<String, Firing> entry : List.copyOf(firing.entrySet())) {
             Firing alert = entry.getValue();
-            if (alert.policyKey().equals(policyKey) && !stillLeaking.contains(alert.pod())) {
-                firing.remove(entry.getKey());
-                postAlerts(alert, clock.instant());
-                LOG.infof("alert resolved: namespace=%s policy=%s pod=%s alert=%s", namespace, policy, alert.pod(),
-                        alert.labels().get("alertname"));
+            if (!alert.policyKey().equals(policyKey)) {
+                continue;
+            }
+            if (stillLeaking.contains(alert.pod())) {
+                resolving.remove(entry.getKey());
+                continue;
+            }
+            Instant due = alert.startsAt().plus(minFiring);
+            if (!due.isAfter(now)) {
+                resolve(entry.getKey());
+            } else if (resolving.add(entry.getKey())) {
+                scheduler.schedule(() -> {
+                    if (resolving.contains(entry.getKey())) {
+                        resolve(entry.getKey());
+                    }
+                }, Duration.between(now, due).toMillis(), TimeUnit.MILLISECONDS);
             }
         }
+    }
+
+    private void resolve(String key) {
+        resolving.remove(key);
+        Firing alert = firing.remove(key);
+        if (alert == null) {
+            return;
+        }
+        postAlerts(alert, clock.instant());
+        LOG.infof("alert resolved: policy=%s pod=%s alert=%s", alert.policyKey(), alert.pod(),
+                alert.labels().get("alertname"));
     }
 
     /** How many alerts are firing, for tests. */

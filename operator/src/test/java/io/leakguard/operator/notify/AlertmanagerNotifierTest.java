@@ -90,6 +90,7 @@ class AlertmanagerNotifierTest {
                 HttpRequest.newBuilder(URI.create(url + "/-/ready")).build(), HttpResponse.BodyHandlers.discarding())
                 .statusCode() == 200);
         notifier = new Notifier(null, new SimpleMeterRegistry(), Clock.systemUTC());
+        notifier.minFiring = Duration.ofSeconds(3);
     }
 
     @AfterEach
@@ -141,6 +142,7 @@ class AlertmanagerNotifierTest {
                 .anySatisfy(n -> assertThat(n.get("status").asText()).isEqualTo("firing")));
 
         notifier.resolveExcept("shop", "checkout", Set.of());
+        assertThat(notifier.firingCount()).as("held firing for minFiring, so Alertmanager notifies it").isEqualTo(1);
 
         await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> assertThat(delivered)
                 .anySatisfy(n -> {
