@@ -121,6 +121,15 @@ public final class CgroupProcess implements AutoCloseable {
         recorded.thenRun(() -> action.accept(ending));
     }
 
+    /** The cgroup's memory use as the kernel counts it against the limit, or -1 once it is gone. */
+    public long memoryBytes() {
+        try {
+            return Long.parseLong(Files.readString(cgroup.resolve("memory.usage_in_bytes")).trim());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
     public Ending ending() {
         return ending;
     }

@@ -31,11 +31,33 @@ public class EvictingCrudDispatcher extends KubernetesCrudDispatcher {
 
     private static final Pattern EVICTION = Pattern.compile("^/api/v1/namespaces/([^/]+)/pods/([^/?]+)/eviction(\\?.*)?$");
 
-    private volatile Consumer<Pod> onEvicted;
+    private final List<Consumer<Pod>> onEvicted = new java.util.concurrent.CopyOnWriteArrayList<>();
 
-    /** Called with the evicted pod; by default it is deleted from the store at once. */
+    /**
+     * Adds a handler called with each evicted pod (a workload simulator terminates it gracefully and
+     * deletes it); with none, an evicted pod is deleted from the store at once.
+     */
     public void onEvicted(Consumer<Pod> handler) {
-        this.onEvicted = handler;
+        onEvicted.add(handler);
+    }
+
+    private final List<java.util.function.BiConsumer<String, String>> onPatched = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    /**
+     * Adds a hook called with the path and body of each PATCH once it is stored, before the answer
+     * is sent: a test uses it to stop the operator at an exact point.
+     */
+    public void onPatched(java.util.function.BiConsumer<String, String> hook) {
+        onPatched.add(hook);
+    }
+
+    @Override
+    public MockResponse handlePatch(RecordedRequest request) {
+        // Read without consuming it: the store reads the body next.
+        String body = new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        MockResponse response = super.handlePatch(request);
+        onPatched.forEach(hook -> hook.accept(request.getPath(), body));
+        return response;
     }
 
     @Override
@@ -74,11 +96,10 @@ public class EvictingCrudDispatcher extends KubernetesCrudDispatcher {
                         "Cannot evict pod as it would violate the pod's disruption budget.");
             }
         }
-        Consumer<Pod> handler = onEvicted;
-        if (handler == null) {
+        if (onEvicted.isEmpty()) {
             handleDelete(podPath);
         } else {
-            handler.accept(pod);
+            onEvicted.forEach(handler -> handler.accept(pod));
         }
         return status(201, "", "");
     }

@@ -25,11 +25,11 @@ class EvictingCrudDispatcherTest {
 
     KubernetesMockServer server;
     KubernetesClient client;
+    final EvictingCrudDispatcher dispatcher = new EvictingCrudDispatcher();
 
     @BeforeEach
     void start() {
-        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(),
-                new EvictingCrudDispatcher(), false);
+        server = new KubernetesMockServer(new Context(), new MockWebServer(), new HashMap<>(), dispatcher, false);
         server.init();
         // A 429 must come back at once, as LeakGuard's Evictor sees it, not after the client's own retries.
         try (KubernetesClient retrying = server.createClient()) {
@@ -107,5 +107,46 @@ class EvictingCrudDispatcherTest {
     void anUnknownPodIsNotFound() {
         assertThatThrownBy(() -> evict("nope")).isInstanceOf(KubernetesClientException.class)
                 .satisfies(e -> assertThat(((KubernetesClientException) e).getCode()).isEqualTo(404));
+    }
+
+    @Test
+    void aPatchIsStoredAndItsHookSeesItBeforeTheAnswer() {
+        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        dispatcher.onPatched((path, body) -> seen.add(path + " " + body));
+
+        client.pods().inNamespace("shop").withName("web-1").edit(p -> {
+            p.getMetadata().getLabels().put("patched", "yes");
+            return p;
+        });
+
+        client.pods().inNamespace("shop").withName("web-1").editStatus(p -> {
+            p.getStatus().setPhase("Running");
+            return p;
+        });
+
+        assertThat(client.pods().inNamespace("shop").withName("web-1").get().getMetadata().getLabels())
+                .containsEntry("patched", "yes");
+        assertThat(seen).hasSize(2).first().asString().startsWith("/api/v1/namespaces/shop/pods/web-1").contains("patched");
+    }
+
+    @Test
+    void theFirstStatusPatchOfANewPolicyIsStored() throws Exception {
+        client.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(java.nio.file.Files.readString(Cluster.CRD),
+                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).create();
+        var policy = io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+                apiVersion: leakguard.io/v1alpha1
+                kind: LeakPolicy
+                metadata: {name: p, namespace: shop}
+                spec:
+                  selector: {matchLabels: {app: web}}
+                """, io.leakguard.api.v1alpha1.LeakPolicy.class);
+        client.resource(policy).create();
+        client.resources(io.leakguard.api.v1alpha1.LeakPolicy.class).inNamespace("shop").withName("p").editStatus(p -> {
+            p.setStatus(new io.leakguard.api.v1alpha1.LeakPolicyStatus());
+            p.getStatus().restarts = 3;
+            return p;
+        });
+        assertThat(client.resources(io.leakguard.api.v1alpha1.LeakPolicy.class).inNamespace("shop").withName("p").get()
+                .getStatus().restarts).isEqualTo(3);
     }
 }

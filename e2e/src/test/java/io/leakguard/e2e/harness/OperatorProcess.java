@@ -81,6 +81,15 @@ public final class OperatorProcess implements AutoCloseable {
         throw new IllegalStateException("the operator did not become ready in 30 s:\n" + Files.readString(log));
     }
 
+    /** SIGKILL: the operator stops where it is, with no chance to clean up or finish a request. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    public boolean alive() {
+        return process.isAlive();
+    }
+
     @Override
     public void close() throws InterruptedException {
         process.destroy();

@@ -26,8 +26,10 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 /**
  * Plays ReplicaSet and kubelet for one workload: each pod is a real local process in its own memory
  * cgroup, listening on its own loopback port; the Pod object's IP (127.0.0.1) and container port point
- * at it. An evicted pod gets SIGTERM, its grace period, then SIGKILL, and a replacement; a process the
- * kernel OOM-kills is recorded as such (restarting it in place, as the kubelet would, is not done yet).
+ * at it. An evicted pod is marked terminating, gets SIGTERM, its grace period, then SIGKILL, and a
+ * replacement, as a ReplicaSet makes one. A process the kernel OOM-kills is recorded as such and
+ * restarted in place, as the kubelet does: the same pod, its container's restartCount one higher and
+ * its last state {@code OOMKilled}.
  */
 public final class WorkloadSimulator implements AutoCloseable {
 
@@ -43,6 +45,9 @@ public final class WorkloadSimulator implements AutoCloseable {
     private final Path logs;
     private final Map<String, CgroupProcess> processes = new ConcurrentHashMap<>();
     private final Map<String, Instant> started = new ConcurrentHashMap<>();
+    private final Map<String, List<String>> argvs = new ConcurrentHashMap<>();
+    private final Map<String, Integer> ports = new ConcurrentHashMap<>();
+    private volatile Path prometheusTargets;
     public final List<Life> lives = new CopyOnWriteArrayList<>();
     public final List<String> evictions = new CopyOnWriteArrayList<>();
     private final ExecutorService kubelet = Executors.newCachedThreadPool();
@@ -68,16 +73,25 @@ public final class WorkloadSimulator implements AutoCloseable {
         });
     }
 
+    /**
+     * Writes this workload's pods as Prometheus file_sd targets into {@code dir}, labelled with their
+     * namespace and pod, whenever they change.
+     */
+    public WorkloadSimulator withPrometheusTargets(Path dir) {
+        this.prometheusTargets = dir;
+        return this;
+    }
+
+    /** Starts the next pod: its process in a new cgroup, then its Pod object, Running and Ready. */
     public synchronized String launch() throws Exception {
         int index = created++;
         String name = workload + "-" + UUID.randomUUID().toString().substring(0, 5);
         int port = freePort();
         List<String> argv = new java.util.ArrayList<>(command.apply(index));
         argv.addAll(List.of("-listen", "127.0.0.1:" + port));
-        CgroupProcess process = CgroupProcess.start(name, limitBytes, argv, logs.resolve(name + ".log"));
-        processes.put(name, process);
-        started.put(name, Instant.now());
-        waitServing(port);
+        argvs.put(name, argv);
+        ports.put(name, port);
+        CgroupProcess process = run(name, 0);
         client.pods().inNamespace(namespace).resource(new PodBuilder()
                 .withNewMetadata().withName(name).withUid(UUID.randomUUID().toString())
                 .addToLabels("app", workload)
@@ -93,18 +107,86 @@ public final class WorkloadSimulator implements AutoCloseable {
                 .withReady(true).withNewState().withNewRunning().withStartedAt(Instant.now().toString()).endRunning()
                 .endState().endContainerStatus().endStatus()
                 .build()).create();
+        writeTargets();
+        return name;
+    }
+
+    /** Runs the pod's process (again, after an OOM kill) and waits until it serves. */
+    private CgroupProcess run(String name, int restarts) throws Exception {
+        CgroupProcess process = CgroupProcess.start(name + "-" + restarts, limitBytes, argvs.get(name),
+                logs.resolve(name + (restarts == 0 ? "" : "-" + restarts) + ".log"));
+        processes.put(name, process);
+        started.put(name, Instant.now());
+        waitServing(ports.get(name));
         process.whenEnded(ending -> {
             if (ending == CgroupProcess.Ending.OomKilled && !closed) {
                 lives.add(new Life(name, started.get(name), Instant.now(), ending));
+                kubelet.submit(() -> restartInPlace(name, restarts + 1));
             }
         });
-        return name;
+        return process;
+    }
+
+    /** The kubelet's answer to an OOM kill under restartPolicy Always: the same pod, a new container. */
+    private void restartInPlace(String name, int restarts) {
+        try {
+            if (closed || processes.get(name) == null) {
+                return;
+            }
+            CgroupProcess process = run(name, restarts);
+            client.pods().inNamespace(namespace).withName(name).editStatus(pod -> {
+                var status = pod.getStatus().getContainerStatuses().get(0);
+                status.setRestartCount(restarts);
+                status.setContainerID("local://" + process.pid());
+                status.setLastState(new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewTerminated()
+                        .withReason("OOMKilled").withExitCode(137).withFinishedAt(Instant.now().toString())
+                        .endTerminated().build());
+                status.getState().getRunning().setStartedAt(Instant.now().toString());
+                return pod;
+            });
+        } catch (Exception e) {
+            if (!closed) {
+                throw new IllegalStateException("restarting OOM-killed pod " + name, e);
+            }
+        }
+    }
+
+    private void writeTargets() {
+        Path dir = prometheusTargets;
+        if (dir == null) {
+            return;
+        }
+        StringBuilder json = new StringBuilder("[");
+        ports.forEach((pod, port) -> {
+            if (processes.containsKey(pod)) {
+                json.append(json.length() > 1 ? "," : "").append("{\"targets\":[\"127.0.0.1:").append(port)
+                        .append("\"],\"labels\":{\"namespace\":\"").append(namespace).append("\",\"pod\":\"")
+                        .append(pod).append("\"}}");
+            }
+        });
+        try {
+            // Written aside and moved, so Prometheus never reads half a file.
+            Path tmp = dir.resolve("." + namespace + "-" + workload + ".tmp");
+            java.nio.file.Files.writeString(tmp, json.append("]").toString());
+            java.nio.file.Files.move(tmp, dir.resolve(namespace + "-" + workload + ".json"),
+                    java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private void evicted(Pod pod) {
         String name = pod.getMetadata().getName();
-        CgroupProcess process = processes.remove(name);
         try {
+            // The API server marks an evicted pod terminating at once; the kubelet then stops it.
+            long grace = pod.getSpec().getTerminationGracePeriodSeconds();
+            client.pods().inNamespace(namespace).withName(name).edit(p -> {
+                p.getMetadata().setDeletionTimestamp(Instant.now().plusSeconds(grace).toString());
+                p.getMetadata().setDeletionGracePeriodSeconds(grace);
+                return p;
+            });
+            CgroupProcess process = processes.remove(name);
+            writeTargets();
             if (process != null) {
                 process.terminate(Duration.ofSeconds(pod.getSpec().getTerminationGracePeriodSeconds()));
                 lives.add(new Life(name, started.get(name), Instant.now(), process.ending()));
@@ -117,6 +199,11 @@ public final class WorkloadSimulator implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("replacing evicted pod " + name, e);
         }
+    }
+
+    /** The running process of {@code pod}, or null. */
+    public CgroupProcess process(String pod) {
+        return processes.get(pod);
     }
 
     public List<String> podNames() {

@@ -1,0 +1,135 @@
+package io.leakguard.e2e.harness;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real Prometheus or Alertmanager, from Debian's packages, started on loopback for one test class.
+ * Where the package is missing the scenario is skipped with the reason, unless the environment
+ * variable that CI sets ({@code LEAKGUARD_REQUIRE_PROMETHEUS}, {@code LEAKGUARD_REQUIRE_ALERTMANAGER})
+ * says it must be there, in which case it fails.
+ */
+public final class DebianServer implements AutoCloseable {
+
+    static final Path ALERTMANAGER = Path.of("/usr/bin/prometheus-alertmanager");
+    static final Path PROMETHEUS = Path.of("/usr/bin/prometheus");
+
+    private final Process process;
+    public final String url;
+    public final Path log;
+
+    private DebianServer(Process process, String url, Path log) {
+        this.process = process;
+        this.url = url;
+        this.log = log;
+    }
+
+    /** Why {@code binary} cannot be used, or null; fails when the environment requires it. */
+    public static String unavailableReason(Path binary, String package_, String requireVariable) {
+        if (Files.isExecutable(binary)) {
+            return null;
+        }
+        String reason = binary + " is missing: apt-get install -y --no-install-recommends " + package_;
+        if ("1".equals(System.getenv(requireVariable))) {
+            throw new IllegalStateException(requireVariable + "=1 but " + reason);
+        }
+        return reason;
+    }
+
+    /**
+     * Alertmanager routing every alert to {@code slackUrl} through its own {@code slack_configs}, with
+     * resolved notices, and with waits short enough for a test.
+     */
+    public static DebianServer alertmanager(Path dir, String slackUrl) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Path config = dir.resolve("alertmanager.yml");
+        Files.writeString(config, """
+                route:
+                  receiver: slack
+                  group_by: [alertname, namespace, pod]
+                  group_wait: 1s
+                  group_interval: 2s
+                  repeat_interval: 1h
+                receivers:
+                  - name: slack
+                    slack_configs:
+                      - api_url: %s
+                        channel: '#leaks'
+                        send_resolved: true
+                """.formatted(slackUrl));
+        int port = freePort();
+        return start(List.of(ALERTMANAGER.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address="), port, dir.resolve("alertmanager.log"));
+    }
+
+    /**
+     * Prometheus scraping every 2 s the targets that workload simulators write as file_sd JSON under
+     * {@code targets}, each labelled with its namespace and pod, as the Kubernetes service discovery
+     * relabelling of a real installation would.
+     */
+    public static DebianServer prometheus(Path dir, Path targets) throws IOException, InterruptedException {
+        Files.createDirectories(dir);
+        Files.createDirectories(targets);
+        Path config = dir.resolve("prometheus.yml");
+        Files.writeString(config, """
+                global:
+                  scrape_interval: 2s
+                  scrape_timeout: 1s
+                  evaluation_interval: 2s
+                scrape_configs:
+                  - job_name: pods
+                    file_sd_configs:
+                      - files: ['%s/*.json']
+                        refresh_interval: 2s
+                """.formatted(targets));
+        int port = freePort();
+        return start(List.of(PROMETHEUS.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
+                "--web.listen-address=127.0.0.1:" + port), port, dir.resolve("prometheus.log"));
+    }
+
+    private static DebianServer start(List<String> command, int port, Path log) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
+                .redirectOutput(log.toFile()).start();
+        DebianServer server = new DebianServer(process, "http://127.0.0.1:" + port, log);
+        HttpClient http = HttpClient.newHttpClient();
+        for (int i = 0; i < 200; i++) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(command.get(0) + " exited at start-up:\n" + Files.readString(log));
+            }
+            try {
+                if (http.send(HttpRequest.newBuilder(URI.create(server.url + "/-/ready")).build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return server;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        server.close();
+        throw new IllegalStateException(command.get(0) + " was not ready in 20 s:\n" + Files.readString(log));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+}
