@@ -134,6 +134,10 @@ public final class CgroupProcess implements AutoCloseable {
         return ending;
     }
 
+    Process process() {
+        return process;
+    }
+
     public long pid() {
         return process.pid();
     }

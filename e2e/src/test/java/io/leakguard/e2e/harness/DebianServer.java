@@ -1,13 +1,9 @@
 package io.leakguard.e2e.harness;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +62,7 @@ public final class DebianServer implements AutoCloseable {
                         channel: '#leaks'
                         send_resolved: true
                 """.formatted(slackUrl));
-        int port = freePort();
+        int port = Readiness.freePort();
         return start(List.of(ALERTMANAGER.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address="), port, dir.resolve("alertmanager.log"));
     }
@@ -91,7 +87,7 @@ public final class DebianServer implements AutoCloseable {
                       - files: ['%s/*.json']
                         refresh_interval: 2s
                 """.formatted(targets));
-        int port = freePort();
+        int port = Readiness.freePort();
         return start(List.of(PROMETHEUS.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port), port, dir.resolve("prometheus.log"));
     }
@@ -100,29 +96,13 @@ public final class DebianServer implements AutoCloseable {
         Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();
         DebianServer server = new DebianServer(process, "http://127.0.0.1:" + port, log);
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; i < 200; i++) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(command.get(0) + " exited at start-up:\n" + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create(server.url + "/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return server;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+        try {
+            Readiness.await(command.get(0), process, server.url + "/-/ready", log, Duration.ofSeconds(20));
+        } catch (RuntimeException | IOException e) {
+            server.close();
+            throw e;
         }
-        server.close();
-        throw new IllegalStateException(command.get(0) + " was not ready in 20 s:\n" + Files.readString(log));
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+        return server;
     }
 
     @Override

@@ -1,13 +1,9 @@
 package io.leakguard.e2e.harness;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
@@ -35,10 +31,7 @@ public final class OperatorProcess implements AutoCloseable {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build it first with"
                     + " ./mvnw -pl operator -am package -DskipTests");
         }
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = Readiness.freePort();
         ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", JAR.toAbsolutePath().toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -63,22 +56,14 @@ public final class OperatorProcess implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", String.valueOf(port));
         env.putAll(extraEnv);
         OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; i < 300; i++) {
-            if (!operator.process.isAlive()) {
-                throw new IllegalStateException("the operator exited at start-up:\n" + Files.readString(log));
-            }
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return operator;
-                }
-            } catch (IOException e) {
-                // not listening yet
-            }
-            Thread.sleep(100);
+        try {
+            Readiness.await("the operator", operator.process, "http://127.0.0.1:" + port + "/q/health/ready", log,
+                    Duration.ofSeconds(60));
+        } catch (RuntimeException | IOException e) {
+            operator.close();
+            throw e;
         }
-        throw new IllegalStateException("the operator did not become ready in 30 s:\n" + Files.readString(log));
+        return operator;
     }
 
     /** SIGKILL: the operator stops where it is, with no chance to clean up or finish a request. */

@@ -1,11 +1,6 @@
 package io.leakguard.e2e.harness;
 
 import java.io.IOException;
-import java.net.ServerSocket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +81,7 @@ public final class WorkloadSimulator implements AutoCloseable {
     public synchronized String launch() throws Exception {
         int index = created++;
         String name = workload + "-" + UUID.randomUUID().toString().substring(0, 5);
-        int port = freePort();
+        int port = Readiness.freePort();
         List<String> argv = new java.util.ArrayList<>(command.apply(index));
         argv.addAll(List.of("-listen", "127.0.0.1:" + port));
         argvs.put(name, argv);
@@ -117,7 +112,8 @@ public final class WorkloadSimulator implements AutoCloseable {
                 logs.resolve(name + (restarts == 0 ? "" : "-" + restarts) + ".log"));
         processes.put(name, process);
         started.put(name, Instant.now());
-        waitServing(ports.get(name));
+        Readiness.await("pod " + name, process.process(), "http://127.0.0.1:" + ports.get(name) + "/healthz",
+                logs.resolve(name + (restarts == 0 ? "" : "-" + restarts) + ".log"), Duration.ofSeconds(10));
         process.whenEnded(ending -> {
             if (ending == CgroupProcess.Ending.OomKilled && !closed) {
                 lives.add(new Life(name, started.get(name), Instant.now(), ending));
@@ -208,27 +204,6 @@ public final class WorkloadSimulator implements AutoCloseable {
 
     public List<String> podNames() {
         return List.copyOf(processes.keySet());
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private static void waitServing(int port) throws InterruptedException {
-        HttpClient http = HttpClient.newHttpClient();
-        for (int i = 0; i < 100; i++) {
-            try {
-                if (http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-                    return;
-                }
-            } catch (IOException e) {
-                Thread.sleep(50);
-            }
-        }
-        throw new IllegalStateException("the workload did not start serving on port " + port);
     }
 
     @Override

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.e2e.scenarios.Workloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
@@ -100,17 +101,7 @@ class GoroutineLeakK3sE2E {
                                   ports: [{name: metrics, containerPort: 9090}]
                                   resources: {limits: {memory: 160Mi}, requests: {memory: 32Mi}}
                         """.formatted(leakyImage).getBytes())).inNamespace("shop").create();
-                client.resource(Serialization.unmarshal("""
-                        apiVersion: leakguard.io/v1alpha1
-                        kind: LeakPolicy
-                        metadata: {name: checkout, namespace: shop}
-                        spec:
-                          selector: {matchLabels: {app: checkout}}
-                          runtime: Go
-                          metrics: {interval: 2s, timeout: 1s}
-                          detection: {window: 5m, horizon: 2m, minSamples: 10, warmup: 0s}
-                          remediation: {cooldown: 1m, maxPerHour: 10}
-                        """, LeakPolicy.class)).create();
+                client.resource(Serialization.unmarshal(Workloads.policy("shop", "", "", "{}"), LeakPolicy.class)).create();
 
                 await().ignoreExceptions().atMost(Duration.ofMinutes(9)).pollInterval(Duration.ofSeconds(5))
                         .untilAsserted(() -> assertThat(client.resources(LeakPolicy.class).inNamespace("shop")

@@ -6,7 +6,7 @@ import java.util.function.IntFunction;
 import io.leakguard.e2e.harness.LeakyWorkload;
 
 /** The commands of the scenarios' pods, and the policy they share, tuned so a leak meets the kernel in minutes. */
-final class Workloads {
+public final class Workloads {
 
     /** Each pod's memory limit, enforced by its cgroup. */
     static final long LIMIT = 160L * 1024 * 1024;
@@ -42,7 +42,7 @@ final class Workloads {
      * test sees verdicts within minutes; {@code remediation} and {@code metrics} are YAML flow mappings
      * merged into the defaults.
      */
-    static String policy(String namespace, String metrics, String remediation, String alerting) {
+    public static String policy(String namespace, String metrics, String remediation, String alerting) {
         return """
                 apiVersion: leakguard.io/v1alpha1
                 kind: LeakPolicy

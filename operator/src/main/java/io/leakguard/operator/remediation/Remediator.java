@@ -78,6 +78,10 @@ public class Remediator {
             List<PodJudgement> judgements, List<Pod> namespacePods) {
         LeakPolicySpec spec = policy.getSpec();
         List<RemediationRecord> records = new ArrayList<>(status.remediations == null ? List.of() : status.remediations);
+        // This process replaces each intent it writes with the eviction's outcome in the same call, so an
+        // intent of its own seen now is a leftover: the status patch at the end of the reconcile that
+        // wrote it was computed from the policy as it was before the intent, and may have kept it.
+        records.removeIf(r -> EVICTING.equals(r.result) && r.podUid != null && ownIntents.contains(r.podUid));
         int restarts = status.restarts == null ? 0 : status.restarts;
         Map<String, TrackedPod> byName = tracked.stream().collect(Collectors.toMap(TrackedPod::name, p -> p, (a, b) -> a));
         List<PodJudgement> leaking = judgements.stream().filter(j -> j.verdict().kind() == VerdictKind.Leaking)
@@ -196,8 +200,10 @@ public class Remediator {
             switch (fate) {
                 case Complete -> {
                     records.remove(intent);
-                    records.add(0, record(decision, EVICTED, intent.reason + "; the pod was already going when the"
-                            + " eviction was confirmed after an operator restart", dump, now));
+                    if (records.stream().noneMatch(r -> EVICTED.equals(r.result) && intent.podUid.equals(r.podUid))) {
+                        records.add(0, record(decision, EVICTED, intent.reason + "; the pod was already going when the"
+                                + " eviction was confirmed after an operator restart", dump, now));
+                    }
                     ownIntents.add(intent.podUid);
                 }
                 case Evict -> {

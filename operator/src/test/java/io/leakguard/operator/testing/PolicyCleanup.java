@@ -22,11 +22,14 @@ public final class PolicyCleanup {
             await().atMost(Duration.ofSeconds(5)).until(() -> policies.list().getItems().isEmpty());
         } catch (ConditionTimeoutException e) {
             // The mock API server's finalizer handling sometimes misses the operator's removal when a
-            // policy is deleted while its finalizer is being added; clear it as an administrator would.
+            // policy is deleted while its finalizer is being added, and a status patch that lands just
+            // after the delete stores the policy again; clear the finalizer as an administrator would,
+            // and delete again.
             policies.list().getItems().forEach(p -> policies.withName(p.getMetadata().getName()).edit(existing -> {
                 existing.getMetadata().setFinalizers(List.of());
                 return existing;
             }));
+            policies.delete();
             await().atMost(Duration.ofSeconds(15)).until(() -> policies.list().getItems().isEmpty());
         }
     }
