@@ -20,6 +20,7 @@ import io.leakguard.e2e.harness.DebianServer;
 import io.leakguard.e2e.harness.LeakyWorkload;
 import io.leakguard.e2e.harness.OperatorProcess;
 import io.leakguard.e2e.harness.SlackReceiver;
+import io.leakguard.e2e.harness.Timeline;
 import io.leakguard.e2e.harness.WorkloadSimulator;
 
 /**
@@ -33,6 +34,7 @@ public final class Demo {
     private static final Duration MAX = Duration.ofMinutes(7);
 
     private final Instant start = Instant.now();
+    private Instant leakStart;
     private final List<String> summary = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
@@ -82,6 +84,7 @@ public final class Demo {
             }
             say("operator started (packaged jar, its own process), API server " + cluster.apiServerUrl());
             cluster.slackSecret("shop", "slack", slack.url("/slack"));
+            leakStart = Instant.now();
             String leaking = checkout.launch();
             String sibling = checkout.launch();
             String healthy = catalog.launch();
@@ -111,18 +114,16 @@ public final class Demo {
         int lives = 0;
         Instant lastTable = Instant.MIN;
         Instant done = null;
-        Map<String, Instant> marks = new LinkedHashMap<>();
+        Map<String, String> verdicts = new LinkedHashMap<>();
         while (Duration.between(start, Instant.now()).compareTo(MAX) < 0) {
             List<String> log = Files.readAllLines(operator.log);
             for (String line : log.subList(Math.min(logLines, log.size()), log.size())) {
+                if (line.contains("verdict changed")) {
+                    verdicts.put(field(line, "pod"), field(line, "to"));
+                }
                 String shown = interesting(line);
                 if (shown != null) {
                     say(shown);
-                    if (line.contains("pod=" + leaking)) {
-                        marks.putIfAbsent(line.contains("to=Suspect") ? "Suspect" : line.contains("to=Leaking") ? "Leaking"
-                                : line.contains("dump stored") ? "dump" : line.contains("pod evicted") ? "evicted" : shown,
-                                Instant.now());
-                    }
                 }
             }
             logLines = log.size();
@@ -134,12 +135,11 @@ public final class Demo {
             for (WorkloadSimulator.Life life : checkout.lives.subList(lives, checkout.lives.size())) {
                 say("pod " + life.pod() + " ended: " + life.ending() + " after "
                         + Duration.between(life.started(), life.ended()).toSeconds() + " s; the ReplicaSet starts a replacement");
-                marks.putIfAbsent("ended " + life.ending(), life.ended());
             }
             lives = checkout.lives.size();
             if (Duration.between(lastTable, Instant.now()).toSeconds() >= 20) {
                 lastTable = Instant.now();
-                table(cluster, checkout, catalog);
+                table(cluster, checkout, catalog, verdicts);
             }
             // Done once the leaking pod has ended and, with Alertmanager, the restart alert came through it.
             if (done == null && !checkout.lives.isEmpty() && (!alertmanager || slack.messages.stream()
@@ -151,14 +151,15 @@ public final class Demo {
             }
             Thread.sleep(1000);
         }
-        return summarize(cluster, checkout, leaking, marks, slack);
+        return summarize(cluster, checkout, leaking, operator, slack);
     }
 
     private static String interesting(String line) {
         int at = line.indexOf(") ");
         String message = at < 0 ? line : line.substring(at + 2);
         if (line.contains("verdict changed")) {
-            return "verdict " + field(message, "pod") + ": " + field(message, "from") + " -> " + field(message, "to")
+            return "verdict " + field(message, "pod") + ": " + field(message, "from").replace("null", "new") + " -> "
+                    + field(message, "to")
                     + " (" + message.substring(message.indexOf("reason=") + 7) + ")";
         }
         if (line.contains("dump stored")) {
@@ -170,7 +171,7 @@ public final class Demo {
         if (line.contains("alert resolved")) {
             return "alert resolved for " + field(message, "pod");
         }
-        if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+        if ((line.contains(" WARN ") || line.contains(" ERROR ")) && !line.contains("unstable version")) {
             return "operator: " + message;
         }
         return null;
@@ -192,7 +193,7 @@ public final class Demo {
         return m.body().path("text").asText();
     }
 
-    private void table(Cluster cluster, WorkloadSimulator checkout, WorkloadSimulator catalog) {
+    private void table(Cluster cluster, WorkloadSimulator checkout, WorkloadSimulator catalog, Map<String, String> verdicts) {
         LeakPolicy policy = cluster.policy("shop", "shop");
         Map<String, PodRisk> risks = new LinkedHashMap<>();
         if (policy.getStatus() != null && policy.getStatus().atRisk != null) {
@@ -203,21 +204,22 @@ public final class Demo {
                 CgroupProcess process = workload.process(pod);
                 long bytes = process == null ? -1 : process.memoryBytes();
                 PodRisk risk = risks.get(pod);
-                System.out.printf("        %-16s memory %4d MiB of %d MiB   %s%n", pod, bytes < 0 ? 0 : bytes >> 20, LIMIT >> 20,
-                        risk == null ? "Healthy or not judged yet" : risk.verdict + (risk.projectedOomIn == null ? ""
-                                : ", projected OOM in " + risk.projectedOomIn));
+                System.out.printf("%s  %-16s memory %4d MiB of %d MiB   %s%n", clock(), pod, bytes < 0 ? 0 : bytes >> 20,
+                        LIMIT >> 20, risk != null ? risk.verdict + (risk.projectedOomIn == null ? ""
+                                : ", projected OOM in " + risk.projectedOomIn) : verdicts.getOrDefault(pod, "not judged yet"));
             }
         }
     }
 
-    private boolean summarize(Cluster cluster, WorkloadSimulator checkout, String leaking, Map<String, Instant> marks,
+    private boolean summarize(Cluster cluster, WorkloadSimulator checkout, String leaking, OperatorProcess operator,
             SlackReceiver slack) throws IOException {
+        Timeline timeline = Timeline.of(leaking, leakStart, List.of(operator.log));
+        if (!checkout.lives.isEmpty()) {
+            timeline.with("ended " + checkout.lives.get(0).ending(), checkout.lives.get(0).ended());
+        }
         System.out.println();
-        System.out.println("Summary (minutes:seconds after the leak started)");
-        marks.forEach((what, at) -> {
-            long s = Duration.between(start, at).toSeconds();
-            System.out.printf("  %-24s %d:%02d%n", what, s / 60, s % 60);
-        });
+        System.out.println("Summary");
+        System.out.println("  " + timeline.render(leaking));
         LeakPolicy policy = cluster.policy("shop", "shop");
         RemediationRecord evicted = policy.getStatus() == null || policy.getStatus().remediations == null ? null
                 : policy.getStatus().remediations.stream().filter(r -> "Evicted".equals(r.result)).findFirst().orElse(null);

@@ -61,7 +61,8 @@ public final class WorkloadSimulator implements AutoCloseable {
         this.command = command;
         this.logs = logs;
         dispatcher.onEvicted(pod -> {
-            if (namespace.equals(pod.getMetadata().getNamespace())) {
+            // Every simulator hears every eviction; each acts on its own pods only.
+            if (namespace.equals(pod.getMetadata().getNamespace()) && processes.containsKey(pod.getMetadata().getName())) {
                 evictions.add(pod.getMetadata().getName());
                 kubelet.submit(() -> evicted(pod));
             }

@@ -20,7 +20,8 @@ import io.leakguard.api.v1alpha1.RemediationAction;
  * <li>{@code cooldown} per workload, {@code maxPerHour} per policy;</li>
  * <li>only controller-owned pods (ReplicaSet, StatefulSet, DaemonSet); a bare pod is alert-only;</li>
  * <li>never a workload's last Ready replica;</li>
- * <li>a pod already evicted is never evicted again, even by a new planner built from status.</li>
+ * <li>a pod already evicted is never evicted again, even by a new planner built from status (it gets
+ * no decision at all).</li>
  * </ul>
  * PodDisruptionBudgets are left to the API server, which refuses such evictions with 429.
  */
@@ -108,8 +109,11 @@ public final class RemediationPlanner {
         for (PodState pod : leaking) {
             Decision decision;
             if (evictedUids.contains(pod.uid())) {
-                decision = decide(pod, Kind.Wait, "already evicted; waiting for it to go");
-            } else if (settings.action() == RemediationAction.None) {
+                // Evicted already and going: nothing to do, and nothing to tell (a "held back" alert
+                // about a pod that was just restarted would mislead).
+                continue;
+            }
+            if (settings.action() == RemediationAction.None) {
                 decision = decide(pod, Kind.AlertOnly, "remediation.action is None: LeakGuard only reports");
             } else if (pod.workload() == null) {
                 decision = decide(pod, Kind.AlertOnly, "a bare pod: no controller would recreate it, so it is not evicted");
