@@ -61,10 +61,14 @@ public final class WorkloadSimulator implements AutoCloseable {
         this.command = command;
         this.logs = logs;
         dispatcher.onEvicted(pod -> {
-            // Every simulator hears every eviction; each acts on its own pods only.
-            if (namespace.equals(pod.getMetadata().getNamespace()) && processes.containsKey(pod.getMetadata().getName())) {
+            // Every simulator hears every eviction; each counts and acts on its own pods only. Every
+            // accepted eviction is counted, a second one of a pod already going included.
+            if (namespace.equals(pod.getMetadata().getNamespace()) && pod.getMetadata().getLabels() != null
+                    && workload.equals(pod.getMetadata().getLabels().get("app"))) {
                 evictions.add(pod.getMetadata().getName());
-                kubelet.submit(() -> evicted(pod));
+                if (processes.containsKey(pod.getMetadata().getName())) {
+                    kubelet.submit(() -> evicted(pod));
+                }
             }
         });
     }
@@ -174,6 +178,10 @@ public final class WorkloadSimulator implements AutoCloseable {
 
     private void evicted(Pod pod) {
         String name = pod.getMetadata().getName();
+        CgroupProcess process = processes.remove(name);
+        if (process == null) {
+            return; // a second eviction of a pod already going: the kubelet is on it
+        }
         try {
             // The API server marks an evicted pod terminating at once; the kubelet then stops it.
             long grace = pod.getSpec().getTerminationGracePeriodSeconds();
@@ -182,13 +190,10 @@ public final class WorkloadSimulator implements AutoCloseable {
                 p.getMetadata().setDeletionGracePeriodSeconds(grace);
                 return p;
             });
-            CgroupProcess process = processes.remove(name);
             writeTargets();
-            if (process != null) {
-                process.terminate(Duration.ofSeconds(pod.getSpec().getTerminationGracePeriodSeconds()));
-                lives.add(new Life(name, started.get(name), Instant.now(), process.ending()));
-                process.close();
-            }
+            process.terminate(Duration.ofSeconds(grace));
+            lives.add(new Life(name, started.get(name), Instant.now(), process.ending()));
+            process.close();
             client.pods().inNamespace(namespace).withName(name).delete();
             if (!closed) {
                 launch();
