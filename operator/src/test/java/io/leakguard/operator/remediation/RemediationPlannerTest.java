@@ -55,6 +55,15 @@ class RemediationPlannerTest {
     }
 
     @Test
+    void aPodAlreadyEvictedGetsNoDecisionSoNothingIsSaidAboutIt() {
+        List<PodState> pods = List.of(pod("a", "ReplicaSet/web", true), pod("b", "ReplicaSet/web", true));
+        List<PastEviction> history = List.of(new PastEviction("a", "uid-a", "ReplicaSet/web", T0.minusSeconds(5)));
+
+        assertThat(plan(DEFAULTS, pods.subList(0, 1), pods, history))
+                .as("not evicted again, and no 'held back' alert about a pod that was just restarted").isEmpty();
+    }
+
+    @Test
     void aLeakingReplicaWithHealthySiblingsIsEvicted() {
         List<PodState> pods = List.of(pod("a", "ReplicaSet/web", true), pod("b", "ReplicaSet/web", true));
         assertThat(plan(DEFAULTS, pods.subList(0, 1), pods, List.of())).singleElement()
