@@ -3,19 +3,26 @@ package io.leakguard.e2e.harness;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
 import java.util.HashMap;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.fabric8.kubernetes.api.model.DeleteOptionsBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.policy.v1.EvictionBuilder;
 import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.api.v1alpha1.LeakPolicyStatus;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -111,7 +118,7 @@ class EvictingCrudDispatcherTest {
 
     @Test
     void aPatchIsStoredAndItsHookSeesItBeforeTheAnswer() {
-        java.util.List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> seen = new CopyOnWriteArrayList<>();
         dispatcher.onPatched((path, body) -> seen.add(path + " " + body));
 
         client.pods().inNamespace("shop").withName("web-1").edit(p -> {
@@ -129,24 +136,28 @@ class EvictingCrudDispatcherTest {
         assertThat(seen).hasSize(2).first().asString().startsWith("/api/v1/namespaces/shop/pods/web-1").contains("patched");
     }
 
+    /**
+     * A new policy read back from the server has no status; the operator's first status patch (a JSON
+     * patch computed from it) must be accepted. With a default empty status on the class, the patch
+     * replaced fields the server never had, and was refused.
+     */
     @Test
     void theFirstStatusPatchOfANewPolicyIsStored() throws Exception {
-        client.resource(io.fabric8.kubernetes.client.utils.Serialization.unmarshal(java.nio.file.Files.readString(Cluster.CRD),
-                io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition.class)).create();
-        var policy = io.fabric8.kubernetes.client.utils.Serialization.unmarshal("""
+        client.resource(Serialization.unmarshal(Files.readString(Cluster.CRD), CustomResourceDefinition.class)).create();
+        var policy = Serialization.unmarshal("""
                 apiVersion: leakguard.io/v1alpha1
                 kind: LeakPolicy
                 metadata: {name: p, namespace: shop}
                 spec:
                   selector: {matchLabels: {app: web}}
-                """, io.leakguard.api.v1alpha1.LeakPolicy.class);
+                """, LeakPolicy.class);
         client.resource(policy).create();
-        client.resources(io.leakguard.api.v1alpha1.LeakPolicy.class).inNamespace("shop").withName("p").editStatus(p -> {
-            p.setStatus(new io.leakguard.api.v1alpha1.LeakPolicyStatus());
+        client.resources(LeakPolicy.class).inNamespace("shop").withName("p").editStatus(p -> {
+            p.setStatus(new LeakPolicyStatus());
             p.getStatus().restarts = 3;
             return p;
         });
-        assertThat(client.resources(io.leakguard.api.v1alpha1.LeakPolicy.class).inNamespace("shop").withName("p").get()
+        assertThat(client.resources(LeakPolicy.class).inNamespace("shop").withName("p").get()
                 .getStatus().restarts).isEqualTo(3);
     }
 }
