@@ -119,7 +119,7 @@ public final class Demo {
             List<String> log = Files.readAllLines(operator.log);
             for (String line : log.subList(Math.min(logLines, log.size()), log.size())) {
                 if (line.contains("verdict changed")) {
-                    verdicts.put(field(line, "pod"), field(line, "to"));
+                    verdicts.put(Timeline.field(line, "pod"), Timeline.field(line, "to"));
                 }
                 String shown = interesting(line);
                 if (shown != null) {
@@ -158,32 +158,23 @@ public final class Demo {
         int at = line.indexOf(") ");
         String message = at < 0 ? line : line.substring(at + 2);
         if (line.contains("verdict changed")) {
-            return "verdict " + field(message, "pod") + ": " + field(message, "from").replace("null", "new") + " -> "
-                    + field(message, "to")
+            return "verdict " + Timeline.field(message, "pod") + ": " + Timeline.field(message, "from").replace("null", "new")
+                    + " -> " + Timeline.field(message, "to")
                     + " (" + message.substring(message.indexOf("reason=") + 7) + ")";
         }
         if (line.contains("dump stored")) {
-            return "goroutine dump of " + field(message, "pod") + " stored in ConfigMap " + field(message, "configMap");
+            return "goroutine dump of " + Timeline.field(message, "pod") + " stored in ConfigMap " + Timeline.field(message, "configMap");
         }
         if (line.contains("pod evicted")) {
-            return "evicted " + field(message, "pod") + " through the Eviction API (graceful: SIGTERM, then its grace period)";
+            return "evicted " + Timeline.field(message, "pod") + " through the Eviction API (graceful: SIGTERM, then its grace period)";
         }
         if (line.contains("alert resolved")) {
-            return "alert resolved for " + field(message, "pod");
+            return "alert resolved for " + Timeline.field(message, "pod");
         }
         if ((line.contains(" WARN ") || line.contains(" ERROR ")) && !line.contains("unstable version")) {
             return "operator: " + message;
         }
         return null;
-    }
-
-    private static String field(String message, String name) {
-        int at = message.indexOf(name + "=");
-        if (at < 0) {
-            return "?";
-        }
-        int end = message.indexOf(' ', at);
-        return message.substring(at + name.length() + 1, end < 0 ? message.length() : end);
     }
 
     private static String headline(SlackReceiver.Message m) {

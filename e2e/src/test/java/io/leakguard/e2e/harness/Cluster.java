@@ -88,14 +88,9 @@ public final class Cluster implements AutoCloseable {
         return OperatorProcess.start(apiServerUrl(), work.resolve(name + ".log"), env);
     }
 
-    /**
-     * Creates the object in a YAML document, as {@code kubectl create -f} would. A LeakPolicy is read
-     * as its own class (a generic resource would be stored with a status the operator cannot patch).
-     */
+    /** Creates the object in a YAML document, as {@code kubectl create -f} would. */
     public void create(String yaml) {
-        HasMetadata object = yaml.contains("kind: LeakPolicy") ? Serialization.unmarshal(yaml, LeakPolicy.class)
-                : Serialization.unmarshal(yaml);
-        client.resource(object).create();
+        client.resource((HasMetadata) Serialization.unmarshal(yaml)).create();
     }
 
     public LeakPolicy policy(String namespace, String name) {

@@ -6,7 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real Prometheus or Alertmanager, from Debian's packages, started on loopback for one test class.
@@ -62,7 +61,7 @@ public final class DebianServer implements AutoCloseable {
                         channel: '#leaks'
                         send_resolved: true
                 """.formatted(slackUrl));
-        int port = Readiness.freePort();
+        int port = LocalProcesses.freePort();
         return start(List.of(ALERTMANAGER.toString(), "--config.file=" + config, "--storage.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port, "--cluster.listen-address="), port, dir.resolve("alertmanager.log"));
     }
@@ -87,7 +86,7 @@ public final class DebianServer implements AutoCloseable {
                       - files: ['%s/*.json']
                         refresh_interval: 2s
                 """.formatted(targets));
-        int port = Readiness.freePort();
+        int port = LocalProcesses.freePort();
         return start(List.of(PROMETHEUS.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port), port, dir.resolve("prometheus.log"));
     }
@@ -97,7 +96,7 @@ public final class DebianServer implements AutoCloseable {
                 .redirectOutput(log.toFile()).start();
         DebianServer server = new DebianServer(process, "http://127.0.0.1:" + port, log);
         try {
-            Readiness.await(command.get(0), process, server.url + "/-/ready", log, Duration.ofSeconds(20));
+            LocalProcesses.await(command.get(0), process, server.url + "/-/ready", log, Duration.ofSeconds(20));
         } catch (RuntimeException | IOException e) {
             server.close();
             throw e;
@@ -107,9 +106,6 @@ public final class DebianServer implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
+        LocalProcesses.stop(process);
     }
 }

@@ -31,7 +31,7 @@ public final class OperatorProcess implements AutoCloseable {
             throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build it first with"
                     + " ./mvnw -pl operator -am package -DskipTests");
         }
-        int port = Readiness.freePort();
+        int port = LocalProcesses.freePort();
         ProcessBuilder builder = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-jar", JAR.toAbsolutePath().toString()))
                 .redirectErrorStream(true).redirectOutput(log.toFile());
@@ -57,7 +57,7 @@ public final class OperatorProcess implements AutoCloseable {
         env.putAll(extraEnv);
         OperatorProcess operator = new OperatorProcess(builder.start(), log, port);
         try {
-            Readiness.await("the operator", operator.process, "http://127.0.0.1:" + port + "/q/health/ready", log,
+            LocalProcesses.await("the operator", operator.process, "http://127.0.0.1:" + port + "/q/health/ready", log,
                     Duration.ofSeconds(60));
         } catch (RuntimeException | IOException e) {
             operator.close();
@@ -77,9 +77,6 @@ public final class OperatorProcess implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
-        process.destroy();
-        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-        }
+        LocalProcesses.stop(process);
     }
 }

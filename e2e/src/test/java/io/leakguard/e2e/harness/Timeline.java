@@ -36,12 +36,12 @@ public final class Timeline {
                 continue;
             }
             for (String line : Files.readAllLines(log)) {
-                if (!line.contains(" pod=" + pod + " ") && !line.endsWith(" pod=" + pod)) {
+                if (!pod.equals(field(line, "pod"))) {
                     continue;
                 }
-                if (line.contains("verdict changed") && line.contains(" to=Suspect ")) {
+                if (line.contains("verdict changed") && "Suspect".equals(field(line, "to"))) {
                     timeline.mark("first Suspect", line);
-                } else if (line.contains("verdict changed") && line.contains(" to=Leaking ")) {
+                } else if (line.contains("verdict changed") && "Leaking".equals(field(line, "to"))) {
                     timeline.mark("Leaking", line);
                 } else if (line.contains("dump stored")) {
                     timeline.mark("dump stored", line);
@@ -51,6 +51,17 @@ public final class Timeline {
             }
         }
         return timeline;
+    }
+
+    /** The value of {@code name=value} in an operator log line (values hold no spaces), or null. */
+    public static String field(String line, String name) {
+        int at = line.indexOf(" " + name + "=");
+        if (at < 0) {
+            return null;
+        }
+        int start = at + name.length() + 2;
+        int end = line.indexOf(' ', start);
+        return line.substring(start, end < 0 ? line.length() : end);
     }
 
     private void mark(String milestone, String line) {

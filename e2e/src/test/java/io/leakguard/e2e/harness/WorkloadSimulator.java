@@ -86,7 +86,7 @@ public final class WorkloadSimulator implements AutoCloseable {
     public synchronized String launch() throws Exception {
         int index = created++;
         String name = workload + "-" + UUID.randomUUID().toString().substring(0, 5);
-        int port = Readiness.freePort();
+        int port = LocalProcesses.freePort();
         List<String> argv = new java.util.ArrayList<>(command.apply(index));
         argv.addAll(List.of("-listen", "127.0.0.1:" + port));
         argvs.put(name, argv);
@@ -117,7 +117,7 @@ public final class WorkloadSimulator implements AutoCloseable {
                 logs.resolve(name + (restarts == 0 ? "" : "-" + restarts) + ".log"));
         processes.put(name, process);
         started.put(name, Instant.now());
-        Readiness.await("pod " + name, process.process(), "http://127.0.0.1:" + ports.get(name) + "/healthz",
+        LocalProcesses.await("pod " + name, process.process(), "http://127.0.0.1:" + ports.get(name) + "/healthz",
                 logs.resolve(name + (restarts == 0 ? "" : "-" + restarts) + ".log"), Duration.ofSeconds(10));
         process.whenEnded(ending -> {
             if (ending == CgroupProcess.Ending.OomKilled && !closed) {
@@ -157,18 +157,16 @@ public final class WorkloadSimulator implements AutoCloseable {
         if (dir == null) {
             return;
         }
-        StringBuilder json = new StringBuilder("[");
+        List<Map<String, Object>> targets = new java.util.ArrayList<>();
         ports.forEach((pod, port) -> {
             if (processes.containsKey(pod)) {
-                json.append(json.length() > 1 ? "," : "").append("{\"targets\":[\"127.0.0.1:").append(port)
-                        .append("\"],\"labels\":{\"namespace\":\"").append(namespace).append("\",\"pod\":\"")
-                        .append(pod).append("\"}}");
+                targets.add(Map.of("targets", List.of("127.0.0.1:" + port), "labels", Map.of("namespace", namespace, "pod", pod)));
             }
         });
         try {
             // Written aside and moved, so Prometheus never reads half a file.
             Path tmp = dir.resolve("." + namespace + "-" + workload + ".tmp");
-            java.nio.file.Files.writeString(tmp, json.append("]").toString());
+            java.nio.file.Files.writeString(tmp, io.fabric8.kubernetes.client.utils.Serialization.asJson(targets));
             java.nio.file.Files.move(tmp, dir.resolve(namespace + "-" + workload + ".json"),
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {

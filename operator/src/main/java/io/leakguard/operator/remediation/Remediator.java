@@ -181,8 +181,9 @@ public class Remediator {
             List<RemediationPlanner.PodState> pods, Instant now) {
         int restarts = 0;
         boolean recheck = false;
+        // remediate() has already dropped this process's own intents: those left are another's.
         List<RemediationRecord> interrupted = records.stream()
-                .filter(r -> EVICTING.equals(r.result) && r.podUid != null && !ownIntents.contains(r.podUid)).toList();
+                .filter(r -> EVICTING.equals(r.result) && r.podUid != null).toList();
         for (RemediationRecord intent : interrupted) {
             RemediationPlanner.PastEviction past = new RemediationPlanner.PastEviction(intent.pod, intent.podUid,
                     intent.workload, Instant.parse(intent.time));
@@ -197,6 +198,10 @@ public class Remediator {
             dump.configMap = intent.dump;
             LOG.infof("resuming an interrupted eviction: namespace=%s policy=%s pod=%s intent=%s decision=%s",
                     policy.getMetadata().getNamespace(), policy.getMetadata().getName(), intent.pod, intent.time, fate);
+            if (fate != RemediationPlanner.Resume.Wait) {
+                // Settled now by this process: its record is this process's to keep.
+                ownIntents.add(intent.podUid);
+            }
             switch (fate) {
                 case Complete -> {
                     records.remove(intent);
@@ -204,10 +209,8 @@ public class Remediator {
                         records.add(0, record(decision, EVICTED, intent.reason + "; the pod was already going when the"
                                 + " eviction was confirmed after an operator restart", dump, now));
                     }
-                    ownIntents.add(intent.podUid);
                 }
                 case Evict -> {
-                    ownIntents.add(intent.podUid);
                     Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
                     records.remove(intent);
                     restarts += apply(policy, decision, pod, result, dump, records, now);
@@ -219,7 +222,6 @@ public class Remediator {
                     records.add(0, record(decision, "Abandoned", "an eviction intent older than "
                             + RemediationPlanner.RESUME_LIMIT.toMinutes() + "m was found after an operator restart and"
                             + " not carried out; the pod is judged afresh", dump, now));
-                    ownIntents.add(intent.podUid);
                 }
             }
         }

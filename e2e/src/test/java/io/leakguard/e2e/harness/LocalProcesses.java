@@ -11,12 +11,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 
-/** Waiting for a local process to serve, and the free loopback ports they listen on. */
-final class Readiness {
+/** What the harness does with its local processes: a free loopback port, waiting until one serves, stopping one. */
+final class LocalProcesses {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private Readiness() {
+    private LocalProcesses() {
     }
 
     static int freePort() throws IOException {
@@ -48,6 +48,14 @@ final class Readiness {
         }
         throw new IllegalStateException(what + " did not answer " + url + " within " + timeout.toSeconds() + " s:\n"
                 + tail(log));
+    }
+
+    /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
+    static void stop(Process process) throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
     }
 
     private static String tail(Path log) throws IOException {
