@@ -21,4 +21,11 @@ public class MetricNames {
     @JsonPropertyDescription("Gauge of the process memory compared with the container limit."
             + " Default: process_resident_memory_bytes.")
     public String memory;
+
+    @Pattern(SchemaPatterns.METRIC_SELECTOR)
+    @JsonPropertyDescription("Gauge of the heap max, a JVM's second ceiling: live heap near it means"
+            + " OutOfMemoryError. Defaults (JVM): jvm_gc_max_data_size_bytes (Micrometer),"
+            + " jvm_memory_max_bytes{area=\"heap\"} or jvm_memory_bytes_max{area=\"heap\"} (pools reporting -1 are"
+            + " skipped). Go has none: GOMEMLIMIT is a soft limit, not a death.")
+    public String heapMax;
 }

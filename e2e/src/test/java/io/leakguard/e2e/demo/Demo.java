@@ -41,8 +41,7 @@ public final class Demo {
         String reason = Cluster.realProcessesUnavailable();
         if (reason != null) {
             System.err.println("The demo runs each pod as a real process under a real memory limit, and cannot here: "
-                    + reason + ".\nRun it as root on Linux with the cgroup v1 memory controller, after installing"
-                    + " Debian's golang-go and golang-github-prometheus-client-golang-dev.");
+                    + reason + ".\nRun it as root on Linux with the cgroup v1 memory controller, with Go 1.26 or newer installed.");
             System.exit(2);
         }
         System.exit(new Demo().run() ? 0 : 1);

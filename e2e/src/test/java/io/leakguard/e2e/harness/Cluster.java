@@ -69,8 +69,7 @@ public final class Cluster implements AutoCloseable {
             return reason;
         }
         if (!LeakyWorkload.toolchainPresent()) {
-            String missing = "Go and client_golang are missing: apt-get install -y golang-go"
-                    + " golang-github-prometheus-client-golang-dev";
+            String missing = "no Go toolchain: install Go 1.26 or newer (https://go.dev/doc/install) or set GO";
             if ("1".equals(System.getenv("LEAKGUARD_REQUIRE_GO"))) {
                 throw new IllegalStateException("LEAKGUARD_REQUIRE_GO=1 but " + missing);
             }

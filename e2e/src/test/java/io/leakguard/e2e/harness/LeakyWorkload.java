@@ -3,23 +3,34 @@ package io.leakguard.e2e.harness;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 
 /**
- * Builds {@code e2e/workloads/leaky} with Debian's Go and client_golang, once per JVM. Without them
- * it says what to install; CI installs them (.ci/run).
+ * Builds {@code e2e/workloads/leaky}, a Go module using client_golang from the Go module proxy, once
+ * per JVM, through {@code e2e/workloads/build.sh}. Without a Go toolchain it says what to install.
  */
 public final class LeakyWorkload {
 
-    static final Path GO = Path.of("/usr/bin/go");
-    static final Path GOPATH = Path.of("/usr/share/gocode");
+    private static final Path WORKLOADS = Path.of("workloads").toAbsolutePath();
     private static Path binary;
 
     private LeakyWorkload() {
     }
 
+    /** A Go toolchain: {@code $GO}, {@code go} on the PATH, or Go's default install folder. */
     public static boolean toolchainPresent() {
-        return Files.isExecutable(GO) && Files.isDirectory(GOPATH.resolve("src/github.com/prometheus/client_golang"));
+        String explicit = System.getenv("GO");
+        if (explicit != null && !explicit.isBlank()) {
+            return Files.isExecutable(Path.of(explicit));
+        }
+        if (Files.isExecutable(Path.of("/usr/local/go/bin/go"))) {
+            return true;
+        }
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (!dir.isEmpty() && Files.isExecutable(Path.of(dir, "go"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     public static synchronized Path binary() throws IOException, InterruptedException {
@@ -27,20 +38,16 @@ public final class LeakyWorkload {
             return binary;
         }
         if (!toolchainPresent()) {
-            throw new IllegalStateException("Debian's golang-go and golang-github-prometheus-client-golang-dev are"
-                    + " needed to build e2e/workloads/leaky: apt-get install -y golang-go"
-                    + " golang-github-prometheus-client-golang-dev");
+            throw new IllegalStateException("Go 1.26 or newer is needed to build e2e/workloads/leaky:"
+                    + " install it from https://go.dev/doc/install, or set GO=/path/to/go");
         }
-        Path work = Files.createTempDirectory("leaky-build");
-        Path out = work.resolve("leaky");
-        ProcessBuilder build = new ProcessBuilder(GO.toString(), "build", "-o", out.toString(), ".")
-                .directory(Path.of("workloads/leaky").toAbsolutePath().toFile()).redirectErrorStream(true);
-        build.environment().putAll(Map.of("GO111MODULE", "off", "GOPATH", GOPATH.toString(),
-                "GOCACHE", work.resolve("gocache").toString()));
-        Process process = build.start();
+        Path out = Files.createTempDirectory("leaky-build").resolve("leaky");
+        Process process = new ProcessBuilder("bash", WORKLOADS.resolve("build.sh").toString(), "leaky", out.toString())
+                .directory(WORKLOADS.toFile()).redirectErrorStream(true).start();
         String log = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
-            throw new IllegalStateException("go build of e2e/workloads/leaky failed:\n" + log);
+            throw new IllegalStateException("go build of e2e/workloads/leaky failed (the first build fetches"
+                    + " client_golang through the Go module proxy):\n" + log);
         }
         binary = out;
         return out;

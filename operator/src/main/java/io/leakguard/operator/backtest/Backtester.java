@@ -7,7 +7,10 @@ import java.util.List;
 import java.util.Map;
 
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.operator.detection.Ceilings;
+import io.leakguard.operator.detection.DetectorScratch;
 import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.detection.TrendCache;
 import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
@@ -69,7 +72,8 @@ public final class Backtester {
                 continue;
             }
             Sample probe = new Sample(s.name(), s.labels(), 0);
-            for (List<MetricSelector> role : List.of(profile.threads(), profile.heapBaseline(), profile.memory())) {
+            for (List<MetricSelector> role : List.of(profile.threads(), profile.heapBaseline(), profile.memory(),
+                    profile.heapMax())) {
                 for (MetricSelector candidate : role) {
                     if (candidate.matches(probe)) {
                         data.byCandidate.computeIfAbsent(candidate, k -> new ArrayList<>()).add(s);
@@ -86,7 +90,7 @@ public final class Backtester {
     public static List<PodResult> run(LeakPolicySpec spec, Map<String, PodData> pods) {
         DetectorSettings settings = DetectorSettings.from(spec.detection, spec.metrics);
         RuntimeProfile profile = RuntimeProfile.of(spec.runtime, spec.metrics.names);
-        TrendDetector detector = new TrendDetector();
+        DetectorScratch scratch = new DetectorScratch();
         List<PodResult> results = new ArrayList<>();
         for (Map.Entry<String, PodData> entry : pods.entrySet()) {
             PodData data = entry.getValue();
@@ -95,19 +99,20 @@ public final class Backtester {
                 continue;
             }
             PodSeries series = new PodSeries(entry.getKey(), data.start, settings.bucketMillis(), DetectorSettings.BUCKETS);
+            TrendCache trends = new TrendCache();
             Long firstLeaking = null;
             Long firstSuspect = null;
             Verdict last = null;
             long lastTick = data.start;
             for (long t = data.start; t <= data.end; t += settings.intervalMillis()) {
-                double threads = valueAt(data, profile.threads(), t);
-                double heap = valueAt(data, profile.heapBaseline(), t);
-                double memory = valueAt(data, profile.memory(), t);
+                double threads = valueAt(data, profile.threads(), t, false);
+                double heap = valueAt(data, profile.heapBaseline(), t, false);
+                double memory = valueAt(data, profile.memory(), t, false);
+                double heapMax = valueAt(data, profile.heapMax(), t, true);
                 if (!(Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory))) {
-                    series.add(t, threads, heap, memory);
+                    series.add(t, threads, heap, memory, heapMax);
                 }
-                double limit = limitAt(data, t);
-                last = detector.evaluate(series, t, limit, settings);
+                last = TrendDetector.evaluate(series, trends, scratch, t, Ceilings.memoryLimit(limitAt(data, t)), settings);
                 lastTick = t;
                 if (last.kind() == VerdictKind.Leaking && firstLeaking == null) {
                     firstLeaking = t / 1000;
@@ -127,8 +132,11 @@ public final class Backtester {
         return results;
     }
 
-    /** The first candidate with any series for this pod, summed across its series (memory pools add up). */
-    private static double valueAt(PodData data, List<MetricSelector> candidates, long t) {
+    /**
+     * The first candidate with any series for this pod, summed across its series (memory pools add up);
+     * with {@code nonNegative}, values below 0 (a pool without a max reports -1) are left out.
+     */
+    private static double valueAt(PodData data, List<MetricSelector> candidates, long t, boolean nonNegative) {
         for (MetricSelector candidate : candidates) {
             List<PromSeries> matching = data.byCandidate.get(candidate);
             if (matching == null) {
@@ -138,7 +146,7 @@ public final class Backtester {
             boolean any = false;
             for (PromSeries s : matching) {
                 double v = s.valueAt(t, LOOKBACK_MILLIS);
-                if (!Double.isNaN(v)) {
+                if (!Double.isNaN(v) && !(nonNegative && v < 0)) {
                     total += v;
                     any = true;
                 }

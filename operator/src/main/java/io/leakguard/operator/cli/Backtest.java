@@ -68,7 +68,7 @@ final class Backtest {
         return LeakGuardMain.OK;
     }
 
-    private static LeakPolicy readPolicy(Path file) throws IOException {
+    static LeakPolicy readPolicy(Path file) throws IOException {
         LeakPolicy policy;
         try {
             policy = Serialization.unmarshal(Files.readString(file), LeakPolicy.class);

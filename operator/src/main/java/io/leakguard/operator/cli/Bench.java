@@ -14,7 +14,11 @@ import io.leakguard.api.v1alpha1.DetectionSpec;
 import io.leakguard.api.v1alpha1.MetricsSpec;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.detection.Ceilings;
+import io.leakguard.operator.detection.DetectorScratch;
+import io.leakguard.operator.detection.TrendCache;
 import io.leakguard.operator.detection.TrendDetector;
+import io.leakguard.operator.state.PodHistory;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.Evaluation;
 import io.leakguard.operator.evaluation.TraceGenerator;
@@ -70,11 +74,10 @@ final class Bench {
     }
 
     private static double detectorNanosPerSample(List<Trace> traces, DetectorSettings settings) {
-        TrendDetector detector = new TrendDetector();
         long[] samplesAndSink = new long[2];
         long start = System.nanoTime();
         for (Trace trace : traces) {
-            Evaluation.replay(trace, settings, detector, (i, verdict) -> {
+            Evaluation.replay(trace, settings, (i, verdict) -> {
                 samplesAndSink[0]++;
                 samplesAndSink[1] += verdict.kind().ordinal();
                 return true;
@@ -104,7 +107,7 @@ final class Bench {
     /** Retained heap per pod: fill {@code pods} histories of one full window, measure used heap after GC. */
     private static double bytesPerPod(int pods, DetectorSettings settings, boolean raw) {
         int samplesPerWindow = (int) (settings.windowMillis() / settings.intervalMillis());
-        TrendDetector detector = new TrendDetector();
+        DetectorScratch scratch = new DetectorScratch();
         long before = usedAfterGc();
         List<Object> keep = new ArrayList<>(pods);
         for (int p = 0; p < pods; p++) {
@@ -125,9 +128,11 @@ final class Bench {
                 for (int i = 0; i < samplesPerWindow; i++) {
                     series.add(i * settings.intervalMillis(), 40 + i, 1e8 + i * 1e3, 2e8 + i * 1e3);
                 }
-                // Judged once, so the detector's memo is part of what is measured.
-                detector.evaluate(series, samplesPerWindow * settings.intervalMillis(), 1e9, settings);
-                keep.add(series);
+                // Judged once, so the trends cached beside the series are part of what is measured.
+                TrendCache trends = new TrendCache();
+                TrendDetector.evaluate(series, trends, scratch, samplesPerWindow * settings.intervalMillis(),
+                        Ceilings.memoryLimit(1e9), settings);
+                keep.add(new PodHistory(series, trends));
             }
         }
         long after = usedAfterGc();

@@ -5,7 +5,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
+import io.leakguard.operator.detection.Ceilings;
+import io.leakguard.operator.detection.DetectorScratch;
 import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.detection.TrendCache;
 import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
@@ -39,7 +42,7 @@ public final class Evaluation {
             @Override
             public double firstFlagSeconds(Trace trace) {
                 double[] flagged = {Double.NaN};
-                replay(trace, settings, new TrendDetector(), (i, verdict) -> {
+                replay(trace, settings, (i, verdict) -> {
                     if (verdict.kind() == VerdictKind.Leaking) {
                         flagged[0] = trace.timeSeconds(i);
                         return false;
@@ -61,12 +64,17 @@ public final class Evaluation {
      * Feeds a trace to a new series sample by sample and judges it after each, with no look-ahead,
      * as the live operator does.
      */
-    public static void replay(Trace trace, DetectorSettings settings, TrendDetector detector, Step step) {
+    public static void replay(Trace trace, DetectorSettings settings, Step step) {
         PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
+        TrendCache trends = new TrendCache();
+        DetectorScratch scratch = new DetectorScratch();
+        Ceilings ceilings = new Ceilings(trace.memoryLimitBytes(), trace.heapMaxBytes());
         for (int i = 0; i < trace.length(); i++) {
             long now = trace.timeSeconds(i) * 1000;
-            series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
-            if (!step.onVerdict(i, detector.evaluate(series, now, trace.memoryLimitBytes(), settings))) {
+            if (!(Double.isNaN(trace.threads()[i]) && Double.isNaN(trace.heap()[i]) && Double.isNaN(trace.memory()[i]))) {
+                series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
+            }
+            if (!step.onVerdict(i, TrendDetector.evaluate(series, trends, scratch, now, ceilings, settings))) {
                 return;
             }
         }
@@ -205,6 +213,26 @@ public final class Evaluation {
         Arrays.sort(sorted);
         int index = (int) Math.floor(q * (sorted.length - 1));
         return sorted[index];
+    }
+
+    /** LeakGuard's scores per scenario, for finding what it misses: one Markdown row each. */
+    public static String perScenario(Method method, List<Trace> traces) {
+        java.util.Map<String, List<Trace>> byScenario = new java.util.LinkedHashMap<>();
+        traces.forEach(t -> byScenario.computeIfAbsent(t.scenario(), k -> new ArrayList<>()).add(t));
+        StringBuilder out = new StringBuilder("| scenario | pods | leaking | deaths (OOMKilled / OutOfMemoryError)"
+                + " | caught >= 5m before | median lead | flagged (healthy: false positives) |\n|---|---|---|---|---|---|---|\n");
+        for (var entry : byScenario.entrySet()) {
+            List<Trace> group = entry.getValue();
+            Score score = score(method, group);
+            long killed = group.stream().filter(t -> Trace.OOM_KILLED.equals(t.death())).count();
+            long oome = group.stream().filter(t -> Trace.OUT_OF_MEMORY_ERROR.equals(t.death())).count();
+            long flagged = group.stream().filter(t -> !Double.isNaN(method.firstFlagSeconds(t))).count();
+            out.append(String.format(Locale.ROOT, "| %s | %d | %s | %d / %d | %s | %s | %d |%n", entry.getKey(), group.size(),
+                    group.get(0).leaking() ? "yes" : "no", killed, oome,
+                    score.oomBoundLeaks() == 0 ? "-" : score.caughtInTime() + "/" + score.oomBoundLeaks(),
+                    minutes(score.medianLeadMinutes()), flagged));
+        }
+        return out.toString();
     }
 
     /** The scores as a Markdown table. */

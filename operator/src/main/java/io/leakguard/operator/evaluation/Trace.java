@@ -1,12 +1,18 @@
 package io.leakguard.operator.evaluation;
 
 /**
- * One labelled, synthetic pod history: samples at a fixed interval, the memory limit, and the
- * truth: when the kernel would OOM-kill it (in seconds from the start), or NaN if never.
+ * One labelled pod history: samples at a fixed interval (NaN where a scrape was missed), the
+ * ceilings, and the truth: when the pod dies (in seconds from its start; NaN if it lives to the end)
+ * and of what ({@code OOMKilled} by the kernel, or the JVM's {@code OutOfMemoryError}).
+ *
+ * @param heapMaxBytes the JVM's heap max ({@code jvm_gc_max_data_size_bytes}), NaN for Go
  */
-public record Trace(String name, String scenario, boolean leaking, boolean goroutineOnly, long intervalSeconds,
-        double[] threads, double[] heap, double[] memory, double memoryLimitBytes, double oomAtSeconds,
-        double leakStartSeconds) {
+public record Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
+        long intervalSeconds, double[] threads, double[] heap, double[] memory, double memoryLimitBytes,
+        double heapMaxBytes, double oomAtSeconds, String death, double leakStartSeconds) {
+
+    public static final String OOM_KILLED = "OOMKilled";
+    public static final String OUT_OF_MEMORY_ERROR = "OutOfMemoryError";
 
     public int length() {
         return heap.length;
@@ -14,5 +20,9 @@ public record Trace(String name, String scenario, boolean leaking, boolean gorou
 
     public long timeSeconds(int i) {
         return i * intervalSeconds;
+    }
+
+    public boolean jvm() {
+        return "JVM".equals(runtime);
     }
 }

@@ -139,8 +139,9 @@ public final class TraceGenerator {
                 samples++;
             }
         }
-        return new Trace(name, scenario.name(), scenario.leaking, scenario == Scenario.GoroutineOnlyLeak, intervalSeconds,
-                java.util.Arrays.copyOf(threads, samples), java.util.Arrays.copyOf(heap, samples),
-                java.util.Arrays.copyOf(memory, samples), limit, oomAt, leakStart);
+        return new Trace(name, scenario.name(), "Go", scenario.leaking, scenario == Scenario.GoroutineOnlyLeak,
+                intervalSeconds, java.util.Arrays.copyOf(threads, samples), java.util.Arrays.copyOf(heap, samples),
+                java.util.Arrays.copyOf(memory, samples), limit, Double.NaN, oomAt,
+                Double.isNaN(oomAt) ? null : Trace.OOM_KILLED, leakStart);
     }
 }

@@ -57,6 +57,22 @@ public record MetricSelector(String name, Map<String, String> labels) {
         return found ? total : Double.NaN;
     }
 
+    /**
+     * The sum of the matching samples that are not negative, or NaN if none: memory pools that have
+     * no max report -1 (G1's eden and survivor spaces), and must not lower the heap's max.
+     */
+    public double sumNonNegative(List<Sample> samples) {
+        double total = 0;
+        boolean found = false;
+        for (Sample sample : samples) {
+            if (matches(sample) && sample.value() >= 0) {
+                total += sample.value();
+                found = true;
+            }
+        }
+        return found ? total : Double.NaN;
+    }
+
     @Override
     public String toString() {
         if (labels.isEmpty()) {

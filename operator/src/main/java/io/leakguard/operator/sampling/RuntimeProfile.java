@@ -12,16 +12,18 @@ import io.leakguard.operator.exposition.Sample;
 /**
  * Which gauges to read for a runtime. Each gauge has candidates tried in order, so one JVM policy
  * covers services instrumented with Micrometer and with the older simpleclient; a policy's
- * {@code metrics.names} replaces the candidates.
+ * {@code metrics.names} replaces the candidates. The heap max is a JVM's second ceiling: its live
+ * heap nearing it means OutOfMemoryError, usually long before the container's limit.
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
-        List<MetricSelector> memory) {
+        List<MetricSelector> memory, List<MetricSelector> heapMax) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
     public static RuntimeProfile of(Runtime runtime, MetricNames names) {
         List<MetricSelector> threads;
         List<MetricSelector> heap;
+        List<MetricSelector> heapMax = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
@@ -33,6 +35,9 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
                 heap = List.of(MetricSelector.parse("jvm_gc_live_data_size_bytes"),
                         MetricSelector.parse("jvm_memory_used_bytes{area=\"heap\"}"),
                         MetricSelector.parse("jvm_memory_bytes_used{area=\"heap\"}"));
+                heapMax = List.of(MetricSelector.parse("jvm_gc_max_data_size_bytes"),
+                        MetricSelector.parse("jvm_memory_max_bytes{area=\"heap\"}"),
+                        MetricSelector.parse("jvm_memory_bytes_max{area=\"heap\"}"));
             }
             default -> {
                 threads = List.of();
@@ -44,20 +49,28 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             threads = names.threads == null ? threads : List.of(MetricSelector.parse(names.threads));
             heap = names.heapBaseline == null ? heap : List.of(MetricSelector.parse(names.heapBaseline));
             memory = names.memory == null ? memory : List.of(MetricSelector.parse(names.memory));
+            heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
         }
-        return new RuntimeProfile(threads, heap, memory);
+        return new RuntimeProfile(threads, heap, memory, heapMax);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
     public Set<String> metricNames() {
         Set<String> names = new HashSet<>();
-        Stream.of(threads, heapBaseline, memory).flatMap(List::stream).forEach(s -> names.add(s.name()));
+        Stream.of(threads, heapBaseline, memory, heapMax).flatMap(List::stream).forEach(s -> names.add(s.name()));
         return names;
     }
 
-    /** Reads the three gauges from parsed samples; a gauge that is absent is NaN. */
+    /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */
     public Reading read(List<Sample> samples) {
-        return new Reading(first(threads, samples), first(heapBaseline, samples), first(memory, samples));
+        double max = Double.NaN;
+        for (MetricSelector candidate : heapMax) {
+            max = candidate.sumNonNegative(samples);
+            if (!Double.isNaN(max)) {
+                break;
+            }
+        }
+        return new Reading(first(threads, samples), first(heapBaseline, samples), first(memory, samples), max);
     }
 
     private static double first(List<MetricSelector> candidates, List<Sample> samples) {
@@ -70,8 +83,8 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         return Double.NaN;
     }
 
-    /** One pod's gauges at one moment; NaN where absent. */
-    public record Reading(double threads, double heap, double memory) {
+    /** One pod's gauges at one moment; NaN where absent. The heap max alone does not make a reading. */
+    public record Reading(double threads, double heap, double memory, double heapMax) {
         public boolean empty() {
             return Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory);
         }
@@ -79,6 +92,7 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
 
     /** The gauges it looks for, for error messages. */
     public String describe() {
-        return "threads " + threads + ", heap " + heapBaseline + ", memory " + memory;
+        return "threads " + threads + ", heap " + heapBaseline + ", memory " + memory
+                + (heapMax.isEmpty() ? "" : ", heap max " + heapMax);
     }
 }

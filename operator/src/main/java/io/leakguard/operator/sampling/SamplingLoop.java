@@ -34,8 +34,10 @@ import io.leakguard.operator.detection.VerdictEventSource;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.notify.KubernetesEvents;
 import io.leakguard.operator.policy.GoDuration;
-import io.leakguard.operator.series.PodSeries;
-import io.leakguard.operator.series.SeriesStore;
+import io.leakguard.operator.detection.Ceilings;
+import io.leakguard.operator.detection.DetectorScratch;
+import io.leakguard.operator.state.PodHistory;
+import io.leakguard.operator.state.SeriesStore;
 import io.leakguard.operator.tracking.PodRegistry;
 import io.leakguard.operator.tracking.TrackedPod;
 import io.micrometer.core.instrument.Gauge;
@@ -67,7 +69,8 @@ public class SamplingLoop {
     private final LeakGuardConfig config;
     private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
     private final io.leakguard.operator.diagnostics.PodDiagnostics diagnostics;
-    private final ThreadLocal<TrendDetector> detectors = ThreadLocal.withInitial(TrendDetector::new);
+    /** The detector's working space, one per judging thread, so that judging a pod allocates nothing. */
+    private final ThreadLocal<DetectorScratch> scratch = ThreadLocal.withInitial(DetectorScratch::new);
     private final Map<ResourceID, Long> nextRound = new ConcurrentHashMap<>();
     private final Set<ResourceID> inFlight = ConcurrentHashMap.newKeySet();
     private final Map<ResourceID, Long> lastStatusRefresh = new ConcurrentHashMap<>();
@@ -202,8 +205,8 @@ public class SamplingLoop {
             return CompletableFuture.completedFuture(failed);
         }
         String url = spec.metrics.prometheus.url;
-        List<TrackedPod> fresh = pods.stream().filter(p -> store.series(p.key())
-                .map(s -> !s.lifeKey().equals(p.lifeKey()) || s.size() == 0).orElse(true)).toList();
+        List<TrackedPod> fresh = pods.stream().filter(p -> store.history(p.key())
+                .map(h -> !h.series().lifeKey().equals(p.lifeKey()) || h.series().size() == 0).orElse(true)).toList();
         CompletableFuture<Void> backfill = CompletableFuture.completedFuture(null);
         if (!fresh.isEmpty()) {
             long from = now - settings.windowMillis();
@@ -249,7 +252,7 @@ public class SamplingLoop {
                 RuntimeProfile.Reading r = profile.read(samples);
                 if (!r.empty()) {
                     store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
-                            DetectorSettings.BUCKETS, t, r.threads(), r.heap(), r.memory());
+                            DetectorSettings.BUCKETS, t, r.threads(), r.heap(), r.memory(), r.heapMax());
                 }
             }
             if (!times.isEmpty()) {
@@ -300,20 +303,21 @@ public class SamplingLoop {
 
     private PodJudgement judge(TrackedPod pod, ScrapeResult result, DetectorSettings settings) {
         long now = clock.millis();
-        PodSeries series;
+        PodHistory history;
         if (result.succeeded()) {
             RuntimeProfile.Reading r = result.reading();
-            series = store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
-                    DetectorSettings.BUCKETS, now, r.threads(), r.heap(), r.memory());
+            history = store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
+                    DetectorSettings.BUCKETS, now, r.threads(), r.heap(), r.memory(), r.heapMax());
         } else {
-            series = store.series(pod.key()).filter(s -> s.lifeKey().equals(pod.lifeKey())).orElse(null);
+            history = store.history(pod.key()).filter(h -> h.series().lifeKey().equals(pod.lifeKey())).orElse(null);
         }
         Verdict verdict;
-        if (series == null) {
+        if (history == null) {
             verdict = Verdict.insufficient(0, "no sample yet: " + result.error());
         } else {
-            synchronized (series) {
-                verdict = detectors.get().evaluate(series, now, pod.memoryLimitBytes(), settings);
+            synchronized (history.series()) {
+                verdict = TrendDetector.evaluate(history.series(), history.trends(), scratch.get(), now,
+                        Ceilings.memoryLimit(pod.memoryLimitBytes()), settings);
             }
             if (verdict.kind() == VerdictKind.InsufficientData && !result.succeeded()) {
                 verdict = Verdict.insufficient(verdict.samples(), verdict.reason() + " (last error: " + result.error() + ")");

@@ -5,8 +5,9 @@ import java.util.Arrays;
 /**
  * The recent history of one life of one pod, in fixed memory: a ring of time buckets, each
  * keeping the minimum thread count, the minimum heap (the trough: the post-GC baseline), the
- * maximum process memory (the peak, which is what meets the limit) and how many samples fell in
- * it. Primitive arrays only; a 1-hour window at a 15-second interval costs about 4 KiB.
+ * minimum and maximum process memory (its floor, which shows what is kept, and its peak, which is
+ * what meets the limit) and how many samples fell in it; and the latest heap max, a JVM's second
+ * ceiling. Primitive arrays only; a 1-hour window at a 15-second interval costs about 5 KiB.
  */
 public final class PodSeries {
 
@@ -16,13 +17,13 @@ public final class PodSeries {
     private final long[] bucketStart;
     private final double[] threadsMin;
     private final double[] heapMin;
+    private final double[] memoryMin;
     private final double[] memoryMax;
     private final int[] samples;
+    private double heapMaxBytes = Double.NaN;
     private int newest = -1;
     private int size;
     private long lastSampleMillis = Long.MIN_VALUE;
-    /** The detector's last result for this series, reused while the troughs it was computed from are unchanged. */
-    private Object detectorMemo;
 
     public PodSeries(String lifeKey, long lifeStartMillis, long bucketMillis, int capacity) {
         if (bucketMillis <= 0 || capacity < 2) {
@@ -34,16 +35,9 @@ public final class PodSeries {
         this.bucketStart = new long[capacity];
         this.threadsMin = new double[capacity];
         this.heapMin = new double[capacity];
+        this.memoryMin = new double[capacity];
         this.memoryMax = new double[capacity];
         this.samples = new int[capacity];
-    }
-
-    public Object detectorMemo() {
-        return detectorMemo;
-    }
-
-    public void detectorMemo(Object memo) {
-        this.detectorMemo = memo;
     }
 
     public String lifeKey() {
@@ -70,11 +64,21 @@ public final class PodSeries {
         return lastSampleMillis;
     }
 
+    /** The latest heap max seen (a JVM's {@code -Xmx}), or NaN. */
+    public double heapMaxBytes() {
+        return heapMaxBytes;
+    }
+
     /**
      * Adds one sample. NaN means the gauge was absent. A sample older than the newest bucket is
      * dropped: series only move forward.
      */
     public void add(long timeMillis, double threads, double heap, double memory) {
+        add(timeMillis, threads, heap, memory, Double.NaN);
+    }
+
+    /** Adds one sample with the runtime's heap max (NaN where it has none). */
+    public void add(long timeMillis, double threads, double heap, double memory, double heapMax) {
         long start = Math.floorDiv(timeMillis, bucketMillis) * bucketMillis;
         if (newest >= 0 && start < bucketStart[newest]) {
             return;
@@ -85,11 +89,16 @@ public final class PodSeries {
             bucketStart[newest] = start;
             threadsMin[newest] = Double.NaN;
             heapMin[newest] = Double.NaN;
+            memoryMin[newest] = Double.NaN;
             memoryMax[newest] = Double.NaN;
             samples[newest] = 0;
         }
+        if (heapMax > 0) {
+            heapMaxBytes = heapMax;
+        }
         threadsMin[newest] = minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = minIgnoringNaN(heapMin[newest], heap);
+        memoryMin[newest] = minIgnoringNaN(memoryMin[newest], memory);
         memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], memory);
         samples[newest]++;
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
@@ -107,6 +116,7 @@ public final class PodSeries {
             out.time[n] = bucketStart[i];
             out.threads[n] = threadsMin[i];
             out.heap[n] = heapMin[i];
+            out.memoryFloor[n] = memoryMin[i];
             out.memory[n] = memoryMax[i];
             out.samples[n] = samples[i];
             n++;
@@ -130,7 +140,10 @@ public final class PodSeries {
         public long[] time = new long[0];
         public double[] threads = new double[0];
         public double[] heap = new double[0];
+        /** The peak (maximum) of process memory in each bucket. */
         public double[] memory = new double[0];
+        /** The floor (minimum) of process memory in each bucket. */
+        public double[] memoryFloor = new double[0];
         public int[] samples = new int[0];
         public int length;
 
@@ -141,6 +154,7 @@ public final class PodSeries {
                 threads = Arrays.copyOf(threads, grown);
                 heap = Arrays.copyOf(heap, grown);
                 memory = Arrays.copyOf(memory, grown);
+                memoryFloor = Arrays.copyOf(memoryFloor, grown);
                 samples = Arrays.copyOf(samples, grown);
             }
         }
@@ -152,6 +166,7 @@ public final class PodSeries {
             threads[length] = threadsValue;
             heap[length] = heapValue;
             memory[length] = memoryValue;
+            memoryFloor[length] = memoryValue;
             samples[length] = sampleCount;
             length++;
         }

@@ -60,7 +60,7 @@ class TrendDetectorGoldenTest {
         String[] firstSuspect = {"-"};
         String[] firstLeaking = {"-"};
         Verdict[] last = {null};
-        Evaluation.replay(trace, settings, new TrendDetector(), (i, verdict) -> {
+        Evaluation.replay(trace, settings, (i, verdict) -> {
             last[0] = verdict;
             String minute = String.format(Locale.ROOT, "%.1f", trace.timeSeconds(i) / 60.0);
             if (verdict.kind() == VerdictKind.Suspect && firstSuspect[0].equals("-")) {

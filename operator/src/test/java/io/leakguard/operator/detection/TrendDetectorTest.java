@@ -14,7 +14,10 @@ class TrendDetectorTest {
     private static final DetectorSettings DEFAULTS = new DetectorSettings(3_600_000, 900_000, 0.99, 20, 600_000, 500,
             Double.POSITIVE_INFINITY, 15_000);
 
-    private final TrendDetector detector = new TrendDetector();
+    private static Verdict judge(PodSeries series, long now, double limit, DetectorSettings settings) {
+        return TrendDetector.evaluate(series, new TrendCache(), new DetectorScratch(), now, Ceilings.memoryLimit(limit),
+                settings);
+    }
 
     /** A pod sampled every 15s for {@code minutes}, heap rising {@code mibPerHour}, memory = heap + 50 MiB. */
     private static PodSeries rising(int minutes, double startMib, double mibPerHour, double threadsPerHour) {
@@ -29,7 +32,7 @@ class TrendDetectorTest {
 
     @Test
     void aFreshPodIsInsufficientDataUntilItHasHistory() {
-        Verdict verdict = detector.evaluate(rising(18, 100, 2000, 0), 18 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict verdict = judge(rising(12, 100, 2000, 0), 12 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.InsufficientData);
         assertThat(verdict.reason()).contains("history after the warm-up");
     }
@@ -37,37 +40,37 @@ class TrendDetectorTest {
     @Test
     void aPodThatStoppedAnsweringIsInsufficientDataEvenWhileItsTrendIsSteep() {
         PodSeries series = rising(60, 500, 900, 0);
-        Verdict verdict = detector.evaluate(series, 62 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict verdict = judge(series, 62 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.InsufficientData);
         assertThat(verdict.reason()).contains("no sample for 120s");
     }
 
     @Test
     void aSteepRiseNearTheLimitIsLeakingWithItsProjection() {
-        Verdict verdict = detector.evaluate(rising(60, 300, 600, 0), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict verdict = judge(rising(60, 300, 600, 0), 60 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Leaking);
         assertThat(verdict.heapBytesPerHour() / MIB).isBetween(560.0, 640.0);
         assertThat(verdict.projectedOomSeconds()).isLessThan(900);
-        assertThat(verdict.reason()).contains("projected OOM in");
+        assertThat(verdict.reason()).contains("projected OOM kill at the memory limit in");
     }
 
     @Test
     void aSlowRiseFarFromTheLimitIsOnlySuspect() {
-        Verdict verdict = detector.evaluate(rising(60, 100, 60, 0), 60 * MINUTE, 4096 * MIB, DEFAULTS);
+        Verdict verdict = judge(rising(60, 100, 60, 0), 60 * MINUTE, 4096 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Suspect);
         assertThat(verdict.projectedOomSeconds()).isGreaterThan(3600);
     }
 
     @Test
     void withoutAMemoryLimitAHeapRiseIsSuspectAndSaysWhy() {
-        Verdict verdict = detector.evaluate(rising(60, 300, 600, 0), 60 * MINUTE, Double.NaN, DEFAULTS);
+        Verdict verdict = judge(rising(60, 300, 600, 0), 60 * MINUTE, Double.NaN, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Suspect);
         assertThat(verdict.reason()).contains("no memory limit to project against");
     }
 
     @Test
     void goroutinesGrowingPastTheirBoundAreLeakingWhateverTheMemory() {
-        Verdict verdict = detector.evaluate(rising(60, 100, 0, 2000), 60 * MINUTE, 4096 * MIB, DEFAULTS);
+        Verdict verdict = judge(rising(60, 100, 0, 2000), 60 * MINUTE, 4096 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Leaking);
         assertThat(verdict.threadsPerHour()).isBetween(1900.0, 2100.0);
         assertThat(verdict.reason()).contains("above the 500/h bound");
@@ -80,7 +83,7 @@ class TrendDetectorTest {
             double heap = (t < 40 * MINUTE ? 300 : 700) * MIB + ((t / 15_000) % 3) * 4 * MIB;
             series.add(t, 40, heap, heap + 50 * MIB);
         }
-        Verdict verdict = detector.evaluate(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict verdict = judge(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Healthy);
         assertThat(verdict.reason()).contains("one-off step");
     }
@@ -92,7 +95,7 @@ class TrendDetectorTest {
             double heap = (300 + 300 * (1 - Math.exp(-t / (8.0 * MINUTE)))) * MIB + ((t / 15_000) % 3) * 4 * MIB;
             series.add(t, 40, heap, heap + 50 * MIB);
         }
-        Verdict verdict = detector.evaluate(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict verdict = judge(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Healthy);
         assertThat(verdict.reason()).contains("levelled off");
     }
@@ -107,7 +110,7 @@ class TrendDetectorTest {
             double heap = (700 + 1200 * t / 3_600_000.0) * MIB + ((t / 5_000) % 3) * 2 * MIB;
             series.add(t, 40, heap, heap + 50 * MIB);
         }
-        Verdict verdict = detector.evaluate(series, 6 * MINUTE, 1024 * MIB, shortWindow);
+        Verdict verdict = judge(series, 6 * MINUTE, 1024 * MIB, shortWindow);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Leaking);
     }
 }

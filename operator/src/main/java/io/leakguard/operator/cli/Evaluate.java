@@ -1,0 +1,87 @@
+package io.leakguard.operator.cli;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import io.leakguard.api.v1alpha1.DetectionSpec;
+import io.leakguard.api.v1alpha1.MetricsSpec;
+import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.evaluation.Evaluation;
+import io.leakguard.operator.evaluation.GoRuntimeModel;
+import io.leakguard.operator.evaluation.JvmRuntimeModel;
+import io.leakguard.operator.evaluation.Trace;
+import io.leakguard.operator.evaluation.TraceGenerator;
+
+/**
+ * {@code evaluate [--corpus gauges|go-runtime|jvm-runtime] [--policy FILE] [--seed N] [--per-scenario N]
+ * [--hours H] [--by-scenario true] [--output FILE]}: scores the detector and two baselines on a corpus
+ * of labelled traces. {@code --policy} takes the detection settings of a LeakPolicy manifest (the
+ * repository's examples, say); without it, the CRD's defaults.
+ */
+final class Evaluate {
+
+    private Evaluate() {
+    }
+
+    static int run(Map<String, String> options, PrintStream out) throws IOException {
+        long seed = Long.parseLong(options.getOrDefault("seed", "42"));
+        int perScenario = Integer.parseInt(options.getOrDefault("per-scenario", "20"));
+        long hours = Long.parseLong(options.getOrDefault("hours", "8"));
+        String corpus = options.getOrDefault("corpus", "gauges");
+        DetectorSettings settings = options.containsKey("policy")
+                ? DetectorSettings.from(Backtest.readPolicy(Path.of(options.get("policy"))).getSpec().detection,
+                        Backtest.readPolicy(Path.of(options.get("policy"))).getSpec().metrics)
+                : DetectorSettings.from(new DetectionSpec(), new MetricsSpec());
+        long interval = settings.intervalMillis() / 1000;
+        List<Trace> traces = switch (corpus) {
+            case "gauges" -> new TraceGenerator(seed).corpus(perScenario, interval, hours * 3600);
+            case "go-runtime" -> new GoRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
+            case "jvm-runtime" -> new JvmRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
+            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime or jvm-runtime");
+        };
+        Evaluation.Method leakGuard = Evaluation.leakGuard(settings);
+        List<Evaluation.Score> scores = List.of(
+                Evaluation.score(leakGuard, traces),
+                Evaluation.score(Evaluation.predictLinear(), traces),
+                Evaluation.score(Evaluation.threshold95(), traces));
+        StringBuilder report = new StringBuilder("Corpus " + corpus + ": seed " + seed + ", " + perScenario
+                + " traces per scenario, " + hours + "h each at a " + interval + "s interval, "
+                + options.getOrDefault("policy", "default LeakPolicy") + ".\n\n" + Evaluation.table(scores));
+        if (Boolean.parseBoolean(options.getOrDefault("by-scenario", "false"))) {
+            report.append('\n').append(Evaluation.perScenario(leakGuard, traces));
+        }
+        if (Boolean.parseBoolean(options.getOrDefault("details", "false"))) {
+            for (Trace trace : traces) {
+                double flagged = leakGuard.firstFlagSeconds(trace);
+                out.printf(Locale.ROOT, "%-34s leaking=%-5s diesAt=%8.0fs flaggedAt=%8.0fs lead=%6.1fmin%n",
+                        trace.name(), trace.leaking(), trace.oomAtSeconds(), flagged,
+                        (trace.oomAtSeconds() - flagged) / 60.0);
+            }
+        }
+        if (options.containsKey("explain")) {
+            traces.stream().filter(t -> t.name().equals(options.get("explain"))).forEach(t -> explain(t, settings, out));
+        }
+        if (options.containsKey("output")) {
+            Files.writeString(Path.of(options.get("output")), report);
+        }
+        out.print(report);
+        return LeakGuardMain.OK;
+    }
+
+    /** Prints the detector's verdict on one trace every five minutes. */
+    private static void explain(Trace trace, DetectorSettings settings, PrintStream out) {
+        Evaluation.replay(trace, settings, (i, verdict) -> {
+            if (trace.timeSeconds(i) % 300 == 0) {
+                out.printf(Locale.ROOT, "t=%6ds mem=%5.1f%% heap=%7.1fMiB thr=%6.0f %-16s %s%n", trace.timeSeconds(i),
+                        100 * trace.memory()[i] / trace.memoryLimitBytes(), trace.heap()[i] / 1048576.0,
+                        trace.threads()[i], verdict.kind(), verdict.reason());
+            }
+            return true;
+        });
+    }
+}

@@ -1,0 +1,134 @@
+package io.leakguard.operator.detection;
+
+import io.leakguard.operator.detection.TrendStatistics.MannKendall;
+import io.leakguard.operator.detection.TrendStatistics.TheilSen;
+
+/**
+ * The trend of one folded series, judged from where its rise starts. Pure: troughs in, a fit out.
+ * <ol>
+ * <li>Change point: where the series turns from flat to rising, chosen by BIC between one line over
+ * the whole window and a flat stretch followed by a line. A leak that starts mid-window is judged on
+ * the part after it, not diluted by the flat part before.</li>
+ * <li>Significance: Mann-Kendall over that part at the policy's confidence, and the Theil-Sen slope
+ * with its confidence bounds.</li>
+ * <li>Guards: a rise that has levelled off in its recent third (a warm-up, a cache fill) and a rise
+ * that is one jump (a step: a cache load, a config reload) are not trends.</li>
+ * </ol>
+ *
+ * @param start the index of the first trough the trend is judged on
+ * @param note why a significant-looking rise was not counted, or null
+ */
+public record TrendFit(boolean significant, double slope, double lower, double p, int start, String note) {
+
+    static final TrendFit NONE = new TrendFit(false, Double.NaN, Double.NaN, Double.NaN, 0, null);
+
+    /** Below this share of the whole rise's pace, the recent third has levelled off. */
+    static final double LEVEL_SHARE = 0.25;
+    /** A single jump carrying more than this share of the rise makes it a step. */
+    static final double STEP_SHARE = 2.0 / 3.0;
+
+    static TrendFit fit(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
+        if (n < TroughFold.MIN_TROUGHS) {
+            return NONE;
+        }
+        int start = changePoint(t, v, n);
+        int m = n - start;
+        double[] st = scratch.subTimes;
+        double[] sv = scratch.subValues;
+        System.arraycopy(t, start, st, 0, m);
+        System.arraycopy(v, start, sv, 0, m);
+        MannKendall mk = TrendStatistics.mannKendall(sv, m);
+        TheilSen ts = TrendStatistics.theilSen(st, sv, m, confidence, mk.variance(), scratch.slopes);
+        boolean rising = mk.pUpward() <= 1.0 - confidence && ts.slope() > 0;
+        if (!rising) {
+            return new TrendFit(false, ts.slope(), ts.lower(), mk.pUpward(), start, null);
+        }
+        String note = levelledOff(st, sv, m, ts.slope(), scratch) ? "the rise has levelled off"
+                : oneStep(sv, m) ? "a one-off step, not a steady rise" : null;
+        return new TrendFit(note == null, ts.slope(), ts.lower(), mk.pUpward(), start, note);
+    }
+
+    /**
+     * The index where the rise starts: 0 for one line over the whole series, or the start of the
+     * line after a flat stretch when that fits better by BIC (two more parameters). At least
+     * {@link TroughFold#MIN_TROUGHS} troughs are left after it. O(n^2) over at most 31 troughs.
+     */
+    static int changePoint(double[] t, double[] v, int n) {
+        double sseLine = lineSse(t, v, 0, n);
+        if (n < 2 * TroughFold.MIN_TROUGHS) {
+            return 0;
+        }
+        double best = bic(sseLine, n, 2);
+        int bestStart = 0;
+        double flatSum = 0;
+        double flatSquares = 0;
+        for (int k = 1; k <= n - TroughFold.MIN_TROUGHS; k++) {
+            flatSum += v[k - 1];
+            flatSquares += v[k - 1] * v[k - 1];
+            double flatSse = Math.max(0, flatSquares - flatSum * flatSum / k);
+            double score = bic(flatSse + lineSse(t, v, k, n), n, 4);
+            if (score < best) {
+                best = score;
+                bestStart = k;
+            }
+        }
+        return bestStart;
+    }
+
+    private static double bic(double sse, int n, int parameters) {
+        return n * Math.log(Math.max(sse, 1e-12) / n) + parameters * Math.log(n);
+    }
+
+    /** Residual sum of squares of the least-squares line over [from, to). */
+    private static double lineSse(double[] t, double[] v, int from, int to) {
+        double n = to - from;
+        double st = 0;
+        double sv = 0;
+        double stt = 0;
+        double stv = 0;
+        double svv = 0;
+        for (int i = from; i < to; i++) {
+            st += t[i];
+            sv += v[i];
+            stt += t[i] * t[i];
+            stv += t[i] * v[i];
+            svv += v[i] * v[i];
+        }
+        double varT = stt - st * st / n;
+        double covTv = stv - st * sv / n;
+        double varV = svv - sv * sv / n;
+        return Math.max(0, varT <= 0 ? varV : varV - covTv * covTv / varT);
+    }
+
+    /** The recent third rises at under {@link #LEVEL_SHARE} of the whole pace: a warm-up nearing its plateau. */
+    private static boolean levelledOff(double[] t, double[] v, int m, double slope, DetectorScratch scratch) {
+        int third = Math.max(4, m / 3);
+        if (third >= m) {
+            return false;
+        }
+        double[] rt = scratch.recentTimes;
+        double[] rv = scratch.recentValues;
+        System.arraycopy(t, m - third, rt, 0, third);
+        System.arraycopy(v, m - third, rv, 0, third);
+        MannKendall recentMk = TrendStatistics.mannKendall(rv, third);
+        TheilSen recent = TrendStatistics.theilSen(rt, rv, third, 0.9, recentMk.variance(), scratch.slopes);
+        return recent.slope() < LEVEL_SHARE * slope;
+    }
+
+    /** One jump between neighbouring troughs carries most of the rise. */
+    private static boolean oneStep(double[] v, int m) {
+        double rise = median3(v, m - 3) - median3(v, 0);
+        double maxJump = 0;
+        for (int i = 1; i < m; i++) {
+            maxJump = Math.max(maxJump, v[i] - v[i - 1]);
+        }
+        return rise > 0 && maxJump > STEP_SHARE * rise;
+    }
+
+    private static double median3(double[] v, int from) {
+        double a = v[from];
+        double b = v[from + 1];
+        double c = v[from + 2];
+        return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
+    }
+}

@@ -1,0 +1,124 @@
+package io.leakguard.operator.detection;
+
+import io.leakguard.operator.series.PodSeries;
+
+import static io.leakguard.operator.series.PodSeries.maxIgnoringNaN;
+import static io.leakguard.operator.series.PodSeries.minIgnoringNaN;
+
+/**
+ * Pure: folds a window of buckets into groups of equal width, aligned to wall-clock multiples of
+ * that width, keeping per group the troughs of the threads, the heap and the process memory (so a
+ * GC sawtooth shows its rising floor rather than its teeth) and the memory peak. Each trough is
+ * then lowered to the lowest of the groups spanning {@link #FLOOR_MILLIS} before it, so that a GC
+ * cycle longer than a group still shows its floor. A group cut by the start of the window is left
+ * out, so a trough, once complete, never changes: its statistics can be cached.
+ */
+final class TroughFold {
+
+    /** Groups in a full window. */
+    static final int TROUGHS = 30;
+    /** The fewest troughs a trend is judged on: six is the least Mann-Kendall can find significant at 99%. */
+    static final int MIN_TROUGHS = 6;
+    /** A trough is the floor of at least this much time, longer than most GC cycles. */
+    static final long FLOOR_MILLIS = 240_000;
+    private static final double MILLIS_PER_HOUR = 3_600_000.0;
+
+    private TroughFold() {
+    }
+
+    /** The folded series, times in hours; NaN-free, each with its own length. */
+    static final class Folded {
+        final double[] memoryTimes;
+        final double[] memory;
+        final double[] memoryPeaks;
+        final double[] heapTimes;
+        final double[] heap;
+        final double[] threadTimes;
+        final double[] threads;
+        int memoryLength;
+        int heapLength;
+        int threadLength;
+        long groupMillis;
+
+        Folded(int capacity) {
+            memoryTimes = new double[capacity];
+            memory = new double[capacity];
+            memoryPeaks = new double[capacity];
+            heapTimes = new double[capacity];
+            heap = new double[capacity];
+            threadTimes = new double[capacity];
+            threads = new double[capacity];
+        }
+    }
+
+    /**
+     * The width of a group: a full window holds {@link #TROUGHS} of them; a younger history holds at
+     * least twice {@link #MIN_TROUGHS}, so that a fast leak is judged long before the window is full.
+     * Always a whole number of buckets.
+     */
+    static long groupMillis(long windowMillis, long bucketMillis, long historyMillis) {
+        long target = Math.min(windowMillis / TROUGHS, historyMillis / (2L * MIN_TROUGHS));
+        long buckets = Math.max(1, (target + bucketMillis - 1) / bucketMillis);
+        return buckets * bucketMillis;
+    }
+
+    static void fold(PodSeries.Window w, long groupMillis, Folded out) {
+        out.groupMillis = groupMillis;
+        out.memoryLength = 0;
+        out.heapLength = 0;
+        out.threadLength = 0;
+        if (w.length == 0) {
+            return;
+        }
+        long firstGroup = Math.floorDiv(w.time[0] + groupMillis - 1, groupMillis);
+        int i = 0;
+        while (i < w.length && Math.floorDiv(w.time[i], groupMillis) < firstGroup) {
+            i++;
+        }
+        int capacity = out.memory.length;
+        while (i < w.length && out.memoryLength < capacity && out.heapLength < capacity && out.threadLength < capacity) {
+            long group = Math.floorDiv(w.time[i], groupMillis);
+            double t = group * (groupMillis / MILLIS_PER_HOUR);
+            double heap = Double.NaN;
+            double threads = Double.NaN;
+            double floor = Double.NaN;
+            double peak = Double.NaN;
+            while (i < w.length && Math.floorDiv(w.time[i], groupMillis) == group) {
+                // A heap of 0 is not a measurement: Micrometer's live data size before the first old collection.
+                heap = w.heap[i] > 0 ? minIgnoringNaN(heap, w.heap[i]) : heap;
+                threads = minIgnoringNaN(threads, w.threads[i]);
+                floor = minIgnoringNaN(floor, w.memoryFloor[i]);
+                peak = maxIgnoringNaN(peak, w.memory[i]);
+                i++;
+            }
+            if (!Double.isNaN(floor)) {
+                out.memoryTimes[out.memoryLength] = t;
+                out.memoryPeaks[out.memoryLength] = peak;
+                out.memory[out.memoryLength++] = floor;
+            }
+            if (!Double.isNaN(heap)) {
+                out.heapTimes[out.heapLength] = t;
+                out.heap[out.heapLength++] = heap;
+            }
+            if (!Double.isNaN(threads)) {
+                out.threadTimes[out.threadLength] = t;
+                out.threads[out.threadLength++] = threads;
+            }
+        }
+        int span = (int) Math.max(1, (FLOOR_MILLIS + groupMillis - 1) / groupMillis);
+        rollingMin(out.memory, out.memoryLength, span);
+        rollingMin(out.heap, out.heapLength, span);
+        rollingMin(out.threads, out.threadLength, span);
+    }
+
+    /** Replaces each value by the lowest of it and the {@code span - 1} before it; in place, newest first. */
+    static void rollingMin(double[] values, int n, int span) {
+        for (int i = n - 1; i >= 0; i--) {
+            double min = values[i];
+            for (int k = 1; k < span && i - k >= 0; k++) {
+                min = Math.min(min, values[i - k]);
+            }
+            values[i] = min;
+        }
+    }
+}

@@ -1,0 +1,70 @@
+package io.leakguard.operator.detection;
+
+import java.util.Locale;
+
+/** Pure: words a verdict's reason from the fits and the projection behind it, one clause per finding. */
+final class VerdictReason {
+
+    private VerdictReason() {
+    }
+
+    static String of(VerdictKind kind, TrendFit memory, TrendFit heap, TrendFit threads, Projection death,
+            Ceilings ceilings, boolean threadsTooFast, boolean threadsTooMany, double latestThreads, DetectorSettings s) {
+        StringBuilder reason = new StringBuilder();
+        if (memory.significant()) {
+            reason.append("memory floor ").append(rate(memory));
+            if (!ceilings.hasMemoryLimit()) {
+                reason.append(", no memory limit to project against");
+            }
+        }
+        if (heap.significant()) {
+            append(reason, (ceilings.hasHeapMax() ? "live heap " : "heap baseline ") + rate(heap));
+        }
+        if (death.ceiling() != null) {
+            append(reason, Projection.HEAP_MAX.equals(death.ceiling())
+                    ? "projected to reach " + Math.round(100 * Ceilings.HEAP_MAX_SHARE) + "% of the heap max (OutOfMemoryError) in "
+                    : "projected OOM kill at the memory limit in ");
+            reason.append(TrendDetector.minutes(death.etaSeconds()));
+        }
+        if (threads.significant()) {
+            append(reason, "threads " + signed(threads.slope()) + "/h (at least " + signed(threads.lower())
+                    + "/h, p=" + p(threads.p()) + ")");
+            if (threadsTooFast) {
+                reason.append(", above the ").append(whole(s.maxThreadGrowthPerHour())).append("/h bound");
+            }
+            if (threadsTooMany) {
+                reason.append(", ").append(whole(latestThreads)).append(" live, above the bound of ")
+                        .append(whole(s.maxThreads()));
+            }
+        }
+        if (kind == VerdictKind.Healthy) {
+            String note = memory.note() != null ? memory.note() : heap.note() != null ? heap.note() : threads.note();
+            reason.append(note != null ? note : "no significant upward trend");
+        }
+        return reason.toString();
+    }
+
+    private static String rate(TrendFit fit) {
+        return TrendDetector.bytesPerHour(fit.slope()) + " (at least " + TrendDetector.bytesPerHour(fit.lower())
+                + ", p=" + p(fit.p()) + ")";
+    }
+
+    private static void append(StringBuilder reason, String text) {
+        if (reason.length() > 0) {
+            reason.append("; ");
+        }
+        reason.append(text);
+    }
+
+    private static String signed(double value) {
+        return (value >= 0 ? "+" : "") + whole(value);
+    }
+
+    private static String whole(double value) {
+        return String.format(Locale.ROOT, "%.0f", value);
+    }
+
+    private static String p(double p) {
+        return p < 0.0001 ? "<0.0001" : String.format(Locale.ROOT, "%.4f", p);
+    }
+}
