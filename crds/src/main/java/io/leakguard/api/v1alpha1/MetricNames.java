@@ -28,4 +28,11 @@ public class MetricNames {
             + " jvm_memory_max_bytes{area=\"heap\"} or jvm_memory_bytes_max{area=\"heap\"} (pools reporting -1 are"
             + " skipped). Go has none: GOMEMLIMIT is a soft limit, not a death.")
     public String heapMax;
+
+    @Pattern(SchemaPatterns.METRIC_SELECTOR)
+    @JsonPropertyDescription("Gauge of the committed heap, left out of the memory floor's trend: a JVM commits"
+            + " its heap as it grows towards the heap max, which is bounded and not a leak. Defaults (JVM):"
+            + " jvm_memory_committed_bytes{area=\"heap\"} (Micrometer) or jvm_memory_bytes_committed{area=\"heap\"}"
+            + " (simpleclient).")
+    public String heapCommitted;
 }

@@ -73,7 +73,7 @@ public final class Backtester {
             }
             Sample probe = new Sample(s.name(), s.labels(), 0);
             for (List<MetricSelector> role : List.of(profile.threads(), profile.heapBaseline(), profile.memory(),
-                    profile.heapMax())) {
+                    profile.heapMax(), profile.heapCommitted())) {
                 for (MetricSelector candidate : role) {
                     if (candidate.matches(probe)) {
                         data.byCandidate.computeIfAbsent(candidate, k -> new ArrayList<>()).add(s);
@@ -109,8 +109,9 @@ public final class Backtester {
                 double heap = valueAt(data, profile.heapBaseline(), t, false);
                 double memory = valueAt(data, profile.memory(), t, false);
                 double heapMax = valueAt(data, profile.heapMax(), t, true);
+                double heapCommitted = valueAt(data, profile.heapCommitted(), t, true);
                 if (!(Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory))) {
-                    series.add(t, threads, heap, memory, heapMax);
+                    series.add(t, threads, heap, memory, heapMax, heapCommitted);
                 }
                 last = TrendDetector.evaluate(series, trends, scratch, t, Ceilings.memoryLimit(limitAt(data, t)), settings);
                 lastTick = t;

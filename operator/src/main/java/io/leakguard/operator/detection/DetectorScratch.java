@@ -14,6 +14,7 @@ public final class DetectorScratch {
 
     final PodSeries.Window window = new PodSeries.Window();
     final TroughFold.Folded folded = new TroughFold.Folded(GROUPS);
+    final TroughFold.Folded recent = new TroughFold.Folded(GROUPS);
     final double[] subTimes = new double[GROUPS];
     final double[] subValues = new double[GROUPS];
     final double[] recentTimes = new double[GROUPS];

@@ -8,9 +8,10 @@ package io.leakguard.operator.detection;
  */
 public final class TrendCache {
 
-    private final Slot memory = new Slot();
-    private final Slot heap = new Slot();
-    private final Slot threads = new Slot();
+    private final Slot memory = new Slot(true);
+    private final Slot heap = new Slot(true);
+    /** Threads follow traffic: their trend is judged over the whole window, never from a change point. */
+    private final Slot threads = new Slot(false);
 
     TrendFit memory(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
         return memory.fit(t, v, n, confidence, scratch);
@@ -25,8 +26,13 @@ public final class TrendCache {
     }
 
     private static final class Slot {
+        private final boolean findStart;
         private long key;
         private TrendFit fit;
+
+        Slot(boolean findStart) {
+            this.findStart = findStart;
+        }
 
         TrendFit fit(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
             long k = Double.doubleToLongBits(confidence) * 31 + n;
@@ -35,7 +41,7 @@ public final class TrendCache {
                 k = k * 1_000_003L + Double.doubleToLongBits(v[i]);
             }
             if (fit == null || key != k) {
-                fit = TrendFit.fit(t, v, n, confidence, scratch);
+                fit = TrendFit.fit(t, v, n, confidence, findStart, scratch);
                 key = k;
             }
             return fit;

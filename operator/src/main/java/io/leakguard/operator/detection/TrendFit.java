@@ -27,11 +27,11 @@ public record TrendFit(boolean significant, double slope, double lower, double p
     /** A single jump carrying more than this share of the rise makes it a step. */
     static final double STEP_SHARE = 2.0 / 3.0;
 
-    static TrendFit fit(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
+    static TrendFit fit(double[] t, double[] v, int n, double confidence, boolean findStart, DetectorScratch scratch) {
         if (n < TroughFold.MIN_TROUGHS) {
             return NONE;
         }
-        int start = changePoint(t, v, n);
+        int start = findStart ? changePoint(t, v, n) : 0;
         int m = n - start;
         double[] st = scratch.subTimes;
         double[] sv = scratch.subValues;

@@ -63,15 +63,20 @@ final class TroughFold {
     }
 
     static void fold(PodSeries.Window w, long groupMillis, Folded out) {
+        fold(w, 0, groupMillis, FLOOR_MILLIS, out);
+    }
+
+    /** Folds the buckets from index {@code from} on, each trough the floor of {@code floorMillis}. */
+    static void fold(PodSeries.Window w, int from, long groupMillis, long floorMillis, Folded out) {
         out.groupMillis = groupMillis;
         out.memoryLength = 0;
         out.heapLength = 0;
         out.threadLength = 0;
-        if (w.length == 0) {
+        if (w.length <= from) {
             return;
         }
-        long firstGroup = Math.floorDiv(w.time[0] + groupMillis - 1, groupMillis);
-        int i = 0;
+        long firstGroup = Math.floorDiv(w.time[from] + groupMillis - 1, groupMillis);
+        int i = from;
         while (i < w.length && Math.floorDiv(w.time[i], groupMillis) < firstGroup) {
             i++;
         }
@@ -105,7 +110,7 @@ final class TroughFold {
                 out.threads[out.threadLength++] = threads;
             }
         }
-        int span = (int) Math.max(1, (FLOOR_MILLIS + groupMillis - 1) / groupMillis);
+        int span = (int) Math.max(1, (floorMillis + groupMillis - 1) / groupMillis);
         rollingMin(out.memory, out.memoryLength, span);
         rollingMin(out.heap, out.heapLength, span);
         rollingMin(out.threads, out.threadLength, span);

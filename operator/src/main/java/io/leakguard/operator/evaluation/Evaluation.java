@@ -72,7 +72,8 @@ public final class Evaluation {
         for (int i = 0; i < trace.length(); i++) {
             long now = trace.timeSeconds(i) * 1000;
             if (!(Double.isNaN(trace.threads()[i]) && Double.isNaN(trace.heap()[i]) && Double.isNaN(trace.memory()[i]))) {
-                series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i]);
+                series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i], trace.heapMaxBytes(),
+                        trace.heapCommitted() == null ? Double.NaN : trace.heapCommitted()[i]);
             }
             if (!step.onVerdict(i, TrendDetector.evaluate(series, trends, scratch, now, ceilings, settings))) {
                 return;

@@ -240,7 +240,7 @@ public final class GoRuntimeModel {
             }
         }
         return new Trace(name, kind.name(), "Go", kind.leaking, kind == Kind.GoroutineOnlyLeak, interval,
-                Arrays.copyOf(threads, n), Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), limit, Double.NaN,
+                Arrays.copyOf(threads, n), Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), null, limit, Double.NaN,
                 diedAt, Double.isNaN(diedAt) ? null : Trace.OOM_KILLED, kind.leaking ? leakStart : Double.NaN);
     }
 }

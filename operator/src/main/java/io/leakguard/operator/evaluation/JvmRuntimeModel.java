@@ -76,7 +76,10 @@ public final class JvmRuntimeModel {
         double threadStack = uniform(0.1, 1.0) * MIB;
         double baseThreads = Math.round(logUniform(25, 400));
         double gcOverhead = uniform(0.02, 0.08);
-        double nonHeap = metaspace + codeCache + baseThreads * threadStack + uniform(5, 40) * MIB;
+        double poolGrowth = baseThreads * uniform(0.5, 3);
+        // What lives beside the heap at its largest: a healthy JVM is sized so that all of it fits.
+        double nonHeap = metaspace + codeCache * (kind == Kind.JitWarmup ? 2.5 : 1)
+                + (baseThreads + (kind == Kind.ThreadPoolGrowth ? poolGrowth : 0)) * threadStack + uniform(5, 40) * MIB;
         // MaxRAMPercentage as teams set it, capped so that a healthy JVM fits its container.
         double heapMax = Math.min(limit * uniform(0.5, 0.8), (limit * 0.92 - nonHeap) / (1 + gcOverhead));
         heapMax = Math.max(heapMax, 64 * MIB);
@@ -132,12 +135,12 @@ public final class JvmRuntimeModel {
         double batchLength = uniform(120, 600);
         double burstUntil = -1;
         double burstSize = 0;
-        double poolGrowth = baseThreads * uniform(0.5, 3);
 
         int n = (int) (duration / interval);
         double[] threads = new double[n];
         double[] heap = new double[n];
         double[] memory = new double[n];
+        double[] heapCommitted = new double[n];
         double young = 0;
         double old = baseLive * 0.5;
         double liveData = 0;
@@ -203,10 +206,11 @@ public final class JvmRuntimeModel {
                 threads[i] = missed ? Double.NaN : Math.round(liveThreads);
                 heap[i] = missed ? Double.NaN : liveData;
                 memory[i] = missed ? Double.NaN : rss;
+                heapCommitted[i] = missed ? Double.NaN : committed;
             }
         }
         return new Trace(name, kind.name(), "JVM", kind.leaking, false, interval, Arrays.copyOf(threads, n),
-                Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), limit, heapMax, diedAt, death,
+                Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), limit, heapMax, diedAt, death,
                 kind.leaking ? leakStart : Double.NaN);
     }
 }

@@ -5,10 +5,12 @@ package io.leakguard.operator.evaluation;
  * ceilings, and the truth: when the pod dies (in seconds from its start; NaN if it lives to the end)
  * and of what ({@code OOMKilled} by the kernel, or the JVM's {@code OutOfMemoryError}).
  *
+ * @param heapCommitted the JVM's committed heap ({@code jvm_memory_committed_bytes{area="heap"}}), null for Go
  * @param heapMaxBytes the JVM's heap max ({@code jvm_gc_max_data_size_bytes}), NaN for Go
  */
 public record Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
-        long intervalSeconds, double[] threads, double[] heap, double[] memory, double memoryLimitBytes,
+        long intervalSeconds, double[] threads, double[] heap, double[] memory, double[] heapCommitted,
+        double memoryLimitBytes,
         double heapMaxBytes, double oomAtSeconds, String death, double leakStartSeconds) {
 
     public static final String OOM_KILLED = "OOMKilled";

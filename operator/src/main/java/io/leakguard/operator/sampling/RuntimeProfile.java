@@ -16,7 +16,7 @@ import io.leakguard.operator.exposition.Sample;
  * heap nearing it means OutOfMemoryError, usually long before the container's limit.
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
-        List<MetricSelector> memory, List<MetricSelector> heapMax) {
+        List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
@@ -24,6 +24,7 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> threads;
         List<MetricSelector> heap;
         List<MetricSelector> heapMax = List.of();
+        List<MetricSelector> heapCommitted = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
@@ -38,6 +39,8 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
                 heapMax = List.of(MetricSelector.parse("jvm_gc_max_data_size_bytes"),
                         MetricSelector.parse("jvm_memory_max_bytes{area=\"heap\"}"),
                         MetricSelector.parse("jvm_memory_bytes_max{area=\"heap\"}"));
+                heapCommitted = List.of(MetricSelector.parse("jvm_memory_committed_bytes{area=\"heap\"}"),
+                        MetricSelector.parse("jvm_memory_bytes_committed{area=\"heap\"}"));
             }
             default -> {
                 threads = List.of();
@@ -50,27 +53,32 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             heap = names.heapBaseline == null ? heap : List.of(MetricSelector.parse(names.heapBaseline));
             memory = names.memory == null ? memory : List.of(MetricSelector.parse(names.memory));
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
+            heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
         }
-        return new RuntimeProfile(threads, heap, memory, heapMax);
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
     public Set<String> metricNames() {
         Set<String> names = new HashSet<>();
-        Stream.of(threads, heapBaseline, memory, heapMax).flatMap(List::stream).forEach(s -> names.add(s.name()));
+        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted).flatMap(List::stream).forEach(s -> names.add(s.name()));
         return names;
     }
 
     /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */
     public Reading read(List<Sample> samples) {
-        double max = Double.NaN;
-        for (MetricSelector candidate : heapMax) {
-            max = candidate.sumNonNegative(samples);
-            if (!Double.isNaN(max)) {
-                break;
+        return new Reading(first(threads, samples), first(heapBaseline, samples), first(memory, samples),
+                firstNonNegative(heapMax, samples), firstNonNegative(heapCommitted, samples));
+    }
+
+    private static double firstNonNegative(List<MetricSelector> candidates, List<Sample> samples) {
+        for (MetricSelector candidate : candidates) {
+            double value = candidate.sumNonNegative(samples);
+            if (!Double.isNaN(value)) {
+                return value;
             }
         }
-        return new Reading(first(threads, samples), first(heapBaseline, samples), first(memory, samples), max);
+        return Double.NaN;
     }
 
     private static double first(List<MetricSelector> candidates, List<Sample> samples) {
@@ -83,8 +91,8 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         return Double.NaN;
     }
 
-    /** One pod's gauges at one moment; NaN where absent. The heap max alone does not make a reading. */
-    public record Reading(double threads, double heap, double memory, double heapMax) {
+    /** One pod's gauges at one moment; NaN where absent. The heap max and committed heap alone do not make a reading. */
+    public record Reading(double threads, double heap, double memory, double heapMax, double heapCommitted) {
         public boolean empty() {
             return Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory);
         }

@@ -252,7 +252,8 @@ public class SamplingLoop {
                 RuntimeProfile.Reading r = profile.read(samples);
                 if (!r.empty()) {
                     store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
-                            DetectorSettings.BUCKETS, t, r.threads(), r.heap(), r.memory(), r.heapMax());
+                            DetectorSettings.BUCKETS, t, r.threads(), r.heap(), r.memory(), r.heapMax(),
+                            r.heapCommitted());
                 }
             }
             if (!times.isEmpty()) {
@@ -307,7 +308,8 @@ public class SamplingLoop {
         if (result.succeeded()) {
             RuntimeProfile.Reading r = result.reading();
             history = store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
-                    DetectorSettings.BUCKETS, now, r.threads(), r.heap(), r.memory(), r.heapMax());
+                    DetectorSettings.BUCKETS, now, r.threads(), r.heap(), r.memory(), r.heapMax(),
+                            r.heapCommitted());
         } else {
             history = store.history(pod.key()).filter(h -> h.series().lifeKey().equals(pod.lifeKey())).orElse(null);
         }

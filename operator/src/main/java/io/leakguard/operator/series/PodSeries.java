@@ -74,11 +74,16 @@ public final class PodSeries {
      * dropped: series only move forward.
      */
     public void add(long timeMillis, double threads, double heap, double memory) {
-        add(timeMillis, threads, heap, memory, Double.NaN);
+        add(timeMillis, threads, heap, memory, Double.NaN, Double.NaN);
     }
 
-    /** Adds one sample with the runtime's heap max (NaN where it has none). */
-    public void add(long timeMillis, double threads, double heap, double memory, double heapMax) {
+    /**
+     * Adds one sample with the runtime's heap max and committed heap (NaN where it has none). The
+     * memory floor leaves the committed heap out: a JVM commits its heap as it grows towards the
+     * heap max, which is bounded and not a leak, while what grows beside it (threads, metaspace,
+     * direct buffers) is what the kernel will kill for. The peak keeps all of it.
+     */
+    public void add(long timeMillis, double threads, double heap, double memory, double heapMax, double heapCommitted) {
         long start = Math.floorDiv(timeMillis, bucketMillis) * bucketMillis;
         if (newest >= 0 && start < bucketStart[newest]) {
             return;
@@ -98,7 +103,7 @@ public final class PodSeries {
         }
         threadsMin[newest] = minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = minIgnoringNaN(heapMin[newest], heap);
-        memoryMin[newest] = minIgnoringNaN(memoryMin[newest], memory);
+        memoryMin[newest] = minIgnoringNaN(memoryMin[newest], heapCommitted > 0 ? memory - heapCommitted : memory);
         memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], memory);
         samples[newest]++;
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
