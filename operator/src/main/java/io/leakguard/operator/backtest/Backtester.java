@@ -133,6 +133,26 @@ public final class Backtester {
         return results;
     }
 
+    /** A pod's gauges sampled every {@code intervalMillis} from its first sample, as the operator would have read them. */
+    public record Sampled(long startMillis, double[] threads, double[] heap, double[] memory, double[] heapMax,
+            double[] heapCommitted, double[] limit) {
+    }
+
+    public static Sampled sample(PodData data, RuntimeProfile profile, long intervalMillis) {
+        int n = (int) ((data.end - data.start) / intervalMillis) + 1;
+        double[][] v = new double[6][n];
+        for (int i = 0; i < n; i++) {
+            long t = data.start + i * intervalMillis;
+            v[0][i] = valueAt(data, profile.threads(), t, false);
+            v[1][i] = valueAt(data, profile.heapBaseline(), t, false);
+            v[2][i] = valueAt(data, profile.memory(), t, false);
+            v[3][i] = valueAt(data, profile.heapMax(), t, true);
+            v[4][i] = valueAt(data, profile.heapCommitted(), t, true);
+            v[5][i] = limitAt(data, t);
+        }
+        return new Sampled(data.start, v[0], v[1], v[2], v[3], v[4], v[5]);
+    }
+
     /**
      * The first candidate with any series for this pod, summed across its series (memory pools add up);
      * with {@code nonNegative}, values below 0 (a pool without a max reports -1) are left out.

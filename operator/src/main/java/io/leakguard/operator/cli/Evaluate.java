@@ -9,17 +9,19 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.leakguard.api.v1alpha1.DetectionSpec;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSpec;
 import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.evaluation.Evaluation;
 import io.leakguard.operator.evaluation.GoRuntimeModel;
 import io.leakguard.operator.evaluation.JvmRuntimeModel;
+import io.leakguard.operator.evaluation.RecordedCorpus;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
- * {@code evaluate [--corpus gauges|go-runtime|jvm-runtime] [--policy FILE] [--seed N] [--per-scenario N]
- * [--hours H] [--by-scenario true] [--output FILE]}: scores the detector and two baselines on a corpus
+ * {@code evaluate [--corpus gauges|go-runtime|jvm-runtime|recorded] [--series DIR] [--policy FILE]
+ * [--seed N] [--per-scenario N] [--hours H] [--by-scenario true] [--output FILE]}: scores the detector and two baselines on a corpus
  * of labelled traces. {@code --policy} takes the detection settings of a LeakPolicy manifest (the
  * repository's examples, say); without it, the CRD's defaults.
  */
@@ -33,24 +35,26 @@ final class Evaluate {
         int perScenario = Integer.parseInt(options.getOrDefault("per-scenario", "20"));
         long hours = Long.parseLong(options.getOrDefault("hours", "8"));
         String corpus = options.getOrDefault("corpus", "gauges");
-        DetectorSettings settings = options.containsKey("policy")
-                ? DetectorSettings.from(Backtest.readPolicy(Path.of(options.get("policy"))).getSpec().detection,
-                        Backtest.readPolicy(Path.of(options.get("policy"))).getSpec().metrics)
-                : DetectorSettings.from(new DetectionSpec(), new MetricsSpec());
+        LeakPolicySpec policy = options.containsKey("policy") ? Backtest.readPolicy(Path.of(options.get("policy"))).getSpec()
+                : defaultGoPolicy();
+        DetectorSettings settings = DetectorSettings.from(policy.detection, policy.metrics);
         long interval = settings.intervalMillis() / 1000;
         List<Trace> traces = switch (corpus) {
             case "gauges" -> new TraceGenerator(seed).corpus(perScenario, interval, hours * 3600);
             case "go-runtime" -> new GoRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
             case "jvm-runtime" -> new JvmRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
-            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime or jvm-runtime");
+            case "recorded" -> RecordedCorpus.read(Path.of(options.getOrDefault("series", "docs/corpus/recorded")), policy,
+                    settings.intervalMillis());
+            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, jvm-runtime or recorded");
         };
         Evaluation.Method leakGuard = Evaluation.leakGuard(settings);
         List<Evaluation.Score> scores = List.of(
                 Evaluation.score(leakGuard, traces),
                 Evaluation.score(Evaluation.predictLinear(), traces),
                 Evaluation.score(Evaluation.threshold95(), traces));
-        StringBuilder report = new StringBuilder("Corpus " + corpus + ": seed " + seed + ", " + perScenario
-                + " traces per scenario, " + hours + "h each at a " + interval + "s interval, "
+        String what = corpus.equals("recorded") ? traces.size() + " recorded pods"
+                : "seed " + seed + ", " + perScenario + " traces per scenario, " + hours + "h each";
+        StringBuilder report = new StringBuilder("Corpus " + corpus + ": " + what + ", at a " + interval + "s interval, "
                 + options.getOrDefault("policy", "default LeakPolicy") + ".\n\n" + Evaluation.table(scores));
         if (Boolean.parseBoolean(options.getOrDefault("by-scenario", "false"))) {
             report.append('\n').append(Evaluation.perScenario(leakGuard, traces));
@@ -71,6 +75,14 @@ final class Evaluate {
         }
         out.print(report);
         return LeakGuardMain.OK;
+    }
+
+    private static LeakPolicySpec defaultGoPolicy() {
+        LeakPolicySpec spec = new LeakPolicySpec();
+        spec.runtime = io.leakguard.api.v1alpha1.Runtime.Go;
+        spec.detection = new DetectionSpec();
+        spec.metrics = new MetricsSpec();
+        return spec;
     }
 
     /** Prints the detector's verdict on one trace every five minutes. */

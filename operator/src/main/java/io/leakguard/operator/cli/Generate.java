@@ -11,11 +11,13 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import io.leakguard.operator.evaluation.GoRuntimeModel;
+import io.leakguard.operator.evaluation.JvmRuntimeModel;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
- * {@code generate --output DIR [--seed N] [--per-scenario N] [--hours H]}: writes the labelled traces
+ * {@code generate --output DIR [--corpus gauges|go-runtime|jvm-runtime] [--seed N] [--per-scenario N] [--hours H]}: writes the labelled traces
  * as Prometheus query_range responses, one file per pod, and their truth in {@code truth.tsv} (not
  * {@code *.json}, so a backtest of the directory reads only the series).
  */
@@ -36,7 +38,12 @@ final class Generate {
         long seed = Long.parseLong(options.getOrDefault("seed", "42"));
         int perScenario = Integer.parseInt(options.getOrDefault("per-scenario", "1"));
         long hours = Long.parseLong(options.getOrDefault("hours", "6"));
-        List<Trace> traces = new TraceGenerator(seed).corpus(perScenario, 15, hours * 3600);
+        List<Trace> traces = switch (options.getOrDefault("corpus", "gauges")) {
+            case "gauges" -> new TraceGenerator(seed).corpus(perScenario, 15, hours * 3600);
+            case "go-runtime" -> new GoRuntimeModel(seed).corpus(perScenario, 15, hours * 3600);
+            case "jvm-runtime" -> new JvmRuntimeModel(seed).corpus(perScenario, 15, hours * 3600);
+            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime or jvm-runtime");
+        };
         StringBuilder truth = new StringBuilder("namespace\tpod\tscenario\tleaking\toom_at\n");
         for (Trace trace : traces) {
             String pod = trace.name().toLowerCase(java.util.Locale.ROOT);
@@ -59,8 +66,20 @@ final class Generate {
             json.writeObjectFieldStart("data");
             json.writeStringField("resultType", "matrix");
             json.writeArrayFieldStart("result");
-            series(json, trace, pod, Map.of("__name__", "go_goroutines"), trace.threads());
-            series(json, trace, pod, Map.of("__name__", "go_memstats_heap_inuse_bytes"), trace.heap());
+            if (trace.jvm()) {
+                series(json, trace, pod, Map.of("__name__", "jvm_threads_live_threads"), trace.threads());
+                series(json, trace, pod, Map.of("__name__", "jvm_gc_live_data_size_bytes"), trace.heap());
+                double[] max = new double[trace.length()];
+                java.util.Arrays.fill(max, trace.heapMaxBytes());
+                series(json, trace, pod, Map.of("__name__", "jvm_gc_max_data_size_bytes"), max);
+                if (trace.heapCommitted() != null) {
+                    series(json, trace, pod, Map.of("__name__", "jvm_memory_committed_bytes", "area", "heap",
+                            "id", "G1 Old Gen"), trace.heapCommitted());
+                }
+            } else {
+                series(json, trace, pod, Map.of("__name__", "go_goroutines"), trace.threads());
+                series(json, trace, pod, Map.of("__name__", "go_memstats_heap_inuse_bytes"), trace.heap());
+            }
             series(json, trace, pod, Map.of("__name__", "process_resident_memory_bytes"), trace.memory());
             double[] limit = new double[trace.length()];
             java.util.Arrays.fill(limit, trace.memoryLimitBytes());
@@ -84,6 +103,9 @@ final class Generate {
         json.writeEndObject();
         json.writeArrayFieldStart("values");
         for (int i = 0; i < values.length; i++) {
+            if (Double.isNaN(values[i])) {
+                continue; // a missed scrape: no point, as Prometheus stores it
+            }
             json.writeStartArray();
             json.writeNumber(EPOCH_SECONDS + trace.timeSeconds(i));
             json.writeString(Double.toString(values[i]));

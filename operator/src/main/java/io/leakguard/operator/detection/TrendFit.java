@@ -41,7 +41,10 @@ public record TrendFit(boolean significant, double slope, double lower, double p
         TheilSen ts = TrendStatistics.theilSen(st, sv, m, confidence, mk.variance(), scratch.slopes);
         boolean rising = mk.pUpward() <= 1.0 - confidence && ts.slope() > 0;
         if (!rising) {
-            return new TrendFit(false, ts.slope(), ts.lower(), mk.pUpward(), start, null);
+            // Flat since its change point, though the window as a whole rose: the rise was one-off.
+            boolean roseBefore = start > 0 && TrendStatistics.mannKendall(v, n).pUpward() <= 1.0 - confidence;
+            return new TrendFit(false, ts.slope(), ts.lower(), mk.pUpward(), start,
+                    roseBefore ? "a one-off rise that has stopped (a step or a fill), not a steady one" : null);
         }
         String note = levelledOff(st, sv, m, ts.slope(), scratch) ? "the rise has levelled off"
                 : oneStep(sv, m) ? "a one-off step, not a steady rise" : null;

@@ -1,0 +1,59 @@
+package io.leakguard.operator.evaluation;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.operator.backtest.Backtester;
+import io.leakguard.operator.backtest.PromSeries;
+import io.leakguard.operator.backtest.QueryRangeReader;
+import io.leakguard.operator.sampling.RuntimeProfile;
+
+/**
+ * Reads recorded pods (Prometheus query_range files, as {@code e2e/workloads/corpus/recorder} writes
+ * them, with their truth in {@code truth.tsv}) as traces, sampled at the policy's interval the way
+ * {@code backtest} reads them. Only the pods of the policy's runtime are read (their gauges exist).
+ */
+public final class RecordedCorpus {
+
+    private RecordedCorpus() {
+    }
+
+    public static List<Trace> read(Path dir, LeakPolicySpec policy, long intervalMillis) throws IOException {
+        RuntimeProfile profile = RuntimeProfile.of(policy.runtime, policy.metrics.names);
+        List<Trace> traces = new ArrayList<>();
+        List<String> truth = Files.readAllLines(dir.resolve("truth.tsv"));
+        for (String line : truth.subList(1, truth.size())) {
+            String[] f = line.split("\t");
+            Path file = dir.resolve(f[1] + ".json");
+            if (line.isBlank() || !Files.exists(file)) {
+                continue;
+            }
+            List<PromSeries> series = QueryRangeReader.read(file, labels -> Backtester.wanted(labels, profile));
+            Map<String, Backtester.PodData> byPod = Backtester.byPod(series, profile);
+            Backtester.PodData data = byPod.get(f[0] + "/" + f[1]);
+            if (data == null || !data.hasLimit()) {
+                continue;
+            }
+            Backtester.Sampled s = Backtester.sample(data, profile, intervalMillis);
+            if (Stream.of(s.threads(), s.heap()).allMatch(values -> java.util.Arrays.stream(values).allMatch(Double::isNaN))) {
+                continue; // another runtime's pod: none of this profile's gauges
+            }
+            double start = s.startMillis() / 1000.0;
+            double diedAt = f[7].equals("-") ? Double.NaN : Double.parseDouble(f[7]) - start;
+            double leakStart = f[6].equals("-") ? Double.NaN : Math.max(0, Double.parseDouble(f[6]) - start);
+            double heapMax = java.util.Arrays.stream(s.heapMax()).filter(v -> v > 0).max().orElse(Double.NaN);
+            boolean anyCommitted = java.util.Arrays.stream(s.heapCommitted()).anyMatch(v -> v > 0);
+            traces.add(new Trace(f[1], f[2], policy.runtime == null ? "Custom" : policy.runtime.name(),
+                    Boolean.parseBoolean(f[3]), Boolean.parseBoolean(f[4]), intervalMillis / 1000, s.threads(), s.heap(),
+                    s.memory(), anyCommitted ? s.heapCommitted() : null, s.limit()[s.limit().length - 1], heapMax,
+                    diedAt, f[8].equals("-") || f[8].equals("Exited") ? null : f[8], leakStart));
+        }
+        return traces;
+    }
+}
