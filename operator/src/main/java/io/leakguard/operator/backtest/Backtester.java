@@ -17,6 +17,7 @@ import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.exposition.Sample;
 import io.leakguard.operator.sampling.MetricSelector;
 import io.leakguard.operator.sampling.RuntimeProfile;
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.series.PodSeries;
 
 /**
@@ -73,7 +74,7 @@ public final class Backtester {
             }
             Sample probe = new Sample(s.name(), s.labels(), 0);
             for (List<MetricSelector> role : List.of(profile.threads(), profile.heapBaseline(), profile.memory(),
-                    profile.heapMax(), profile.heapCommitted())) {
+                    profile.heapMax(), profile.heapCommitted(), profile.heapGoal())) {
                 for (MetricSelector candidate : role) {
                     if (candidate.matches(probe)) {
                         data.byCandidate.computeIfAbsent(candidate, k -> new ArrayList<>()).add(s);
@@ -105,13 +106,9 @@ public final class Backtester {
             Verdict last = null;
             long lastTick = data.start;
             for (long t = data.start; t <= data.end; t += settings.intervalMillis()) {
-                double threads = valueAt(data, profile.threads(), t, false);
-                double heap = valueAt(data, profile.heapBaseline(), t, false);
-                double memory = valueAt(data, profile.memory(), t, false);
-                double heapMax = valueAt(data, profile.heapMax(), t, true);
-                double heapCommitted = valueAt(data, profile.heapCommitted(), t, true);
-                if (!(Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory))) {
-                    series.add(t, threads, heap, memory, heapMax, heapCommitted);
+                Gauges gauges = gaugesAt(data, profile, t);
+                if (!gauges.empty()) {
+                    series.add(t, gauges);
                 }
                 last = TrendDetector.evaluate(series, trends, scratch, t, Ceilings.memoryLimit(limitAt(data, t)), settings);
                 lastTick = t;
@@ -134,23 +131,26 @@ public final class Backtester {
     }
 
     /** A pod's gauges sampled every {@code intervalMillis} from its first sample, as the operator would have read them. */
-    public record Sampled(long startMillis, double[] threads, double[] heap, double[] memory, double[] heapMax,
-            double[] heapCommitted, double[] limit) {
+    public record Sampled(long startMillis, List<Gauges> gauges, double[] limit) {
     }
 
     public static Sampled sample(PodData data, RuntimeProfile profile, long intervalMillis) {
         int n = (int) ((data.end - data.start) / intervalMillis) + 1;
-        double[][] v = new double[6][n];
+        List<Gauges> gauges = new ArrayList<>(n);
+        double[] limit = new double[n];
         for (int i = 0; i < n; i++) {
             long t = data.start + i * intervalMillis;
-            v[0][i] = valueAt(data, profile.threads(), t, false);
-            v[1][i] = valueAt(data, profile.heapBaseline(), t, false);
-            v[2][i] = valueAt(data, profile.memory(), t, false);
-            v[3][i] = valueAt(data, profile.heapMax(), t, true);
-            v[4][i] = valueAt(data, profile.heapCommitted(), t, true);
-            v[5][i] = limitAt(data, t);
+            gauges.add(gaugesAt(data, profile, t));
+            limit[i] = limitAt(data, t);
         }
-        return new Sampled(data.start, v[0], v[1], v[2], v[3], v[4], v[5]);
+        return new Sampled(data.start, gauges, limit);
+    }
+
+    /** The gauges as the operator would have read them at {@code t}: the latest of each within the lookback. */
+    private static Gauges gaugesAt(PodData data, RuntimeProfile profile, long t) {
+        return new Gauges(valueAt(data, profile.threads(), t, false), valueAt(data, profile.heapBaseline(), t, false),
+                valueAt(data, profile.memory(), t, false), valueAt(data, profile.heapMax(), t, true),
+                valueAt(data, profile.heapCommitted(), t, true), valueAt(data, profile.heapGoal(), t, true));
     }
 
     /**

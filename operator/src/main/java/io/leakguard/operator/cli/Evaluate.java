@@ -85,10 +85,13 @@ final class Evaluate {
         return spec;
     }
 
-    /** Prints the detector's verdict on one trace every five minutes. */
+    /** Prints the detector's verdict on one trace every five minutes, and at each change of verdict. */
     private static void explain(Trace trace, DetectorSettings settings, PrintStream out) {
+        Object[] last = {null};
         Evaluation.replay(trace, settings, (i, verdict) -> {
-            if (trace.timeSeconds(i) % 300 == 0) {
+            boolean changed = verdict.kind() != last[0];
+            last[0] = verdict.kind();
+            if (trace.timeSeconds(i) % 300 == 0 || changed) {
                 out.printf(Locale.ROOT, "t=%6ds mem=%5.1f%% heap=%7.1fMiB thr=%6.0f %-16s %s%n", trace.timeSeconds(i),
                         100 * trace.memory()[i] / trace.memoryLimitBytes(), trace.heap()[i] / 1048576.0,
                         trace.threads()[i], verdict.kind(), verdict.reason());

@@ -27,8 +27,8 @@ public final class TrendDetector {
 
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
     private static final long THREAD_SPAN_MILLIS = 30 * 60_000;
-    static final int FAST_GROUPS = 16;
-    static final long FAST_FLOOR_MILLIS = 120_000;
+    static final int FAST_GROUPS = Integer.getInteger("fg", 16);
+    static final long FAST_FLOOR_MILLIS = Long.getLong("ff", 120_000);
 
     private TrendDetector() {
     }

@@ -12,6 +12,7 @@ import io.leakguard.operator.detection.TrendCache;
 import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.series.PodSeries;
 
 /**
@@ -71,9 +72,9 @@ public final class Evaluation {
         Ceilings ceilings = new Ceilings(trace.memoryLimitBytes(), trace.heapMaxBytes());
         for (int i = 0; i < trace.length(); i++) {
             long now = trace.timeSeconds(i) * 1000;
-            if (!(Double.isNaN(trace.threads()[i]) && Double.isNaN(trace.heap()[i]) && Double.isNaN(trace.memory()[i]))) {
-                series.add(now, trace.threads()[i], trace.heap()[i], trace.memory()[i], trace.heapMaxBytes(),
-                        trace.heapCommitted() == null ? Double.NaN : trace.heapCommitted()[i]);
+            Gauges gauges = trace.gauges(i);
+            if (!gauges.empty()) {
+                series.add(now, gauges);
             }
             if (!step.onVerdict(i, TrendDetector.evaluate(series, trends, scratch, now, ceilings, settings))) {
                 return;

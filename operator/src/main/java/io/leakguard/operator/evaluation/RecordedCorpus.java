@@ -4,15 +4,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.operator.backtest.Backtester;
 import io.leakguard.operator.backtest.PromSeries;
 import io.leakguard.operator.backtest.QueryRangeReader;
 import io.leakguard.operator.sampling.RuntimeProfile;
+import io.leakguard.operator.series.Gauges;
 
 /**
  * Reads recorded pods (Prometheus query_range files, as {@code e2e/workloads/corpus/recorder} writes
@@ -41,19 +42,28 @@ public final class RecordedCorpus {
                 continue;
             }
             Backtester.Sampled s = Backtester.sample(data, profile, intervalMillis);
-            if (Stream.of(s.threads(), s.heap()).allMatch(values -> java.util.Arrays.stream(values).allMatch(Double::isNaN))) {
+            if (s.gauges().stream().allMatch(g -> Double.isNaN(g.threads()) && Double.isNaN(g.heap()))) {
                 continue; // another runtime's pod: none of this profile's gauges
             }
+            double[] threads = s.gauges().stream().mapToDouble(Gauges::threads).toArray();
+            double[] heap = s.gauges().stream().mapToDouble(Gauges::heap).toArray();
+            double[] memory = s.gauges().stream().mapToDouble(Gauges::memory).toArray();
+            double[] committed = s.gauges().stream().mapToDouble(Gauges::heapCommitted).toArray();
+            double[] goal = s.gauges().stream().mapToDouble(Gauges::heapGoal).toArray();
             double start = s.startMillis() / 1000.0;
             double diedAt = f[7].equals("-") ? Double.NaN : Double.parseDouble(f[7]) - start;
             double leakStart = f[6].equals("-") ? Double.NaN : Math.max(0, Double.parseDouble(f[6]) - start);
-            double heapMax = java.util.Arrays.stream(s.heapMax()).filter(v -> v > 0).max().orElse(Double.NaN);
-            boolean anyCommitted = java.util.Arrays.stream(s.heapCommitted()).anyMatch(v -> v > 0);
+            double heapMax = s.gauges().stream().mapToDouble(Gauges::heapMax).filter(v -> v > 0).max().orElse(Double.NaN);
             traces.add(new Trace(f[1], f[2], policy.runtime == null ? "Custom" : policy.runtime.name(),
-                    Boolean.parseBoolean(f[3]), Boolean.parseBoolean(f[4]), intervalMillis / 1000, s.threads(), s.heap(),
-                    s.memory(), anyCommitted ? s.heapCommitted() : null, s.limit()[s.limit().length - 1], heapMax,
+                    Boolean.parseBoolean(f[3]), Boolean.parseBoolean(f[4]), intervalMillis / 1000, threads, heap, memory,
+                    anyPositive(committed) ? committed : null, anyPositive(goal) ? goal : null,
+                    s.limit()[s.limit().length - 1], heapMax,
                     diedAt, f[8].equals("-") || f[8].equals("Exited") ? null : f[8], leakStart));
         }
         return traces;
+    }
+
+    private static boolean anyPositive(double[] values) {
+        return Arrays.stream(values).anyMatch(v -> v > 0);
     }
 }

@@ -17,6 +17,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.backtest.PromSeries;
 import io.leakguard.operator.backtest.QueryRangeReader;
 import io.leakguard.operator.exposition.Sample;
@@ -74,7 +75,7 @@ public final class PrometheusSource {
             }
             for (TrackedPod pod : pods) {
                 List<Sample> samples = byPod.getOrDefault(pod.name(), List.of());
-                RuntimeProfile.Reading reading = profile.read(samples);
+                Gauges reading = profile.read(samples);
                 results.put(pod.name(), reading.empty()
                         ? ScrapeResult.failed("no_gauges", "Prometheus has none of " + profile.describe()
                                 + " for this pod", took)

@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import io.leakguard.api.v1alpha1.MetricNames;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.exposition.Sample;
+import io.leakguard.operator.series.Gauges;
 
 /**
  * Which gauges to read for a runtime. Each gauge has candidates tried in order, so one JVM policy
@@ -16,7 +17,8 @@ import io.leakguard.operator.exposition.Sample;
  * heap nearing it means OutOfMemoryError, usually long before the container's limit.
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
-        List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted) {
+        List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
+        List<MetricSelector> heapGoal) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
@@ -25,10 +27,12 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> heap;
         List<MetricSelector> heapMax = List.of();
         List<MetricSelector> heapCommitted = List.of();
+        List<MetricSelector> heapGoal = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
                 heap = List.of(MetricSelector.parse("go_memstats_heap_inuse_bytes"));
+                heapGoal = List.of(MetricSelector.parse("go_memstats_next_gc_bytes"));
             }
             case JVM -> {
                 threads = List.of(MetricSelector.parse("jvm_threads_live_threads"),
@@ -54,21 +58,23 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             memory = names.memory == null ? memory : List.of(MetricSelector.parse(names.memory));
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
+            heapGoal = names.heapGoal == null ? heapGoal : List.of(MetricSelector.parse(names.heapGoal));
         }
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted);
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, heapGoal);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
     public Set<String> metricNames() {
         Set<String> names = new HashSet<>();
-        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted).flatMap(List::stream).forEach(s -> names.add(s.name()));
+        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted, heapGoal).flatMap(List::stream).forEach(s -> names.add(s.name()));
         return names;
     }
 
     /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */
-    public Reading read(List<Sample> samples) {
-        return new Reading(first(threads, samples), first(heapBaseline, samples), first(memory, samples),
-                firstNonNegative(heapMax, samples), firstNonNegative(heapCommitted, samples));
+    public Gauges read(List<Sample> samples) {
+        return new Gauges(first(threads, samples), first(heapBaseline, samples), first(memory, samples),
+                firstNonNegative(heapMax, samples), firstNonNegative(heapCommitted, samples),
+                firstNonNegative(heapGoal, samples));
     }
 
     private static double firstNonNegative(List<MetricSelector> candidates, List<Sample> samples) {
@@ -89,13 +95,6 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             }
         }
         return Double.NaN;
-    }
-
-    /** One pod's gauges at one moment; NaN where absent. The heap max and committed heap alone do not make a reading. */
-    public record Reading(double threads, double heap, double memory, double heapMax, double heapCommitted) {
-        public boolean empty() {
-            return Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory);
-        }
     }
 
     /** The gauges it looks for, for error messages. */

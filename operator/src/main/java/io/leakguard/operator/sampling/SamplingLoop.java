@@ -21,6 +21,7 @@ import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSource;
 import io.leakguard.api.v1alpha1.Scheme;
@@ -249,11 +250,10 @@ public class SamplingLoop {
                         samples.add(new io.leakguard.operator.exposition.Sample(s.name(), s.labels(), v));
                     }
                 }
-                RuntimeProfile.Reading r = profile.read(samples);
+                Gauges r = profile.read(samples);
                 if (!r.empty()) {
                     store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
-                            DetectorSettings.BUCKETS, t, r.threads(), r.heap(), r.memory(), r.heapMax(),
-                            r.heapCommitted());
+                    DetectorSettings.BUCKETS, t, r);
                 }
             }
             if (!times.isEmpty()) {
@@ -306,10 +306,9 @@ public class SamplingLoop {
         long now = clock.millis();
         PodHistory history;
         if (result.succeeded()) {
-            RuntimeProfile.Reading r = result.reading();
+            Gauges r = result.reading();
             history = store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
-                    DetectorSettings.BUCKETS, now, r.threads(), r.heap(), r.memory(), r.heapMax(),
-                            r.heapCommitted());
+                    DetectorSettings.BUCKETS, now, r);
         } else {
             history = store.history(pod.key()).filter(h -> h.series().lifeKey().equals(pod.lifeKey())).orElse(null);
         }

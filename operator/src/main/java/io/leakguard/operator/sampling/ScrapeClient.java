@@ -15,6 +15,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
 import java.util.concurrent.Semaphore;
 
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.exposition.ExpositionParser;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.exposition.ParseResult;
@@ -66,7 +67,7 @@ public final class ScrapeClient {
                     }
                     ParseResult parsed = ExpositionParser.parse(new String(body.bytes, 0, body.length, StandardCharsets.UTF_8),
                             wanted::contains);
-                    RuntimeProfile.Reading reading = profile.read(parsed.samples());
+                    Gauges reading = profile.read(parsed.samples());
                     if (reading.empty()) {
                         String why = parsed.clean() ? "" : "; " + parsed.malformedLines() + " malformed lines, first at "
                                 + parsed.firstProblem();

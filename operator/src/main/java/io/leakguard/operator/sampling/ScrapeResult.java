@@ -1,9 +1,11 @@
 package io.leakguard.operator.sampling;
 
-/** The outcome of reading one pod: a reading, or why there is none. Never both. */
-public record ScrapeResult(RuntimeProfile.Reading reading, String error, String outcome, long durationNanos) {
+import io.leakguard.operator.series.Gauges;
 
-    public static ScrapeResult ok(RuntimeProfile.Reading reading, long durationNanos) {
+/** The outcome of reading one pod: a reading, or why there is none. Never both. */
+public record ScrapeResult(Gauges reading, String error, String outcome, long durationNanos) {
+
+    public static ScrapeResult ok(Gauges reading, long durationNanos) {
         return new ScrapeResult(reading, null, "ok", durationNanos);
     }
 

@@ -74,16 +74,17 @@ public final class PodSeries {
      * dropped: series only move forward.
      */
     public void add(long timeMillis, double threads, double heap, double memory) {
-        add(timeMillis, threads, heap, memory, Double.NaN, Double.NaN);
+        add(timeMillis, Gauges.of(threads, heap, memory));
     }
 
     /**
-     * Adds one sample with the runtime's heap max and committed heap (NaN where it has none). The
-     * memory floor leaves the committed heap out: a JVM commits its heap as it grows towards the
-     * heap max, which is bounded and not a leak, while what grows beside it (threads, metaspace,
-     * direct buffers) is what the kernel will kill for. The peak keeps all of it.
+     * Adds one sample. The memory floor leaves a JVM's committed heap out (it grows towards the heap
+     * max, which is bounded and not a leak, while what grows beside it is what the kernel will kill
+     * for); the memory peak counts Go's heap at its goal (see {@link Gauges}).
      */
-    public void add(long timeMillis, double threads, double heap, double memory, double heapMax, double heapCommitted) {
+    public void add(long timeMillis, Gauges g) {
+        double threads = g.threads();
+        double heap = g.heap();
         long start = Math.floorDiv(timeMillis, bucketMillis) * bucketMillis;
         if (newest >= 0 && start < bucketStart[newest]) {
             return;
@@ -98,13 +99,13 @@ public final class PodSeries {
             memoryMax[newest] = Double.NaN;
             samples[newest] = 0;
         }
-        if (heapMax > 0) {
-            heapMaxBytes = heapMax;
+        if (g.heapMax() > 0) {
+            heapMaxBytes = g.heapMax();
         }
         threadsMin[newest] = minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = minIgnoringNaN(heapMin[newest], heap);
-        memoryMin[newest] = minIgnoringNaN(memoryMin[newest], heapCommitted > 0 ? memory - heapCommitted : memory);
-        memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], memory);
+        memoryMin[newest] = minIgnoringNaN(memoryMin[newest], g.memoryFloor());
+        memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], g.memoryPeak());
         samples[newest]++;
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
     }

@@ -4,6 +4,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.series.PodSeries;
 import jakarta.inject.Singleton;
 
@@ -18,13 +19,13 @@ public class SeriesStore {
 
     /** Adds a sample to the pod's current series, starting a new one for a new life or bucket width. */
     public PodHistory record(String podKey, String lifeKey, long lifeStartMillis, long bucketMillis, int capacity,
-            long timeMillis, double threads, double heap, double memory, double heapMax, double heapCommitted) {
+            long timeMillis, Gauges gauges) {
         PodHistory history = byPod.compute(podKey, (key, current) -> current != null
                 && current.series().lifeKey().equals(lifeKey) && current.series().bucketMillis() == bucketMillis
                 && current.series().capacity() == capacity ? current
                         : new PodHistory(new PodSeries(lifeKey, lifeStartMillis, bucketMillis, capacity)));
         synchronized (history.series()) {
-            history.series().add(timeMillis, threads, heap, memory, heapMax, heapCommitted);
+            history.series().add(timeMillis, gauges);
         }
         return history;
     }

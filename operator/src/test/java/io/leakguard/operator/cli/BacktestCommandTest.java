@@ -11,6 +11,7 @@ import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leakguard.operator.evaluation.JvmRuntimeModel;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 import org.junit.jupiter.api.BeforeEach;
@@ -85,6 +86,32 @@ class BacktestCommandTest {
         for (String field : new String[] {"verdict", "reason", "projectedOomAt", "threadSlopePerHour"}) {
             assertThat(fast.has(field)).as("field %s", field).isTrue();
         }
+    }
+
+    @Test
+    void aJvmPolicyReadsTheHeapMaxAndProjectsOutOfMemoryError() throws IOException {
+        Files.writeString(policy, Files.readString(Path.of("../examples/jvm-service.yaml")));
+        try (var files = Files.list(series)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        JvmRuntimeModel model = new JvmRuntimeModel(5);
+        Trace heapLeak = model.generate(JvmRuntimeModel.Kind.HeapLeak, "heap", 30, 4 * 3600);
+        Generate.write(series.resolve("heap.json"), heapLeak, "heap");
+        Generate.write(series.resolve("steady.json"), model.generate(JvmRuntimeModel.Kind.Steady, "steady", 30, 4 * 3600),
+                "steady");
+        Path report = dir.resolve("report.json");
+        assertThat(backtest("--output", report.toString())).as(errors()).isZero();
+
+        JsonNode pods = new ObjectMapper().readTree(report.toFile()).get("pods");
+        JsonNode heap = pods.get(0);
+        JsonNode steady = pods.get(1);
+        assertThat(heapLeak.death()).isEqualTo(Trace.OUT_OF_MEMORY_ERROR);
+        long diesAt = Generate.EPOCH_SECONDS + Math.round(heapLeak.oomAtSeconds());
+        assertThat(heap.get("firstLeakingAt").asLong()).as("restart time, Unix seconds").isLessThan(diesAt - 300);
+        assertThat(heap.get("reason").asText()).contains("heap max (OutOfMemoryError)");
+        assertThat(steady.get("firstLeakingAt").isNull()).as(steady.toString()).isTrue();
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.leakguard.operator.detection;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.series.PodSeries;
 import org.junit.jupiter.api.Test;
 
@@ -114,5 +115,84 @@ class TrendDetectorTest {
         }
         Verdict verdict = judge(series, 6 * MINUTE, 1024 * MIB, shortWindow);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    /** Samples every 15s from 0 to {@code minutes}: threads, heap and memory (MiB) as functions of minutes. */
+    private static PodSeries history(int minutes, java.util.function.DoubleUnaryOperator threads,
+            java.util.function.DoubleUnaryOperator heapMib, java.util.function.DoubleUnaryOperator memoryMib,
+            double heapMaxMib, java.util.function.DoubleUnaryOperator committedMib) {
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= minutes * MINUTE; t += 15_000) {
+            double m = t / (double) MINUTE;
+            double wobble = ((t / 15_000) % 3) * 2 * MIB;
+            series.add(t, new Gauges(threads.applyAsDouble(m), heapMib.applyAsDouble(m) * MIB + wobble,
+                    memoryMib.applyAsDouble(m) * MIB + wobble, heapMaxMib * MIB,
+                    committedMib == null ? Double.NaN : committedMib.applyAsDouble(m) * MIB, Double.NaN));
+        }
+        return series;
+    }
+
+    @Test
+    void aLeakThatStartsMidWindowIsJudgedFromWhereItStarts() {
+        // Flat for 40 minutes, then +30 MiB a minute of 1 GiB: the flat part must not dilute the slope.
+        PodSeries series = history(60, m -> 40, m -> 300 + Math.max(0, m - 40) * 30, m -> 360 + Math.max(0, m - 40) * 30,
+                Double.NaN, null);
+        Verdict verdict = judge(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.memoryBytesPerHour() / MIB).as("the slope after the change point").isBetween(1500.0, 2100.0);
+        assertThat(verdict.ceiling()).isEqualTo(Projection.MEMORY_LIMIT);
+    }
+
+    @Test
+    void memoryGrowingOutsideTheHeapIsProjectedAgainstTheLimit() {
+        // A native (or goroutine stack) leak: the heap is flat, the process memory rises 4.5 MiB a minute.
+        PodSeries series = history(60, m -> 40, m -> 100, m -> 700 + m * 4.5, Double.NaN, null);
+        Verdict verdict = judge(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("memory floor").contains("projected OOM kill at the memory limit");
+    }
+
+    @Test
+    void aJvmHeapLeakIsProjectedToItsHeapMaxLongBeforeTheContainerLimit() {
+        // Live heap +4 MiB a minute towards a 512 MiB heap max; resident memory flat far below its 2 GiB limit.
+        PodSeries series = history(60, m -> 60, m -> 200 + m * 4, m -> 900, 512, m -> 512);
+        Verdict verdict = judge(series, 60 * MINUTE, 2048 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.ceiling()).isEqualTo(Projection.HEAP_MAX);
+        assertThat(verdict.reason()).contains("OutOfMemoryError");
+        assertThat(verdict.projectedOomSeconds() / 60).as("(0.95 * 512 - 440) / 4 minutes").isBetween(0.0, 15.0);
+    }
+
+    @Test
+    void aJvmCommittingItsHeapIsNotALeak() {
+        // Resident memory climbs 8 MiB a minute as the heap is committed towards its max: bounded, not a leak.
+        PodSeries series = history(40, m -> 60, m -> 150, m -> 300 + m * 8, 512, m -> 100 + m * 8);
+        Verdict verdict = judge(series, 40 * MINUTE, 800 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
+    void aJvmLiveHeapOfZeroBeforeItsFirstOldCollectionIsNotAMeasurement() {
+        PodSeries series = history(60, m -> 60, m -> m < 30 ? 0 : 300, m -> 700, 512, m -> 512);
+        Verdict verdict = judge(series, 60 * MINUTE, 2048 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Healthy);
+    }
+
+    @Test
+    void aFastLeakIsCaughtBeforeTheWindowHasFilled() {
+        // 10 minutes of warm-up, then 8 minutes rising 25 MiB a minute towards 1 GiB: dead within the horizon.
+        PodSeries series = history(18, m -> 40, m -> 300 + m * 25, m -> 350 + m * 25, Double.NaN, null);
+        Verdict verdict = judge(series, 18 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.projectedOomSeconds()).isLessThan(900);
+    }
+
+    @Test
+    void goroutinesRisingWithTrafficForLessThanHalfTheWindowAreNotLeaking() {
+        // +2000 goroutines an hour, but only for the 20 minutes after the warm-up so far: a traffic upswing looks so.
+        PodSeries series = history(30, m -> 500 + m * 33, m -> 100, m -> 200, Double.NaN, null);
+        Verdict verdict = judge(series, 30 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
+        assertThat(verdict.reason()).doesNotContain("bound");
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.sampling.RuntimeProfile;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
@@ -37,7 +38,7 @@ class ExpositionParserTest {
         // Captured from e2e/workloads/leaky built with Debian's Go 1.19 and client_golang 1.14.
         ParseResult parsed = all(resource("go-client_golang-1.14.txt"));
         assertThat(parsed.malformedLines()).isZero();
-        RuntimeProfile.Reading reading = RuntimeProfile.of(Runtime.Go, null).read(parsed.samples());
+        Gauges reading = RuntimeProfile.of(Runtime.Go, null).read(parsed.samples());
         assertThat(reading.threads()).isEqualTo(24.0);
         assertThat(reading.heap()).isEqualTo(1.449984e+06);
         assertThat(reading.memory()).isEqualTo(9.764864e+06);
@@ -51,7 +52,7 @@ class ExpositionParserTest {
     void readsTheSameServiceInOpenMetricsUpToEof() throws IOException {
         ParseResult parsed = all(resource("go-client_golang-1.14-openmetrics.txt") + "go_goroutines 99999\n");
         assertThat(parsed.malformedLines()).isZero();
-        RuntimeProfile.Reading reading = RuntimeProfile.of(Runtime.Go, null).read(parsed.samples());
+        Gauges reading = RuntimeProfile.of(Runtime.Go, null).read(parsed.samples());
         assertThat(reading.threads()).as("nothing after # EOF is read").isLessThan(99999);
         assertThat(reading.heap()).isPositive();
     }
@@ -68,7 +69,7 @@ class ExpositionParserTest {
         ParseResult parsed = all(text);
 
         assertThat(parsed.malformedLines()).as("first problem: %s", parsed.firstProblem()).isZero();
-        RuntimeProfile.Reading reading = RuntimeProfile.of(Runtime.JVM, null).read(parsed.samples());
+        Gauges reading = RuntimeProfile.of(Runtime.JVM, null).read(parsed.samples());
         assertThat(reading.threads()).isEqualTo((double) Thread.activeCount(), within(50.0));
         assertThat(reading.heap()).as("jvm_gc_live_data_size_bytes or heap in use").isNotNaN();
     }
@@ -80,7 +81,7 @@ class ExpositionParserTest {
         new JvmMemoryMetrics().bindTo(registry);
         ParseResult parsed = all(registry.scrape());
         assertThat(parsed.malformedLines()).as("first problem: %s", parsed.firstProblem()).isZero();
-        RuntimeProfile.Reading reading = RuntimeProfile.of(Runtime.JVM, null).read(parsed.samples());
+        Gauges reading = RuntimeProfile.of(Runtime.JVM, null).read(parsed.samples());
         assertThat(reading.threads()).isPositive();
         assertThat(reading.heap()).isPositive();
     }
