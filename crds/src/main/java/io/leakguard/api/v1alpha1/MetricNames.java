@@ -35,9 +35,4 @@ public class MetricNames {
             + " jvm_memory_committed_bytes{area=\"heap\"} (Micrometer) or jvm_memory_bytes_committed{area=\"heap\"}"
             + " (simpleclient).")
     public String heapCommitted;
-
-    @Pattern(SchemaPatterns.METRIC_SELECTOR)
-    @JsonPropertyDescription("Gauge of the heap goal, where the heap peaks before each GC, so that the memory's"
-            + " peak is known between scrapes. Default (Go): go_memstats_next_gc_bytes.")
-    public String heapGoal;
 }

@@ -79,9 +79,6 @@ final class Generate {
             } else {
                 series(json, trace, pod, Map.of("__name__", "go_goroutines"), trace.threads());
                 series(json, trace, pod, Map.of("__name__", "go_memstats_heap_inuse_bytes"), trace.heap());
-                if (trace.heapGoal() != null) {
-                    series(json, trace, pod, Map.of("__name__", "go_memstats_next_gc_bytes"), trace.heapGoal());
-                }
             }
             series(json, trace, pod, Map.of("__name__", "process_resident_memory_bytes"), trace.memory());
             double[] limit = new double[trace.length()];

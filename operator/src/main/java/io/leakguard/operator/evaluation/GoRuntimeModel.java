@@ -173,7 +173,6 @@ public final class GoRuntimeModel {
         double[] threads = new double[n];
         double[] heap = new double[n];
         double[] memory = new double[n];
-        double[] heapGoal = new double[n];
         double heapAlloc = baseLive;
         double liveAtGc = baseLive;
         long lastGc = 0;
@@ -238,11 +237,10 @@ public final class GoRuntimeModel {
                 threads[i] = missed ? Double.NaN : Math.round(goroutines + random.nextGaussian() * Math.sqrt(goroutines) * 0.3);
                 heap[i] = missed ? Double.NaN : heapInuse;
                 memory[i] = missed ? Double.NaN : rss;
-                heapGoal[i] = missed ? Double.NaN : goal;
             }
         }
         return new Trace(name, kind.name(), "Go", kind.leaking, kind == Kind.GoroutineOnlyLeak, interval,
-                Arrays.copyOf(threads, n), Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), null, Arrays.copyOf(heapGoal, n), limit, Double.NaN,
+                Arrays.copyOf(threads, n), Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), null, limit, Double.NaN,
                 diedAt, Double.isNaN(diedAt) ? null : Trace.OOM_KILLED, kind.leaking ? leakStart : Double.NaN);
     }
 }

@@ -210,7 +210,7 @@ public final class JvmRuntimeModel {
             }
         }
         return new Trace(name, kind.name(), "JVM", kind.leaking, false, interval, Arrays.copyOf(threads, n),
-                Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), null, limit, heapMax, diedAt, death,
+                Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), limit, heapMax, diedAt, death,
                 kind.leaking ? leakStart : Double.NaN);
     }
 }

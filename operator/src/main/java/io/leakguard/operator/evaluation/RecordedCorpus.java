@@ -49,14 +49,13 @@ public final class RecordedCorpus {
             double[] heap = s.gauges().stream().mapToDouble(Gauges::heap).toArray();
             double[] memory = s.gauges().stream().mapToDouble(Gauges::memory).toArray();
             double[] committed = s.gauges().stream().mapToDouble(Gauges::heapCommitted).toArray();
-            double[] goal = s.gauges().stream().mapToDouble(Gauges::heapGoal).toArray();
             double start = s.startMillis() / 1000.0;
             double diedAt = f[7].equals("-") ? Double.NaN : Double.parseDouble(f[7]) - start;
             double leakStart = f[6].equals("-") ? Double.NaN : Math.max(0, Double.parseDouble(f[6]) - start);
             double heapMax = s.gauges().stream().mapToDouble(Gauges::heapMax).filter(v -> v > 0).max().orElse(Double.NaN);
             traces.add(new Trace(f[1], f[2], policy.runtime == null ? "Custom" : policy.runtime.name(),
                     Boolean.parseBoolean(f[3]), Boolean.parseBoolean(f[4]), intervalMillis / 1000, threads, heap, memory,
-                    anyPositive(committed) ? committed : null, anyPositive(goal) ? goal : null,
+                    anyPositive(committed) ? committed : null,
                     s.limit()[s.limit().length - 1], heapMax,
                     diedAt, f[8].equals("-") || f[8].equals("Exited") ? null : f[8], leakStart));
         }

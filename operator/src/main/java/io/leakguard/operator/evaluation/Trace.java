@@ -6,12 +6,11 @@ package io.leakguard.operator.evaluation;
  * and of what ({@code OOMKilled} by the kernel, or the JVM's {@code OutOfMemoryError}).
  *
  * @param heapCommitted the JVM's committed heap ({@code jvm_memory_committed_bytes{area="heap"}}), null for Go
- * @param heapGoal Go's heap goal ({@code go_memstats_next_gc_bytes}), or null
  * @param heapMaxBytes the JVM's heap max ({@code jvm_gc_max_data_size_bytes}), NaN for Go
  */
 public record Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
         long intervalSeconds, double[] threads, double[] heap, double[] memory, double[] heapCommitted,
-        double[] heapGoal, double memoryLimitBytes,
+        double memoryLimitBytes,
         double heapMaxBytes, double oomAtSeconds, String death, double leakStartSeconds) {
 
     public static final String OOM_KILLED = "OOMKilled";
@@ -20,7 +19,7 @@ public record Trace(String name, String scenario, String runtime, boolean leakin
     /** The gauges of sample {@code i}. */
     public io.leakguard.operator.series.Gauges gauges(int i) {
         return new io.leakguard.operator.series.Gauges(threads[i], heap[i], memory[i], heapMaxBytes,
-                heapCommitted == null ? Double.NaN : heapCommitted[i], heapGoal == null ? Double.NaN : heapGoal[i]);
+                heapCommitted == null ? Double.NaN : heapCommitted[i]);
     }
 
     public int length() {

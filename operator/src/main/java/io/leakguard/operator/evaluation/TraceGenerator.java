@@ -141,7 +141,7 @@ public final class TraceGenerator {
         }
         return new Trace(name, scenario.name(), "Go", scenario.leaking, scenario == Scenario.GoroutineOnlyLeak,
                 intervalSeconds, java.util.Arrays.copyOf(threads, samples), java.util.Arrays.copyOf(heap, samples),
-                java.util.Arrays.copyOf(memory, samples), null, null, limit, Double.NaN, oomAt,
+                java.util.Arrays.copyOf(memory, samples), null, limit, Double.NaN, oomAt,
                 Double.isNaN(oomAt) ? null : Trace.OOM_KILLED, leakStart);
     }
 }

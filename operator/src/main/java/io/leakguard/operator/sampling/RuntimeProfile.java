@@ -17,8 +17,7 @@ import io.leakguard.operator.series.Gauges;
  * heap nearing it means OutOfMemoryError, usually long before the container's limit.
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
-        List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
-        List<MetricSelector> heapGoal) {
+        List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
@@ -27,12 +26,10 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> heap;
         List<MetricSelector> heapMax = List.of();
         List<MetricSelector> heapCommitted = List.of();
-        List<MetricSelector> heapGoal = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
                 heap = List.of(MetricSelector.parse("go_memstats_heap_inuse_bytes"));
-                heapGoal = List.of(MetricSelector.parse("go_memstats_next_gc_bytes"));
             }
             case JVM -> {
                 threads = List.of(MetricSelector.parse("jvm_threads_live_threads"),
@@ -58,23 +55,21 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             memory = names.memory == null ? memory : List.of(MetricSelector.parse(names.memory));
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
-            heapGoal = names.heapGoal == null ? heapGoal : List.of(MetricSelector.parse(names.heapGoal));
         }
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, heapGoal);
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
     public Set<String> metricNames() {
         Set<String> names = new HashSet<>();
-        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted, heapGoal).flatMap(List::stream).forEach(s -> names.add(s.name()));
+        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted).flatMap(List::stream).forEach(s -> names.add(s.name()));
         return names;
     }
 
     /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */
     public Gauges read(List<Sample> samples) {
         return new Gauges(first(threads, samples), first(heapBaseline, samples), first(memory, samples),
-                firstNonNegative(heapMax, samples), firstNonNegative(heapCommitted, samples),
-                firstNonNegative(heapGoal, samples));
+                firstNonNegative(heapMax, samples), firstNonNegative(heapCommitted, samples));
     }
 
     private static double firstNonNegative(List<MetricSelector> candidates, List<Sample> samples) {

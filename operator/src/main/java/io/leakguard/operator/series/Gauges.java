@@ -8,13 +8,11 @@ package io.leakguard.operator.series;
  * @param memory the process memory the kernel counts against the limit
  * @param heapMax a JVM's heap max, its second ceiling
  * @param heapCommitted a JVM's committed heap, which grows towards the heap max without being a leak
- * @param heapGoal Go's heap goal ({@code go_memstats_next_gc_bytes}): the heap reaches it before each GC,
- *     so the process memory peaks there even between scrapes
  */
-public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double heapGoal) {
+public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted) {
 
     public static Gauges of(double threads, double heap, double memory) {
-        return new Gauges(threads, heap, memory, Double.NaN, Double.NaN, Double.NaN);
+        return new Gauges(threads, heap, memory, Double.NaN, Double.NaN);
     }
 
     /** No gauge that a trend is fitted to: the ceilings alone do not make a sample. */
@@ -25,10 +23,5 @@ public record Gauges(double threads, double heap, double memory, double heapMax,
     /** The memory's floor for its trend: without the committed heap, which is bounded by the heap max. */
     public double memoryFloor() {
         return heapCommitted > 0 ? memory - heapCommitted : memory;
-    }
-
-    /** The memory's peak: with the heap at its goal, where it will be just before the next GC. */
-    public double memoryPeak() {
-        return heapGoal > 0 && heap > 0 && heapGoal > heap ? memory + (heapGoal - heap) : memory;
     }
 }

@@ -80,7 +80,7 @@ public final class PodSeries {
     /**
      * Adds one sample. The memory floor leaves a JVM's committed heap out (it grows towards the heap
      * max, which is bounded and not a leak, while what grows beside it is what the kernel will kill
-     * for); the memory peak counts Go's heap at its goal (see {@link Gauges}).
+     * for).
      */
     public void add(long timeMillis, Gauges g) {
         double threads = g.threads();
@@ -105,7 +105,7 @@ public final class PodSeries {
         threadsMin[newest] = minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = minIgnoringNaN(heapMin[newest], heap);
         memoryMin[newest] = minIgnoringNaN(memoryMin[newest], g.memoryFloor());
-        memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], g.memoryPeak());
+        memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], g.memory());
         samples[newest]++;
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
     }

@@ -127,7 +127,7 @@ class TrendDetectorTest {
             double wobble = ((t / 15_000) % 3) * 2 * MIB;
             series.add(t, new Gauges(threads.applyAsDouble(m), heapMib.applyAsDouble(m) * MIB + wobble,
                     memoryMib.applyAsDouble(m) * MIB + wobble, heapMaxMib * MIB,
-                    committedMib == null ? Double.NaN : committedMib.applyAsDouble(m) * MIB, Double.NaN));
+                    committedMib == null ? Double.NaN : committedMib.applyAsDouble(m) * MIB));
         }
         return series;
     }
