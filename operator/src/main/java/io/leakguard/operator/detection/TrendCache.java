@@ -8,10 +8,13 @@ package io.leakguard.operator.detection;
  */
 public final class TrendCache {
 
-    private final Slot memory = new Slot(true);
-    private final Slot heap = new Slot(true);
+    private final Slot memory = new Slot(true, true);
+    private final Slot heap = new Slot(true, true);
     /** Threads follow traffic: their trend is judged over the whole window, never from a change point. */
-    private final Slot threads = new Slot(false);
+    private final Slot threads = new Slot(false, true);
+    /** The fast path's fits over the most recent buckets, as a whole. */
+    private final Slot recentMemory = new Slot(false, false);
+    private final Slot recentHeap = new Slot(false, false);
 
     TrendFit memory(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
         return memory.fit(t, v, n, confidence, scratch);
@@ -25,13 +28,23 @@ public final class TrendCache {
         return threads.fit(t, v, n, confidence, scratch);
     }
 
+    TrendFit recentMemory(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
+        return recentMemory.fit(t, v, n, confidence, scratch);
+    }
+
+    TrendFit recentHeap(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
+        return recentHeap.fit(t, v, n, confidence, scratch);
+    }
+
     private static final class Slot {
         private final boolean findStart;
+        private final boolean slopeWhenFlat;
         private long key;
         private TrendFit fit;
 
-        Slot(boolean findStart) {
+        Slot(boolean findStart, boolean slopeWhenFlat) {
             this.findStart = findStart;
+            this.slopeWhenFlat = slopeWhenFlat;
         }
 
         TrendFit fit(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
@@ -41,7 +54,7 @@ public final class TrendCache {
                 k = k * 1_000_003L + Double.doubleToLongBits(v[i]);
             }
             if (fit == null || key != k) {
-                fit = TrendFit.fit(t, v, n, confidence, findStart, scratch);
+                fit = TrendFit.fit(t, v, n, confidence, findStart, slopeWhenFlat, scratch);
                 key = k;
             }
             return fit;

@@ -27,8 +27,8 @@ public final class TrendDetector {
 
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
     private static final long THREAD_SPAN_MILLIS = 30 * 60_000;
-    static final int FAST_GROUPS = Integer.getInteger("fg", 16);
-    static final long FAST_FLOOR_MILLIS = Long.getLong("ff", 120_000);
+    static final int FAST_GROUPS = 16;
+    static final long FAST_FLOOR_MILLIS = 120_000;
 
     private TrendDetector() {
     }
@@ -85,7 +85,7 @@ public final class TrendDetector {
             death = Projection.earliest(death, Projection.heapMax(f, heap, ceilings.heapMaxBytes(), nowHours));
         }
         if (death.etaSeconds() > s.horizonMillis() / 1000.0) {
-            death = Projection.earliest(death, fastPath(w, scratch, ceilings, nowHours, s));
+            death = Projection.earliest(death, fastPath(w, cache, scratch, ceilings, nowHours, s));
         }
 
         double latestThreads = Double.NaN;
@@ -121,17 +121,17 @@ public final class TrendDetector {
      * show it. The last {@link #FAST_GROUPS} buckets, each its own trough (the floor of
      * {@link #FAST_FLOOR_MILLIS}), are fitted as a whole; only a death within the horizon counts.
      */
-    private static Projection fastPath(PodSeries.Window w, DetectorScratch scratch, Ceilings ceilings, double nowHours,
-            DetectorSettings s) {
+    private static Projection fastPath(PodSeries.Window w, TrendCache cache, DetectorScratch scratch, Ceilings ceilings,
+            double nowHours, DetectorSettings s) {
         TroughFold.Folded recent = scratch.recent;
         TroughFold.fold(w, Math.max(0, w.length - FAST_GROUPS), s.bucketMillis(), FAST_FLOOR_MILLIS, recent);
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
-            TrendFit memory = TrendFit.fit(recent.memoryTimes, recent.memory, recent.memoryLength, s.confidence(), false, scratch);
+            TrendFit memory = cache.recentMemory(recent.memoryTimes, recent.memory, recent.memoryLength, s.confidence(), scratch);
             death = Projection.memoryLimit(recent, memory, ceilings.memoryLimitBytes(), nowHours);
         }
         if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
-            TrendFit heap = TrendFit.fit(recent.heapTimes, recent.heap, recent.heapLength, s.confidence(), false, scratch);
+            TrendFit heap = cache.recentHeap(recent.heapTimes, recent.heap, recent.heapLength, s.confidence(), scratch);
             death = Projection.earliest(death, Projection.heapMax(recent, heap, ceilings.heapMaxBytes(), nowHours));
         }
         return death.etaSeconds() <= s.horizonMillis() / 1000.0 ? death : Projection.NONE;

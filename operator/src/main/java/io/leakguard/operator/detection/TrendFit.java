@@ -27,7 +27,12 @@ public record TrendFit(boolean significant, double slope, double lower, double p
     /** A single jump carrying more than this share of the rise makes it a step. */
     static final double STEP_SHARE = 2.0 / 3.0;
 
-    static TrendFit fit(double[] t, double[] v, int n, double confidence, boolean findStart, DetectorScratch scratch) {
+    /**
+     * @param findStart look for the change point, or judge the whole series
+     * @param slopeWhenFlat fit the slope of a series with no significant rise too (for reports), or leave it NaN
+     */
+    static TrendFit fit(double[] t, double[] v, int n, double confidence, boolean findStart, boolean slopeWhenFlat,
+            DetectorScratch scratch) {
         if (n < TroughFold.MIN_TROUGHS) {
             return NONE;
         }
@@ -38,6 +43,9 @@ public record TrendFit(boolean significant, double slope, double lower, double p
         System.arraycopy(t, start, st, 0, m);
         System.arraycopy(v, start, sv, 0, m);
         MannKendall mk = TrendStatistics.mannKendall(sv, m);
+        if (!slopeWhenFlat && mk.pUpward() > 1.0 - confidence) {
+            return new TrendFit(false, Double.NaN, Double.NaN, mk.pUpward(), start, null);
+        }
         TheilSen ts = TrendStatistics.theilSen(st, sv, m, confidence, mk.variance(), scratch.slopes);
         boolean rising = mk.pUpward() <= 1.0 - confidence && ts.slope() > 0;
         if (!rising) {
