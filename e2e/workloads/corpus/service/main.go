@@ -78,7 +78,9 @@ func leak() {
 	switch *leakMode {
 	case "goroutine":
 		held := make([]byte, *leakBytes)
-		held[0] = 1
+		for i := 0; i < len(held); i += 4096 {
+			held[i] = 1
+		}
 		go func() {
 			block := make(chan []byte)
 			block <- held // never received: blocked forever, holding its bytes
