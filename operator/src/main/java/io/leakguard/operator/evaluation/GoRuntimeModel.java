@@ -1,9 +1,6 @@
 package io.leakguard.operator.evaluation;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * A second, independent model of a Go service, written to test the detector on histories it was not
@@ -15,7 +12,7 @@ import java.util.SplittableRandom;
  * drives allocation and goroutines, and scrapes are sometimes missed. Every parameter is drawn from a
  * wide range per pod. The pod is OOM-killed the first second its resident memory reaches the limit.
  */
-public final class GoRuntimeModel {
+public final class GoRuntimeModel extends RuntimeModel<GoRuntimeModel.Kind> {
 
     static final double MIB = 1024.0 * 1024.0;
     private static final double[] LIMITS_MIB = {128, 192, 256, 384, 512, 768, 1024, 1536, 2048};
@@ -36,41 +33,17 @@ public final class GoRuntimeModel {
         }
     }
 
-    private final SplittableRandom random;
-
     public GoRuntimeModel(long seed) {
-        this.random = new SplittableRandom(seed);
+        super(seed, Kind.class, "go-");
     }
 
-    public List<Trace> corpus(int perKind, long intervalSeconds, long durationSeconds) {
-        List<Trace> traces = new ArrayList<>();
-        for (Kind kind : Kind.values()) {
-            for (int i = 0; i < perKind; i++) {
-                traces.add(generate(kind, "go-" + kind.name() + "-" + i, intervalSeconds, durationSeconds));
-            }
-        }
-        return traces;
+    @Override
+    boolean leaking(Kind kind) {
+        return kind.leaking;
     }
 
-    /** One pod; a healthy draw that would die anyway (an unlucky combination) is drawn again. */
-    public Trace generate(Kind kind, String name, long intervalSeconds, long durationSeconds) {
-        for (int attempt = 0; ; attempt++) {
-            Trace trace = simulate(kind, name, intervalSeconds, durationSeconds);
-            if (kind.leaking || Double.isNaN(trace.oomAtSeconds()) || attempt > 20) {
-                return trace;
-            }
-        }
-    }
-
-    private double uniform(double from, double to) {
-        return from + (to - from) * random.nextDouble();
-    }
-
-    private double logUniform(double from, double to) {
-        return Math.exp(uniform(Math.log(from), Math.log(to)));
-    }
-
-    private Trace simulate(Kind kind, String name, long interval, long duration) {
+    @Override
+    Trace simulate(Kind kind, String name, long interval, long duration) {
         double limit = LIMITS_MIB[random.nextInt(LIMITS_MIB.length)] * MIB;
         double gogc = GOGC[random.nextInt(GOGC.length)];
         double growth = 1 + gogc / 100;

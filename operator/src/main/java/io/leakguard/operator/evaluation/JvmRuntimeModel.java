@@ -1,9 +1,6 @@
 package io.leakguard.operator.evaluation;
 
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
-import java.util.SplittableRandom;
 
 /**
  * A model of a JVM service with a generational collector, as Micrometer reports it: the young
@@ -15,7 +12,7 @@ import java.util.SplittableRandom;
  * live heap no longer fits under the heap max, or is OOM-killed when its resident memory reaches
  * the container's limit.
  */
-public final class JvmRuntimeModel {
+public final class JvmRuntimeModel extends RuntimeModel<JvmRuntimeModel.Kind> {
 
     static final double MIB = 1024.0 * 1024.0;
     private static final double[] LIMITS_MIB = {512, 768, 1024, 1536, 2048, 3072, 4096};
@@ -34,41 +31,17 @@ public final class JvmRuntimeModel {
         }
     }
 
-    private final SplittableRandom random;
-
     public JvmRuntimeModel(long seed) {
-        this.random = new SplittableRandom(seed);
+        super(seed, Kind.class, "jvm-");
     }
 
-    public List<Trace> corpus(int perKind, long intervalSeconds, long durationSeconds) {
-        List<Trace> traces = new ArrayList<>();
-        for (Kind kind : Kind.values()) {
-            for (int i = 0; i < perKind; i++) {
-                traces.add(generate(kind, "jvm-" + kind.name() + "-" + i, intervalSeconds, durationSeconds));
-            }
-        }
-        return traces;
+    @Override
+    boolean leaking(Kind kind) {
+        return kind.leaking;
     }
 
-    /** One pod; a healthy draw that would die anyway is drawn again. */
-    public Trace generate(Kind kind, String name, long intervalSeconds, long durationSeconds) {
-        for (int attempt = 0; ; attempt++) {
-            Trace trace = simulate(kind, name, intervalSeconds, durationSeconds);
-            if (kind.leaking || Double.isNaN(trace.oomAtSeconds()) || attempt > 20) {
-                return trace;
-            }
-        }
-    }
-
-    private double uniform(double from, double to) {
-        return from + (to - from) * random.nextDouble();
-    }
-
-    private double logUniform(double from, double to) {
-        return Math.exp(uniform(Math.log(from), Math.log(to)));
-    }
-
-    private Trace simulate(Kind kind, String name, long interval, long duration) {
+    @Override
+    Trace simulate(Kind kind, String name, long interval, long duration) {
         double limit = LIMITS_MIB[random.nextInt(LIMITS_MIB.length)] * MIB;
         double metaspace = uniform(40, 160) * MIB;
         double codeCache = uniform(10, 50) * MIB;

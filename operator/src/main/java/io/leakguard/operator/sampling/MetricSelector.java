@@ -46,15 +46,7 @@ public record MetricSelector(String name, Map<String, String> labels) {
 
     /** The sum of every matching sample (memory pools add up), or NaN when none matches. */
     public double sum(List<Sample> samples) {
-        double total = 0;
-        boolean found = false;
-        for (Sample sample : samples) {
-            if (matches(sample) && !Double.isNaN(sample.value())) {
-                total += sample.value();
-                found = true;
-            }
-        }
-        return found ? total : Double.NaN;
+        return sum(samples, Double.NEGATIVE_INFINITY);
     }
 
     /**
@@ -62,10 +54,14 @@ public record MetricSelector(String name, Map<String, String> labels) {
      * no max report -1 (G1's eden and survivor spaces), and must not lower the heap's max.
      */
     public double sumNonNegative(List<Sample> samples) {
+        return sum(samples, 0);
+    }
+
+    private double sum(List<Sample> samples, double least) {
         double total = 0;
         boolean found = false;
         for (Sample sample : samples) {
-            if (matches(sample) && sample.value() >= 0) {
+            if (matches(sample) && sample.value() >= least) {
                 total += sample.value();
                 found = true;
             }

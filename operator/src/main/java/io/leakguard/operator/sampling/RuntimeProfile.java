@@ -68,23 +68,14 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
 
     /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */
     public Gauges read(List<Sample> samples) {
-        return new Gauges(first(threads, samples), first(heapBaseline, samples), first(memory, samples),
-                firstNonNegative(heapMax, samples), firstNonNegative(heapCommitted, samples));
+        return new Gauges(first(threads, samples, false), first(heapBaseline, samples, false),
+                first(memory, samples, false), first(heapMax, samples, true), first(heapCommitted, samples, true));
     }
 
-    private static double firstNonNegative(List<MetricSelector> candidates, List<Sample> samples) {
+    /** The first candidate present; with {@code nonNegative}, pools reporting -1 are left out of its sum. */
+    private static double first(List<MetricSelector> candidates, List<Sample> samples, boolean nonNegative) {
         for (MetricSelector candidate : candidates) {
-            double value = candidate.sumNonNegative(samples);
-            if (!Double.isNaN(value)) {
-                return value;
-            }
-        }
-        return Double.NaN;
-    }
-
-    private static double first(List<MetricSelector> candidates, List<Sample> samples) {
-        for (MetricSelector candidate : candidates) {
-            double value = candidate.sum(samples);
+            double value = nonNegative ? candidate.sumNonNegative(samples) : candidate.sum(samples);
             if (!Double.isNaN(value)) {
                 return value;
             }
