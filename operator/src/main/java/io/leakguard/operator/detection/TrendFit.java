@@ -7,7 +7,7 @@ import io.leakguard.operator.detection.TrendStatistics.TheilSen;
  * The trend of one folded series, judged from where its rise starts. Pure: troughs in, a fit out.
  * <ol>
  * <li>Change point: where the series turns from flat to rising, chosen by BIC between one line over
- * the whole window and a flat stretch followed by a line. A leak that starts mid-window is judged on
+ * the whole window and a flat stretch (not itself rising) followed by a line. A leak that starts mid-window is judged on
  * the part after it, not diluted by the flat part before.</li>
  * <li>Significance: Mann-Kendall over that part at the policy's confidence, and the Theil-Sen slope
  * with its confidence bounds.</li>
@@ -24,6 +24,8 @@ public record TrendFit(boolean significant, double slope, double lower, double p
 
     /** Below this share of the whole rise's pace, the recent third has levelled off. */
     static final double LEVEL_SHARE = 0.25;
+    /** A stretch before a change point this likely to be rising is not flat (one-sided Mann-Kendall). */
+    static final double PREFIX_RISING_P = 0.1;
     /** A single jump carrying more than this share of the rise makes it a step. */
     static final double STEP_SHARE = 2.0 / 3.0;
 
@@ -54,7 +56,10 @@ public record TrendFit(boolean significant, double slope, double lower, double p
             return new TrendFit(false, ts.slope(), ts.lower(), mk.pUpward(), start,
                     roseBefore ? "a one-off rise that has stopped (a step or a fill), not a steady one" : null);
         }
-        String note = levelledOff(st, sv, m, ts.slope(), scratch) ? "the rise has levelled off"
+        // Over a whole window the recent third must hold six troughs to tell a levelling from noise;
+        // over the fast path's few recent buckets, four.
+        String note = levelledOff(st, sv, m, ts.slope(), findStart ? TroughFold.MIN_TROUGHS : 4, scratch)
+                ? "the rise has levelled off"
                 : oneStep(sv, m) ? "a one-off step, not a steady rise" : null;
         return new TrendFit(note == null, ts.slope(), ts.lower(), mk.pUpward(), start, note);
     }
@@ -82,6 +87,10 @@ public record TrendFit(boolean significant, double slope, double lower, double p
                 best = score;
                 bestStart = k;
             }
+        }
+        // The stretch before a change point must be flat: if it rises too, the whole series is one rise.
+        if (bestStart >= 4 && TrendStatistics.mannKendall(v, bestStart).pUpward() <= PREFIX_RISING_P) {
+            return 0;
         }
         return bestStart;
     }
@@ -111,10 +120,13 @@ public record TrendFit(boolean significant, double slope, double lower, double p
         return Math.max(0, varT <= 0 ? varV : varV - covTv * covTv / varT);
     }
 
-    /** The recent third rises at under {@link #LEVEL_SHARE} of the whole pace: a warm-up nearing its plateau. */
-    private static boolean levelledOff(double[] t, double[] v, int m, double slope, DetectorScratch scratch) {
-        int third = Math.max(4, m / 3);
-        if (third >= m) {
+    /**
+     * The recent third ({@code least} troughs at least) rises at under {@link #LEVEL_SHARE} of the
+     * whole pace: a warm-up nearing its plateau.
+     */
+    private static boolean levelledOff(double[] t, double[] v, int m, double slope, int least, DetectorScratch scratch) {
+        int third = m / 3;
+        if (third < least) {
             return false;
         }
         double[] rt = scratch.recentTimes;

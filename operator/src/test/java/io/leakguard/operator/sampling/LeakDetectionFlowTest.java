@@ -90,7 +90,7 @@ class LeakDetectionFlowTest {
         assertThat(risk.verdict).isEqualTo("Leaking");
         assertThat(risk.heapBytesPerHour).isBetween(400 * MIB, 560 * MIB);
         assertThat(risk.projectedOomIn).isNotNull();
-        assertThat(risk.reason).contains("heap baseline").contains("projected OOM in");
+        assertThat(risk.reason).contains("heap baseline").contains("projected OOM kill at the memory limit in");
     }
 
     @Test
