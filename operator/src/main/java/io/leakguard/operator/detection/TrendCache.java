@@ -16,24 +16,24 @@ public final class TrendCache {
     private final Slot recentMemory = new Slot(false, false);
     private final Slot recentHeap = new Slot(false, false);
 
-    TrendFit memory(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
-        return memory.fit(t, v, n, confidence, scratch);
+    TrendFit memory(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
+        return memory.fit(f.memoryTimes, f.memory, f.memoryLength, confidence, f.span, scratch);
     }
 
-    TrendFit heap(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
-        return heap.fit(t, v, n, confidence, scratch);
+    TrendFit heap(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
+        return heap.fit(f.heapTimes, f.heap, f.heapLength, confidence, f.span, scratch);
     }
 
-    TrendFit threads(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
-        return threads.fit(t, v, n, confidence, scratch);
+    TrendFit threads(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
+        return threads.fit(f.threadTimes, f.threads, f.threadLength, confidence, f.span, scratch);
     }
 
-    TrendFit recentMemory(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
-        return recentMemory.fit(t, v, n, confidence, scratch);
+    TrendFit recentMemory(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
+        return recentMemory.fit(f.memoryTimes, f.memory, f.memoryLength, confidence, f.span, scratch);
     }
 
-    TrendFit recentHeap(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
-        return recentHeap.fit(t, v, n, confidence, scratch);
+    TrendFit recentHeap(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
+        return recentHeap.fit(f.heapTimes, f.heap, f.heapLength, confidence, f.span, scratch);
     }
 
     private static final class Slot {
@@ -47,14 +47,22 @@ public final class TrendCache {
             this.slopeWhenFlat = slopeWhenFlat;
         }
 
-        TrendFit fit(double[] t, double[] v, int n, double confidence, DetectorScratch scratch) {
-            long k = Double.doubleToLongBits(confidence) * 31 + n;
+        TrendFit fit(double[] t, double[] v, int n, double confidence, int span, DetectorScratch scratch) {
+            long k = (Double.doubleToLongBits(confidence) * 31 + n) * 31 + span;
             for (int i = 0; i < n; i++) {
                 k = k * 1_000_003L + Double.doubleToLongBits(t[i]);
                 k = k * 1_000_003L + Double.doubleToLongBits(v[i]);
             }
             if (fit == null || key != k) {
-                fit = TrendFit.fit(t, v, n, confidence, findStart, slopeWhenFlat, scratch);
+                TrendFit fresh = TrendFit.fit(t, v, n, confidence, findStart, slopeWhenFlat, span, scratch);
+                // Hysteresis: a rise once significant stays so while its p-value is within twice the
+                // threshold and no guard objects, so that one sample on the edge does not flip a
+                // verdict (and its Events) back and forth.
+                if (fit != null && fit.significant() && !fresh.significant() && fresh.note() == null
+                        && fresh.slope() > 0 && fresh.p() <= 2 * (1 - confidence)) {
+                    fresh = new TrendFit(true, fresh.slope(), fresh.lower(), fresh.p(), fresh.start(), null);
+                }
+                fit = fresh;
                 key = k;
             }
             return fit;

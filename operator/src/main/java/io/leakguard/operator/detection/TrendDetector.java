@@ -71,9 +71,9 @@ public final class TrendDetector {
         }
 
         double confidence = s.confidence();
-        TrendFit memory = cache.memory(f.memoryTimes, f.memory, f.memoryLength, confidence, scratch);
-        TrendFit heap = cache.heap(f.heapTimes, f.heap, f.heapLength, confidence, scratch);
-        TrendFit threads = cache.threads(f.threadTimes, f.threads, f.threadLength, confidence, scratch);
+        TrendFit memory = cache.memory(f, confidence, scratch);
+        TrendFit heap = cache.heap(f, confidence, scratch);
+        TrendFit threads = cache.threads(f, confidence, scratch);
 
         double nowHours = nowMillis / MILLIS_PER_HOUR;
         Projection death = Projection.NONE;
@@ -127,11 +127,11 @@ public final class TrendDetector {
         TroughFold.fold(w, Math.max(0, w.length - FAST_GROUPS), s.bucketMillis(), FAST_FLOOR_MILLIS, recent);
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
-            TrendFit memory = cache.recentMemory(recent.memoryTimes, recent.memory, recent.memoryLength, s.confidence(), scratch);
+            TrendFit memory = cache.recentMemory(recent, s.confidence(), scratch);
             death = Projection.memoryLimit(recent, memory, ceilings.memoryLimitBytes(), nowHours);
         }
         if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
-            TrendFit heap = cache.recentHeap(recent.heapTimes, recent.heap, recent.heapLength, s.confidence(), scratch);
+            TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch);
             death = Projection.earliest(death, Projection.heapMax(recent, heap, ceilings.heapMaxBytes(), nowHours));
         }
         return death.etaSeconds() <= s.horizonMillis() / 1000.0 ? death : Projection.NONE;

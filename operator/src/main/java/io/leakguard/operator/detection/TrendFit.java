@@ -7,7 +7,7 @@ import io.leakguard.operator.detection.TrendStatistics.TheilSen;
  * The trend of one folded series, judged from where its rise starts. Pure: troughs in, a fit out.
  * <ol>
  * <li>Change point: where the series turns from flat to rising, chosen by BIC between one line over
- * the whole window and a flat stretch (not itself rising) followed by a line. A leak that starts mid-window is judged on
+ * the whole window and a flat stretch followed by a line. A leak that starts mid-window is judged on
  * the part after it, not diluted by the flat part before.</li>
  * <li>Significance: Mann-Kendall over that part at the policy's confidence, and the Theil-Sen slope
  * with its confidence bounds.</li>
@@ -24,8 +24,6 @@ public record TrendFit(boolean significant, double slope, double lower, double p
 
     /** Below this share of the whole rise's pace, the recent third has levelled off. */
     static final double LEVEL_SHARE = 0.25;
-    /** A stretch before a change point this likely to be rising is not flat (one-sided Mann-Kendall). */
-    static final double PREFIX_RISING_P = 0.1;
     /** A single jump carrying more than this share of the rise makes it a step. */
     static final double STEP_SHARE = 2.0 / 3.0;
 
@@ -34,11 +32,11 @@ public record TrendFit(boolean significant, double slope, double lower, double p
      * @param slopeWhenFlat fit the slope of a series with no significant rise too (for reports), or leave it NaN
      */
     static TrendFit fit(double[] t, double[] v, int n, double confidence, boolean findStart, boolean slopeWhenFlat,
-            DetectorScratch scratch) {
+            int span, DetectorScratch scratch) {
         if (n < TroughFold.MIN_TROUGHS) {
             return NONE;
         }
-        int start = findStart ? changePoint(t, v, n) : 0;
+        int start = findStart ? changePoint(t, v, n, span) : 0;
         int m = n - start;
         double[] st = scratch.subTimes;
         double[] sv = scratch.subValues;
@@ -56,10 +54,7 @@ public record TrendFit(boolean significant, double slope, double lower, double p
             return new TrendFit(false, ts.slope(), ts.lower(), mk.pUpward(), start,
                     roseBefore ? "a one-off rise that has stopped (a step or a fill), not a steady one" : null);
         }
-        // Over a whole window the recent third must hold six troughs to tell a levelling from noise;
-        // over the fast path's few recent buckets, four.
-        String note = levelledOff(st, sv, m, ts.slope(), findStart ? TroughFold.MIN_TROUGHS : 4, scratch)
-                ? "the rise has levelled off"
+        String note = levelledOff(st, sv, m, ts.slope(), scratch) ? "the rise has levelled off"
                 : oneStep(sv, m) ? "a one-off step, not a steady rise" : null;
         return new TrendFit(note == null, ts.slope(), ts.lower(), mk.pUpward(), start, note);
     }
@@ -67,9 +62,10 @@ public record TrendFit(boolean significant, double slope, double lower, double p
     /**
      * The index where the rise starts: 0 for one line over the whole series, or the start of the
      * line after a flat stretch when that fits better by BIC (two more parameters). At least
-     * {@link TroughFold#MIN_TROUGHS} troughs are left after it. O(n^2) over at most 31 troughs.
+     * {@link TroughFold#MIN_TROUGHS} troughs are left after it, and none falls among the first {@code span}
+     * troughs. O(n^2) over at most 31 troughs.
      */
-    static int changePoint(double[] t, double[] v, int n) {
+    static int changePoint(double[] t, double[] v, int n, int span) {
         double sseLine = lineSse(t, v, 0, n);
         if (n < 2 * TroughFold.MIN_TROUGHS) {
             return 0;
@@ -81,16 +77,17 @@ public record TrendFit(boolean significant, double slope, double lower, double p
         for (int k = 1; k <= n - TroughFold.MIN_TROUGHS; k++) {
             flatSum += v[k - 1];
             flatSquares += v[k - 1] * v[k - 1];
+            if (k < span) {
+                // The first troughs are floors of fewer groups: on any rise they read flat, and a
+                // change point among them would be an artefact of the fold, not where a leak began.
+                continue;
+            }
             double flatSse = Math.max(0, flatSquares - flatSum * flatSum / k);
             double score = bic(flatSse + lineSse(t, v, k, n), n, 4);
             if (score < best) {
                 best = score;
                 bestStart = k;
             }
-        }
-        // The stretch before a change point must be flat: if it rises too, the whole series is one rise.
-        if (bestStart >= 4 && TrendStatistics.mannKendall(v, bestStart).pUpward() <= PREFIX_RISING_P) {
-            return 0;
         }
         return bestStart;
     }
@@ -120,13 +117,10 @@ public record TrendFit(boolean significant, double slope, double lower, double p
         return Math.max(0, varT <= 0 ? varV : varV - covTv * covTv / varT);
     }
 
-    /**
-     * The recent third ({@code least} troughs at least) rises at under {@link #LEVEL_SHARE} of the
-     * whole pace: a warm-up nearing its plateau.
-     */
-    private static boolean levelledOff(double[] t, double[] v, int m, double slope, int least, DetectorScratch scratch) {
-        int third = m / 3;
-        if (third < least) {
+    /** The recent third rises at under {@link #LEVEL_SHARE} of the whole pace: a warm-up nearing its plateau. */
+    private static boolean levelledOff(double[] t, double[] v, int m, double slope, DetectorScratch scratch) {
+        int third = Math.max(4, m / 3);
+        if (third >= m) {
             return false;
         }
         double[] rt = scratch.recentTimes;

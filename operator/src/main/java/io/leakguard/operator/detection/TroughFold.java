@@ -39,6 +39,8 @@ final class TroughFold {
         int heapLength;
         int threadLength;
         long groupMillis;
+        /** How many groups each trough's floor spans: the first {@code span - 1} troughs see fewer. */
+        int span;
 
         Folded(int capacity) {
             memoryTimes = new double[capacity];
@@ -54,14 +56,12 @@ final class TroughFold {
     /**
      * The width of a group: a full window holds {@link #TROUGHS} of them; a younger history holds at
      * least twice {@link #MIN_TROUGHS}, so that a fast leak is judged long before the window is full.
-     * Always a whole number of buckets; while young, a power of two of them, so that the groups change
-     * width only each time the history doubles (each change regroups the troughs, and could tip a
-     * trend on the edge of significance back and forth).
+     * Always a whole number of buckets.
      */
     static long groupMillis(long windowMillis, long bucketMillis, long historyMillis) {
-        long full = Math.max(1, (windowMillis / TROUGHS + bucketMillis - 1) / bucketMillis);
-        long young = Long.highestOneBit(Math.max(1, historyMillis / (2L * MIN_TROUGHS) / bucketMillis));
-        return Math.min(full, young) * bucketMillis;
+        long target = Math.min(windowMillis / TROUGHS, historyMillis / (2L * MIN_TROUGHS));
+        long buckets = Math.max(1, (target + bucketMillis - 1) / bucketMillis);
+        return buckets * bucketMillis;
     }
 
     static void fold(PodSeries.Window w, long groupMillis, Folded out) {
@@ -113,27 +113,10 @@ final class TroughFold {
             }
         }
         int span = (int) Math.max(1, (floorMillis + groupMillis - 1) / groupMillis);
-        out.memoryLength = floors(out.memoryTimes, out.memory, out.memoryPeaks, out.memoryLength, span);
-        out.heapLength = floors(out.heapTimes, out.heap, null, out.heapLength, span);
-        out.threadLength = floors(out.threadTimes, out.threads, null, out.threadLength, span);
-    }
-
-    /**
-     * Lowers each trough to the floor of the {@code span} groups ending with it (at most a third of the
-     * series, so a young history keeps enough troughs), and drops the first {@code span - 1}: they have
-     * too few groups before them, and the floor of a short prefix would turn the start of any rise
-     * into a flat stretch. Returns the new length; {@code peaks}, if given, moves with the troughs.
-     */
-    static int floors(double[] times, double[] values, double[] peaks, int n, int span) {
-        int s = Math.max(1, Math.min(span, n / 3));
-        rollingMin(values, n, s);
-        int drop = s - 1;
-        System.arraycopy(times, drop, times, 0, n - drop);
-        System.arraycopy(values, drop, values, 0, n - drop);
-        if (peaks != null) {
-            System.arraycopy(peaks, drop, peaks, 0, n - drop);
-        }
-        return n - drop;
+        out.span = span;
+        rollingMin(out.memory, out.memoryLength, span);
+        rollingMin(out.heap, out.heapLength, span);
+        rollingMin(out.threads, out.threadLength, span);
     }
 
     /** Replaces each value by the lowest of it and the {@code span - 1} before it; in place, newest first. */
