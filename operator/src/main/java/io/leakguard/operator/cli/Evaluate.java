@@ -47,7 +47,7 @@ final class Evaluate {
                     settings.intervalMillis());
             default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, jvm-runtime or recorded");
         };
-        Evaluation.Method leakGuard = Evaluation.leakGuard(settings);
+        Evaluation.Method leakGuard = Evaluation.remembered(Evaluation.leakGuard(settings));
         List<Evaluation.Score> scores = List.of(
                 Evaluation.score(leakGuard, traces),
                 Evaluation.score(Evaluation.predictLinear(), traces),

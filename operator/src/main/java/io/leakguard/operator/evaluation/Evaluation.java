@@ -55,6 +55,25 @@ public final class Evaluation {
         };
     }
 
+    /**
+     * The method, replaying each trace once however often it is asked: the summary, the per-scenario
+     * table and the details all need the same first flags.
+     */
+    public static Method remembered(Method method) {
+        java.util.Map<Trace, Double> flags = new java.util.IdentityHashMap<>();
+        return new Method() {
+            @Override
+            public String name() {
+                return method.name();
+            }
+
+            @Override
+            public double firstFlagSeconds(Trace trace) {
+                return flags.computeIfAbsent(trace, method::firstFlagSeconds);
+            }
+        };
+    }
+
     /** What to do with each verdict of a replay; false stops it. */
     @FunctionalInterface
     public interface Step {
