@@ -8,6 +8,12 @@ package io.leakguard.operator.detection;
  */
 public final class TrendCache {
 
+    /**
+     * A rise once significant stays so while its p-value is within this many times the threshold:
+     * a young history is regrouped as it grows, and a regrouping is not new evidence.
+     */
+    static final double HOLD_FACTOR = 5;
+
     private final Slot memory = new Slot(true, true);
     private final Slot heap = new Slot(true, true);
     /** Threads follow traffic: their trend is judged over the whole window, never from a change point. */
@@ -55,11 +61,10 @@ public final class TrendCache {
             }
             if (fit == null || key != k) {
                 TrendFit fresh = TrendFit.fit(t, v, n, confidence, findStart, slopeWhenFlat, span, scratch);
-                // Hysteresis: a rise once significant stays so while its p-value is within twice the
-                // threshold and no guard objects, so that one sample on the edge does not flip a
-                // verdict (and its Events) back and forth.
+                // Hysteresis (see HOLD_FACTOR), unless a guard objects: one sample on the edge, or a
+                // regrouping, does not flip a verdict (and its Events) back and forth.
                 if (fit != null && fit.significant() && !fresh.significant() && fresh.note() == null
-                        && fresh.slope() > 0 && fresh.p() <= 2 * (1 - confidence)) {
+                        && fresh.slope() > 0 && fresh.p() <= HOLD_FACTOR * (1 - confidence)) {
                     fresh = new TrendFit(true, fresh.slope(), fresh.lower(), fresh.p(), fresh.start(), null);
                 }
                 fit = fresh;
