@@ -49,6 +49,12 @@ public final class CgroupProcess implements AutoCloseable {
      * the cgroup before it execs, so the program never runs outside it.
      */
     public static CgroupProcess start(String name, long limitBytes, List<String> command, Path log) throws IOException {
+        return start(name, limitBytes, command, log, java.util.Map.of());
+    }
+
+    /** As {@link #start(String, long, List, Path)}, with {@code env} added to the process's environment. */
+    public static CgroupProcess start(String name, long limitBytes, List<String> command, Path log,
+            java.util.Map<String, String> env) throws IOException {
         String reason = unavailableReason();
         if (reason != null) {
             throw new IllegalStateException("cannot give the process a real memory limit: " + reason);
@@ -59,7 +65,9 @@ public final class CgroupProcess implements AutoCloseable {
         List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c",
                 "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "leakguard-e2e"));
         wrapped.addAll(command);
-        Process process = new ProcessBuilder(wrapped).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        ProcessBuilder builder = new ProcessBuilder(wrapped).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().putAll(env);
+        Process process = builder.start();
         CgroupProcess started = new CgroupProcess(cgroup, process);
         started.recorded = process.onExit().thenRun(started::recordEnding);
         return started;

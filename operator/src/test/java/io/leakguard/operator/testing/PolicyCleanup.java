@@ -3,6 +3,7 @@ package io.leakguard.operator.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -15,9 +16,14 @@ public final class PolicyCleanup {
     private PolicyCleanup() {
     }
 
-    public static void deleteAll(KubernetesClient client, String namespace) {
+    /**
+     * @return the names of the policies whose finalizer had to be cleared by hand: the operator's cleanup
+     *     never ran for them, so what it would have forgotten is still remembered
+     */
+    public static List<String> deleteAll(KubernetesClient client, String namespace) {
         var policies = client.resources(LeakPolicy.class).inNamespace(namespace);
         policies.delete();
+        List<String> forced = new ArrayList<>();
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> policies.list().getItems().isEmpty());
         } catch (ConditionTimeoutException e) {
@@ -25,12 +31,16 @@ public final class PolicyCleanup {
             // policy is deleted while its finalizer is being added, and a status patch that lands just
             // after the delete stores the policy again; clear the finalizer as an administrator would,
             // and delete again.
-            policies.list().getItems().forEach(p -> policies.withName(p.getMetadata().getName()).edit(existing -> {
-                existing.getMetadata().setFinalizers(List.of());
-                return existing;
-            }));
+            policies.list().getItems().forEach(p -> {
+                forced.add(p.getMetadata().getName());
+                policies.withName(p.getMetadata().getName()).edit(existing -> {
+                    existing.getMetadata().setFinalizers(List.of());
+                    return existing;
+                });
+            });
             policies.delete();
             await().atMost(Duration.ofSeconds(15)).until(() -> policies.list().getItems().isEmpty());
         }
+        return forced;
     }
 }
