@@ -1,6 +1,7 @@
 package io.leakguard.e2e.harness;
 
 import java.io.IOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -18,7 +19,8 @@ import java.util.List;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
 
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -251,8 +253,7 @@ public final class ControlPlane implements AutoCloseable {
     private void controllerManager(Path bin) throws Exception {
         int port = LocalProcesses.freePort();
         Process manager = run("kube-controller-manager", List.of(bin.resolve("kube-controller-manager").toString(),
-                "--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig,
-                "--authorization-kubeconfig=" + kubeconfig, "--leader-elect=false",
+                "--kubeconfig=" + kubeconfig, "--leader-elect=false",
                 "--bind-address=127.0.0.1", "--secure-port=" + port, "--cert-dir=" + work.resolve("controller-manager-certs"),
                 "--controllers=replicaset-controller,deployment-controller,disruption-controller,garbage-collector-controller,"
                         + "namespace-controller,serviceaccount-controller,node-lifecycle-controller,taint-eviction-controller,"
@@ -264,42 +265,62 @@ public final class ControlPlane implements AutoCloseable {
     private void scheduler(Path bin) throws Exception {
         int port = LocalProcesses.freePort();
         Process scheduler = run("kube-scheduler", List.of(bin.resolve("kube-scheduler").toString(),
-                "--kubeconfig=" + kubeconfig, "--authentication-kubeconfig=" + kubeconfig,
-                "--authorization-kubeconfig=" + kubeconfig, "--leader-elect=false",
+                "--kubeconfig=" + kubeconfig, "--leader-elect=false",
                 "--bind-address=127.0.0.1", "--secure-port=" + port, "--cert-dir=" + work.resolve("scheduler-certs")));
         awaitHealthy("kube-scheduler", scheduler, port);
     }
 
     private void awaitHealthy(String name, Process process, int port) throws Exception {
-        HttpClient http = HttpClient.newBuilder().sslContext(trustingLoopback()).connectTimeout(Duration.ofSeconds(2)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trustingLoopback()).connectTimeout(Duration.ofSeconds(2)).build();
         Instant deadline = Instant.now().plusSeconds(60);
+        String last = "no answer";
         while (Instant.now().isBefore(deadline)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException(name + " exited at start-up; see " + work.resolve(name + ".log"));
             }
             try {
-                if (http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/healthz")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/healthz"))
+                        .build(), HttpResponse.BodyHandlers.ofString());
+                if (answer.statusCode() == 200) {
                     return;
                 }
+                last = answer.statusCode() + " " + answer.body();
             } catch (IOException e) {
-                // not serving yet
+                last = e.toString(); // not serving yet
             }
             Thread.sleep(200);
         }
-        throw new IllegalStateException(name + " not healthy within 60 s; see " + work.resolve(name + ".log"));
+        throw new IllegalStateException(name + " not healthy within 60 s (last answer: " + last + "); see "
+                + work.resolve(name + ".log"));
     }
 
     /** The controller-manager and scheduler serve health with a certificate they make themselves. */
     private static SSLContext trustingLoopback() throws Exception {
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new TrustManager[] {new X509TrustManager() {
+        // An extended trust manager: a plain one is wrapped by the JDK, which then checks the host name.
+        context.init(null, new TrustManager[] {new X509ExtendedTrustManager() {
             @Override
             public void checkClientTrusted(X509Certificate[] chain, String authType) {
             }
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
             }
 
             @Override

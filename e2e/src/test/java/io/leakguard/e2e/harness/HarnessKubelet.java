@@ -194,8 +194,7 @@ public final class HarnessKubelet implements AutoCloseable {
     }
 
     private void renewLease() {
-        String now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS)
-                .format(java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSSXXX"));
+        java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         var leases = client.resources(Lease.class).inNamespace("kube-node-lease");
         Lease lease = leases.withName(NODE).get();
         if (lease == null) {

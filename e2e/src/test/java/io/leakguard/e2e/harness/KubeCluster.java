@@ -184,6 +184,14 @@ public final class KubeCluster implements AutoCloseable {
                 """.formatted(name, namespace, replicas, name, name, LEAKY_IMAGE, limitBytes));
     }
 
+    /** Waits until {@code count} pods of the app {@code app} are Ready, as the API server reports them. */
+    public void awaitReady(String namespace, String app, int count, Duration timeout) {
+        await().atMost(timeout).pollInterval(Duration.ofMillis(500)).until(() -> client.pods().inNamespace(namespace)
+                .withLabel("app", app).list().getItems().stream().filter(p -> p.getMetadata().getDeletionTimestamp() == null
+                        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())
+                                && "True".equals(c.getStatus()))).count() == count);
+    }
+
     /** The running pods of a Deployment's app label, by the harness node's start order. */
     public List<String> runningPods(String namespace) {
         return kubelet.pods(namespace);

@@ -41,6 +41,7 @@ class InstalledByHelmE2E {
         cluster.installOperator(Map.of(), Map.of());
         cluster.namespace("shop");
         cluster.leakyDeployment("shop", "checkout", 2, Workloads.LIMIT, index -> List.of("-garbage-kib-per-second", "500"));
+        cluster.awaitReady("shop", "checkout", 2, Duration.ofMinutes(2));
     }
 
     @AfterAll
@@ -92,8 +93,9 @@ class InstalledByHelmE2E {
             });
             assertThat(policy.getStatus().observedGeneration).isEqualTo(policy.getMetadata().getGeneration());
         });
-        // A few sampling rounds, each of them a status write and scrapes of both pods.
-        Thread.sleep(10_000);
+        await().ignoreExceptions().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+                assertThat(cluster.policy("shop", "checkout").getStatus().pods.insufficientData)
+                        .as("both pods scraped at their own pod IPs until they have enough samples to judge").isZero());
         assertThat(cluster.operatorForbidden()).as("the operator's requests the chart's RBAC refused; operator log:\n%s",
                 cluster.operatorLog()).isEmpty();
         assertThat(cluster.plane.requests()).as("the operator's requests reached the API server under its ServiceAccount")

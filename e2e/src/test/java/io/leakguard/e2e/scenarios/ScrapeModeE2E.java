@@ -19,12 +19,11 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.RemediationRecord;
 import io.leakguard.e2e.harness.CgroupProcess;
-import io.leakguard.e2e.harness.Cluster;
 import io.leakguard.e2e.harness.DebianServer;
-import io.leakguard.e2e.harness.OperatorProcess;
+import io.leakguard.e2e.harness.HarnessKubelet;
+import io.leakguard.e2e.harness.KubeCluster;
 import io.leakguard.e2e.harness.SlackReceiver;
 import io.leakguard.e2e.harness.Timeline;
-import io.leakguard.e2e.harness.WorkloadSimulator;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,10 +32,12 @@ import org.junit.jupiter.api.parallel.Execution;
 import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
- * Scrape mode, end to end: one packaged operator against the harness's API server, and in each
- * namespace a real Go workload whose processes run in memory cgroups the kernel enforces. The
- * workloads all start together, so the scenarios run side by side and each test waits for its own
- * outcome:
+ * Scrape mode, end to end, on a real control plane: the chart installed by Helm, the operator running as
+ * its Deployment's pod under the chart's ServiceAccount and RBAC, and in each namespace a Deployment of
+ * two replicas of a real Go workload, whose processes the harness node runs in memory cgroups the kernel
+ * enforces. Evictions go through the real Eviction API, PodDisruptionBudgets through the real disruption
+ * controller, replacements through the real ReplicaSet controller and scheduler. The workloads all start
+ * together, so the scenarios run side by side and each test waits for its own outcome:
  * <ul>
  * <li>{@code leak}: a goroutine leak, dumped and restarted gracefully before the kernel kills it,
  * with Slack and Alertmanager told, and the alert resolved;</li>
@@ -46,6 +47,7 @@ import org.junit.jupiter.api.parallel.ExecutionMode;
  * <li>{@code pdb}: the leak under a PodDisruptionBudget that forbids the eviction until it is
  * relaxed.</li>
  * </ul>
+ * Over all of it, no request of the operator is refused by the authorizer: the chart's RBAC is enough.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Execution(ExecutionMode.CONCURRENT)
@@ -53,18 +55,16 @@ class ScrapeModeE2E {
 
     private static final List<String> NAMESPACES = List.of("leak", "control", "healthy", "dryrun", "pdb");
 
-    private Cluster cluster;
+    private KubeCluster cluster;
     private SlackReceiver slack;
     private DebianServer alertmanager;
-    private OperatorProcess operator;
-    private final Map<String, WorkloadSimulator> workloads = new LinkedHashMap<>();
     private final Map<String, String> leakingPod = new LinkedHashMap<>();
     private final List<String> timelines = new ArrayList<>();
     private Instant start;
 
     @BeforeAll
     void startEverything() throws Exception {
-        String reason = Cluster.realProcessesUnavailable();
+        String reason = KubeCluster.unavailableReason();
         if (reason == null) {
             reason = DebianServer.unavailableReason(Path.of("/usr/bin/prometheus-alertmanager"), "prometheus-alertmanager",
                     "LEAKGUARD_REQUIRE_ALERTMANAGER");
@@ -74,11 +74,12 @@ class ScrapeModeE2E {
         }
         assumeTrue(reason == null, "skipped: " + reason);
         Path work = Files.createTempDirectory("scrape-mode-e2e");
-        cluster = Cluster.start(work);
+        cluster = KubeCluster.start(work);
         slack = new SlackReceiver();
         alertmanager = DebianServer.alertmanager(work.resolve("alertmanager"), slack.url("/slack/alertmanager"));
-        operator = cluster.startOperator("operator", Map.of());
+        cluster.installOperator(Map.of(), Map.of());
         for (String ns : NAMESPACES) {
+            cluster.namespace(ns);
             cluster.slackSecret(ns, "slack", slack.url("/slack/" + ns));
         }
         cluster.create("""
@@ -89,15 +90,15 @@ class ScrapeModeE2E {
                   minAvailable: 2
                   selector: {matchLabels: {app: checkout}}
                 """);
-        start = Instant.now();
         for (String ns : NAMESPACES) {
-            WorkloadSimulator workload = new WorkloadSimulator(cluster.client, cluster.dispatcher, ns, "checkout",
-                    Workloads.LIMIT, ns.equals("healthy") ? Workloads.allHealthy() : Workloads.firstLeaks(),
-                    Files.createDirectories(work.resolve("pods").resolve(ns)));
-            workloads.put(ns, workload);
-            leakingPod.put(ns, workload.launch());
-            workload.launch();
+            cluster.leakyDeployment(ns, "checkout", 2, Workloads.LIMIT, ns.equals("healthy") ? Workloads.allHealthyFlags()
+                    : Workloads.firstLeaksFlags());
         }
+        for (String ns : NAMESPACES) {
+            cluster.awaitReady(ns, "checkout", 2, Duration.ofMinutes(2));
+            leakingPod.put(ns, cluster.runningPods(ns).get(0));
+        }
+        start = Instant.now();
         String alerting = "{slack: {webhookSecretRef: {name: slack, key: url}}, alertmanager: {urls: ['" + alertmanager.url + "']}}";
         cluster.create(Workloads.policy("leak", "", "", alerting));
         cluster.create(Workloads.policy("control", "", "action: None", alerting));
@@ -109,12 +110,6 @@ class ScrapeModeE2E {
     @AfterAll
     void stopEverything() throws Exception {
         timelines.forEach(System.out::println);
-        for (WorkloadSimulator workload : workloads.values()) {
-            workload.close();
-        }
-        if (operator != null) {
-            operator.close();
-        }
         if (alertmanager != null) {
             alertmanager.close();
         }
@@ -127,23 +122,26 @@ class ScrapeModeE2E {
     }
 
     private String operatorLog() throws Exception {
-        return Files.readString(operator.log);
+        return cluster.operatorLog();
     }
 
-    private void timeline(String ns, String title, WorkloadSimulator.Life life) throws Exception {
-        Timeline timeline = Timeline.of(leakingPod.get(ns), start, List.of(operator.log));
+    private void timeline(String ns, String title, HarnessKubelet.Life life) throws Exception {
+        Timeline timeline = Timeline.of(leakingPod.get(ns), start, cluster.operatorLogs());
         if (life != null) {
             timeline.with(life.ending().toString(), life.ended());
         }
         timelines.add(timeline.render(title));
     }
 
+    private HarnessKubelet.Life firstLife(String ns, Duration within) {
+        await().ignoreExceptions().atMost(within).pollInterval(Duration.ofSeconds(2)).until(() -> !cluster.kubelet.lives(ns).isEmpty());
+        return cluster.kubelet.lives(ns).get(0);
+    }
+
     @Test
     void aGoroutineLeakIsDumpedAndRestartedGracefullyBeforeTheKernelKillsItAndTheAlertResolves() throws Exception {
-        WorkloadSimulator workload = workloads.get("leak");
         String leaking = leakingPod.get("leak");
-        await().ignoreExceptions().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(2)).until(() -> !workload.lives.isEmpty());
-        WorkloadSimulator.Life first = workload.lives.get(0);
+        HarnessKubelet.Life first = firstLife("leak", Duration.ofMinutes(8));
         timeline("leak", "leak", first);
 
         assertThat(first.pod()).isEqualTo(leaking);
@@ -172,20 +170,19 @@ class ScrapeModeE2E {
                     .anySatisfy(m -> assertThat(m.text()).contains("RESOLVED").contains("LeakGuardPodRestarted")
                             .contains(leaking));
         });
-        assertThat(workload.evictions).as("evicted once, only the leaking pod").containsExactly(leaking);
+        assertThat(cluster.evictions("leak")).as("evicted once, only the leaking pod").containsExactly(leaking);
+        assertThat(cluster.operatorForbidden()).as("requests of the operator the chart's RBAC refused").isEmpty();
     }
 
     @Test
     void withoutRemediationTheKernelOomKillsTheSameLeakAndTheKubeletRestartsItInPlace() throws Exception {
-        WorkloadSimulator workload = workloads.get("control");
         String leaking = leakingPod.get("control");
-        await().ignoreExceptions().atMost(Duration.ofMinutes(12)).pollInterval(Duration.ofSeconds(2)).until(() -> !workload.lives.isEmpty());
-        WorkloadSimulator.Life first = workload.lives.get(0);
+        HarnessKubelet.Life first = firstLife("control", Duration.ofMinutes(12));
         timeline("control", "control (action: None)", first);
 
         assertThat(first.pod()).isEqualTo(leaking);
         assertThat(first.ending()).as("the limit is real: the kernel kills the leak").isEqualTo(CgroupProcess.Ending.OomKilled);
-        assertThat(workload.evictions).isEmpty();
+        assertThat(cluster.evictions("control")).isEmpty();
         await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             Pod pod = cluster.client.pods().inNamespace("control").withName(leaking).get();
             assertThat(pod.getStatus().getContainerStatuses().get(0).getRestartCount()).isEqualTo(1);
@@ -201,7 +198,6 @@ class ScrapeModeE2E {
 
     @Test
     void aHealthySawtoothIsNeverJudgedLeakingNorEvictedNorAlerted() throws Exception {
-        WorkloadSimulator workload = workloads.get("healthy");
         // As long as the leak scenarios take to be caught, and then some.
         Instant until = start.plus(Duration.ofMinutes(6));
         while (Instant.now().isBefore(until)) {
@@ -215,15 +211,14 @@ class ScrapeModeE2E {
         assertThat(policy.getStatus().pods.matched).isEqualTo(2);
         assertThat(operatorLog().lines().filter(l -> l.contains("namespace=healthy") && l.contains("to=Leaking")))
                 .as("Leaking verdicts in the healthy namespace").isEmpty();
-        assertThat(workload.evictions).isEmpty();
-        assertThat(workload.lives).as("no pod ended").isEmpty();
+        assertThat(cluster.evictions("healthy")).isEmpty();
+        assertThat(cluster.kubelet.lives("healthy")).as("no pod ended").isEmpty();
         assertThat(slack.at("/slack/healthy")).isEmpty();
         assertThat(slack.at("/slack/alertmanager")).noneSatisfy(m -> assertThat(m.text()).contains("healthy"));
     }
 
     @Test
     void aDryRunAlertsThatItWouldRestartAndEvictsNothing() throws Exception {
-        WorkloadSimulator workload = workloads.get("dryrun");
         String leaking = leakingPod.get("dryrun");
         await().ignoreExceptions().atMost(Duration.ofMinutes(7)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             assertThat(cluster.policy("dryrun", "checkout").getStatus().remediations)
@@ -237,14 +232,13 @@ class ScrapeModeE2E {
         });
         timeline("dryrun", "dry run", null);
         Thread.sleep(20_000);
-        assertThat(workload.evictions).as("a dry run evicts nothing").isEmpty();
-        assertThat(workload.lives).as("the pod still runs").isEmpty();
+        assertThat(cluster.evictions("dryrun")).as("a dry run evicts nothing").isEmpty();
+        assertThat(cluster.kubelet.lives("dryrun")).as("the pod still runs").isEmpty();
         assertThat(cluster.policy("dryrun", "checkout").getStatus().restarts).isZero();
     }
 
     @Test
     void aDisruptionBudgetHoldsTheEvictionBackUntilItAllowsIt() throws Exception {
-        WorkloadSimulator workload = workloads.get("pdb");
         String leaking = leakingPod.get("pdb");
         await().ignoreExceptions().atMost(Duration.ofMinutes(7)).pollInterval(Duration.ofSeconds(2)).untilAsserted(() -> {
             assertThat(cluster.policy("pdb", "checkout").getStatus().remediations)
@@ -259,18 +253,23 @@ class ScrapeModeE2E {
         });
         Instant blocked = Instant.now();
         Thread.sleep(10_000);
-        assertThat(workload.evictions).as("nothing evicted while the budget forbids it").isEmpty();
+        assertThat(cluster.evictions("pdb")).as("nothing evicted while the budget forbids it").isEmpty();
+        assertThat(cluster.plane.requests()).as("the API server's Eviction API refused with 429")
+                .anySatisfy(r -> {
+                    assertThat(r.subresource()).isEqualTo("eviction");
+                    assertThat(r.name()).isEqualTo(leaking);
+                    assertThat(r.code()).isEqualTo(429);
+                });
 
         cluster.client.resources(PodDisruptionBudget.class).inNamespace("pdb").withName("checkout")
                 .edit(pdb -> {
                     pdb.getSpec().setMinAvailable(new io.fabric8.kubernetes.api.model.IntOrString(1));
                     return pdb;
                 });
-        await().ignoreExceptions().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> !workload.lives.isEmpty());
-        WorkloadSimulator.Life first = workload.lives.get(0);
+        HarnessKubelet.Life first = firstLife("pdb", Duration.ofMinutes(2));
         timeline("pdb", "PDB (relaxed " + Duration.between(start, blocked).toSeconds() + " s + 10 s)", first);
         assertThat(first.pod()).isEqualTo(leaking);
         assertThat(first.ending()).isEqualTo(CgroupProcess.Ending.TerminatedGracefully);
-        assertThat(workload.evictions).containsExactly(leaking);
+        assertThat(cluster.evictions("pdb")).containsExactly(leaking);
     }
 }

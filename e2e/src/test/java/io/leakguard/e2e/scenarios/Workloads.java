@@ -29,12 +29,28 @@ public final class Workloads {
         return index -> healthy(binary);
     }
 
+    private static final List<String> LEAKING = List.of("-leak-goroutines-per-second", "30", "-leak-bytes-per-goroutine", "8192");
+    private static final List<String> HEALTHY = List.of("-garbage-kib-per-second", "2000");
+
+    /** As {@link #firstLeaks()}, the flags only: the harness node runs the binary for the pod's image. */
+    static IntFunction<List<String>> firstLeaksFlags() {
+        return index -> index == 0 ? LEAKING : HEALTHY;
+    }
+
+    static IntFunction<List<String>> allHealthyFlags() {
+        return index -> HEALTHY;
+    }
+
     private static List<String> leaking(String binary) {
-        return List.of(binary, "-leak-goroutines-per-second", "30", "-leak-bytes-per-goroutine", "8192");
+        List<String> argv = new java.util.ArrayList<>(List.of(binary));
+        argv.addAll(LEAKING);
+        return argv;
     }
 
     private static List<String> healthy(String binary) {
-        return List.of(binary, "-garbage-kib-per-second", "2000");
+        List<String> argv = new java.util.ArrayList<>(List.of(binary));
+        argv.addAll(HEALTHY);
+        return argv;
     }
 
     /**
