@@ -114,7 +114,12 @@ public final class HarnessKubelet implements AutoCloseable {
     private final Map<String, Program> programs = new ConcurrentHashMap<>();
     private final Map<String, Running> pods = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> indexes = new ConcurrentHashMap<>();
-    private final AtomicInteger addresses = new AtomicInteger();
+    /**
+     * Pod IPs are unique in the JVM (test classes run side by side, each with its cluster) and, through
+     * the second octet, across the JVMs of one machine.
+     */
+    private static final AtomicInteger ADDRESSES = new AtomicInteger();
+    private static final int SUBNET = 10 + (int) (ProcessHandle.current().pid() % 200);
     public final List<Life> lives = new CopyOnWriteArrayList<>();
     private final ExecutorService work = Executors.newCachedThreadPool();
     private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
@@ -263,8 +268,8 @@ public final class HarnessKubelet implements AutoCloseable {
             String app = pod.getMetadata().getLabels() == null ? "" : pod.getMetadata().getLabels().getOrDefault("app", "");
             int index = indexes.computeIfAbsent(pod.getMetadata().getNamespace() + "/" + app, k -> new AtomicInteger())
                     .getAndIncrement();
-            int n = addresses.incrementAndGet();
-            Running starting = new Running(pod, "127.1." + (n / 250) + "." + (n % 250 + 1), index,
+            int n = ADDRESSES.incrementAndGet();
+            Running starting = new Running(pod, "127." + SUBNET + "." + (n / 250) + "." + (n % 250 + 1), index,
                     logs.resolve(pod.getMetadata().getNamespace() + "-" + pod.getMetadata().getName() + ".kubeconfig"));
             pods.put(key, starting);
             work.submit(() -> {
@@ -364,6 +369,9 @@ public final class HarnessKubelet implements AutoCloseable {
         running.restarts = restarts + 1;
         running.ready = false;
         writeStatus(running, p -> running(p, running, container, last));
+        // The kubelet's back-off: the first restart at once, then 10 s, doubling up to 5 minutes.
+        long backoff = restarts == 0 ? 0 : Math.min(300, 10L << Math.min(restarts - 1, 5));
+        Thread.sleep(backoff * 1000);
         if (!running.terminating && !closed) {
             run(running, program, container);
             writeStatus(running, p -> running(p, running, container, last));

@@ -4,7 +4,7 @@ import static io.leakguard.operator.series.PodSeries.maxIgnoringNaN;
 
 /**
  * Pure: when a ceiling will be reached if the trend goes on at its fitted pace. The level now is the
- * highest recent peak (over the last {@link TroughFold#FLOOR_MILLIS}, and at least three groups),
+ * highest recent peak (over the last trough's floor, and at least three groups),
  * each carried forward along the trend, because scrapes alias with GC cycles and miss most peaks;
  * older peaks are not carried, since memory that was given back is not coming back at that pace.
  *
@@ -19,28 +19,28 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
 
     /** The process memory's peaks against the container's limit, along the memory floor's trend. */
     static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, double limit, double nowHours) {
-        return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f.groupMillis / 3_600_000.0);
+        return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
     }
 
     /** Without a memory gauge: the heap's troughs against the container's limit. */
     static Projection heapAgainstMemoryLimit(TroughFold.Folded f, TrendFit trend, double limit, double nowHours) {
-        return along(MEMORY_LIMIT, f.heapTimes, f.heap, f.heapLength, trend, limit, nowHours, f.groupMillis / 3_600_000.0);
+        return along(MEMORY_LIMIT, f.heapTimes, f.heap, f.heapLength, trend, limit, nowHours, f);
     }
 
     /** A JVM's live heap against {@link Ceilings#HEAP_MAX_SHARE} of its heap max. */
     static Projection heapMax(TroughFold.Folded f, TrendFit trend, double heapMax, double nowHours) {
-        return along(HEAP_MAX, f.heapTimes, f.heap, f.heapLength, trend, Ceilings.HEAP_MAX_SHARE * heapMax, nowHours,
-                f.groupMillis / 3_600_000.0);
+        return along(HEAP_MAX, f.heapTimes, f.heap, f.heapLength, trend, Ceilings.HEAP_MAX_SHARE * heapMax, nowHours, f);
     }
 
     private static Projection along(String ceiling, double[] t, double[] level, int n, TrendFit trend, double limit,
-            double nowHours, double groupHours) {
+            double nowHours, TroughFold.Folded f) {
+        double groupHours = f.groupMillis / 3_600_000.0;
         if (!trend.significant() || n == 0) {
             return NONE;
         }
         double slope = trend.slope();
         double now = Double.NaN;
-        double recentHours = Math.max(3.0 * groupHours, TroughFold.FLOOR_MILLIS / 3_600_000.0);
+        double recentHours = Math.max(3.0 * groupHours, f.peakMillis / 3_600_000.0);
         for (int i = Math.max(trend.start(), 0); i < n; i++) {
             if (t[n - 1] - t[i] >= recentHours) {
                 continue;

@@ -63,7 +63,7 @@ public final class TrendDetector {
         long history = w.time[w.length - 1] + s.bucketMillis() - w.time[0];
         long groupMillis = TroughFold.groupMillis(s.windowMillis(), s.bucketMillis(), history);
         TroughFold.Folded f = scratch.folded;
-        TroughFold.fold(w, groupMillis, f);
+        TroughFold.fold(w, groupMillis, s.windowMillis(), f);
         int min = TroughFold.MIN_TROUGHS;
         if (f.memoryLength < min && f.heapLength < min && f.threadLength < min) {
             return Verdict.insufficient(samples, "a trend needs " + (min + 1) * groupMillis / 60_000
@@ -119,12 +119,14 @@ public final class TrendDetector {
     /**
      * The fast path: a leak that will kill within the horizon is caught before the window's troughs
      * show it. The last {@link #FAST_GROUPS} buckets, each its own trough (the floor of
-     * {@link #FAST_FLOOR_MILLIS}), are fitted as a whole; only a death within the horizon counts.
+     * {@link #FAST_FLOOR_MILLIS}, or a 24th of a shorter window), are fitted as a whole; only a death within the horizon counts.
      */
     private static Projection fastPath(PodSeries.Window w, TrendCache cache, DetectorScratch scratch, Ceilings ceilings,
             double nowHours, DetectorSettings s) {
         TroughFold.Folded recent = scratch.recent;
-        TroughFold.fold(w, Math.max(0, w.length - FAST_GROUPS), s.bucketMillis(), FAST_FLOOR_MILLIS, recent);
+        TroughFold.fold(w, Math.max(0, w.length - FAST_GROUPS), s.bucketMillis(),
+                Math.min(FAST_FLOOR_MILLIS, s.windowMillis() / 24), recent);
+        recent.peakMillis = TroughFold.floorMillis(s.windowMillis());
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
             TrendFit memory = cache.recentMemory(recent, s.confidence(), scratch);

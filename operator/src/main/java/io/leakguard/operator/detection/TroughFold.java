@@ -9,7 +9,7 @@ import static io.leakguard.operator.series.PodSeries.minIgnoringNaN;
  * Pure: folds a window of buckets into groups of equal width, aligned to wall-clock multiples of
  * that width, keeping per group the troughs of the threads, the heap and the process memory (so a
  * GC sawtooth shows its rising floor rather than its teeth) and the memory peak. Each trough is
- * then lowered to the lowest of the groups spanning {@link #FLOOR_MILLIS} before it, so that a GC
+ * then lowered to the lowest of the groups spanning {@link #floorMillis} before it, so that a GC
  * cycle longer than a group still shows its floor. A group cut by the start of the window is left
  * out, so a trough, once complete, never changes: its statistics can be cached.
  */
@@ -19,7 +19,10 @@ final class TroughFold {
     static final int TROUGHS = 30;
     /** The fewest troughs a trend is judged on: six is the least Mann-Kendall can find significant at 99%. */
     static final int MIN_TROUGHS = 6;
-    /** A trough is the floor of at least this much time, longer than most GC cycles. */
+    /**
+     * A trough is the floor of this much time, longer than most GC cycles; a window shorter than an hour
+     * floors a twelfth of itself, so that a short window is not one floor from end to end.
+     */
     static final long FLOOR_MILLIS = 240_000;
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
 
@@ -39,6 +42,8 @@ final class TroughFold {
         int heapLength;
         int threadLength;
         long groupMillis;
+        /** How far back the projection carries the highest peak forward: a window's trough floor. */
+        long peakMillis;
         /** How many groups each trough's floor spans: the first {@code span - 1} troughs see fewer. */
         int span;
 
@@ -64,8 +69,14 @@ final class TroughFold {
         return buckets * bucketMillis;
     }
 
-    static void fold(PodSeries.Window w, long groupMillis, Folded out) {
-        fold(w, 0, groupMillis, FLOOR_MILLIS, out);
+    /** The floor of a trough in a window of {@code windowMillis}. */
+    static long floorMillis(long windowMillis) {
+        return Math.min(FLOOR_MILLIS, windowMillis / 12);
+    }
+
+    static void fold(PodSeries.Window w, long groupMillis, long windowMillis, Folded out) {
+        fold(w, 0, groupMillis, floorMillis(windowMillis), out);
+        out.peakMillis = floorMillis(windowMillis);
     }
 
     /** Folds the buckets from index {@code from} on, each trough the floor of {@code floorMillis}. */

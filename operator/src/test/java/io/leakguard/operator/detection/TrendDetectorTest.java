@@ -195,4 +195,37 @@ class TrendDetectorTest {
         assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
         assertThat(verdict.reason()).doesNotContain("bound");
     }
+
+    /**
+     * The end-to-end scenarios' and the demo's leak: a 5-minute window sampled every 2 s, 30 goroutines
+     * a second each holding 8 KiB (about 0.35 MiB/s), a 160 MiB limit. Once memory has clearly risen
+     * the pod is never called Healthy, and it is Leaking before the limit is 2 minutes away.
+     */
+    @Test
+    void aShortWindowsSteadyLeakIsNeverHealthyOnceMemoryHasClearlyRisen() {
+        DetectorSettings shortWindow = new DetectorSettings(300_000, 120_000, 0.99, 10, 0, 500,
+                Double.POSITIVE_INFINITY, 2_000);
+        PodSeries series = new PodSeries("demo", 0, shortWindow.bucketMillis(), DetectorSettings.BUCKETS);
+        TrendCache cache = new TrendCache();
+        DetectorScratch scratch = new DetectorScratch();
+        double limit = 160 * MIB;
+        long leakingAt = -1;
+        for (long t = 0; t <= 420_000; t += 2_000) {
+            double seconds = t / 1000.0;
+            double leaked = 0.35 * MIB * seconds;
+            double garbage = ((t / 2_000) % 5) * 2 * MIB;
+            series.add(t, 10 + 30 * seconds, 4 * MIB + leaked * 0.3 + garbage, 12 * MIB + leaked + garbage);
+            Verdict verdict = TrendDetector.evaluate(series, cache, scratch, t, Ceilings.memoryLimit(limit), shortWindow);
+            if (leaked > 30 * MIB) {
+                assertThat(verdict.kind()).as("at %d s, %.0f MiB leaked: %s", t / 1000, leaked / MIB, verdict.reason())
+                        .isNotEqualTo(VerdictKind.Healthy);
+            }
+            if (leakingAt < 0 && verdict.kind() == VerdictKind.Leaking) {
+                leakingAt = t;
+            }
+        }
+        double killedAt = (limit - 12 * MIB - 8 * MIB) / (0.35 * MIB);
+        assertThat(leakingAt / 1000.0).as("Leaking, in seconds, against the kill at %.0f s", killedAt)
+                .isPositive().isLessThan(killedAt - 120);
+    }
 }
