@@ -15,33 +15,33 @@ import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.PodRisk;
 import io.leakguard.api.v1alpha1.RemediationRecord;
 import io.leakguard.e2e.harness.CgroupProcess;
-import io.leakguard.e2e.harness.Cluster;
 import io.leakguard.e2e.harness.DebianServer;
-import io.leakguard.e2e.harness.LeakyWorkload;
-import io.leakguard.e2e.harness.OperatorProcess;
+import io.leakguard.e2e.harness.HarnessKubelet;
+import io.leakguard.e2e.harness.KubeCluster;
 import io.leakguard.e2e.harness.SlackReceiver;
 import io.leakguard.e2e.harness.Timeline;
-import io.leakguard.e2e.harness.WorkloadSimulator;
 
 /**
- * {@code ./mvnw -Pdemo -DskipTests verify}: the embedded cluster, a Go service with one leaking pod
- * and one healthy pod, a healthy second service, Alertmanager when it is installed, and the packaged
- * operator. It prints what happens as it happens, then a summary, and exits by itself.
+ * {@code ./mvnw -Pdemo -DskipTests verify}: a real control plane built from source, LeakGuard installed
+ * by Helm, a Go service (a Deployment) with one leaking pod and one healthy pod, a healthy second
+ * service, Alertmanager when it is installed. It prints what happens as it happens, then a summary, and
+ * exits by itself.
  */
 public final class Demo {
 
     private static final long LIMIT = 160L * 1024 * 1024;
-    private static final Duration MAX = Duration.ofMinutes(7);
+    private static final Duration MAX = Duration.ofMinutes(9);
 
     private final Instant start = Instant.now();
     private Instant leakStart;
     private final List<String> summary = new ArrayList<>();
 
     public static void main(String[] args) throws Exception {
-        String reason = Cluster.realProcessesUnavailable();
+        String reason = KubeCluster.unavailableReason();
         if (reason != null) {
             System.err.println("The demo runs each pod as a real process under a real memory limit, and cannot here: "
-                    + reason + ".\nRun it as root on Linux with the cgroup v1 memory controller, with Go 1.26 or newer installed.");
+                    + reason + ".\nRun it as root on Linux with the cgroup v1 memory controller, with Go 1.26 or newer"
+                    + " and openssl installed.");
             System.exit(2);
         }
         System.exit(new Demo().run() ? 0 : 1);
@@ -61,33 +61,36 @@ public final class Demo {
         System.out.println("""
                 LeakGuard demo: a Go service "checkout" has two pods; the first leaks 30 goroutines a second, each
                 holding 8 KiB, under a 160 MiB memory limit the kernel enforces. A second service, "catalog", is
-                healthy. The packaged operator watches both with a 5-minute window, 2-second samples.
+                healthy. LeakGuard, installed by Helm into a real API server, watches both with a 5-minute window and
+                2-second samples. Only the kubelet is simulated: each pod is a local process in a memory cgroup.
                 Files (operator log, pod logs) are kept in %s
                 """.formatted(work));
-        String binary = LeakyWorkload.binary().toString();
         String alertmanagerMissing = DebianServer.unavailableReason(Path.of("/usr/bin/prometheus-alertmanager"),
                 "prometheus-alertmanager", "LEAKGUARD_REQUIRE_ALERTMANAGER");
-        try (Cluster cluster = Cluster.start(work);
+        say("starting the control plane (etcd, kube-apiserver, controller-manager, scheduler; the first run builds them"
+                + " from source, about 8 minutes on 2 cores)");
+        try (KubeCluster cluster = KubeCluster.start(work);
                 SlackReceiver slack = new SlackReceiver();
                 DebianServer alertmanager = alertmanagerMissing == null
-                        ? DebianServer.alertmanager(work.resolve("alertmanager"), slack.url("/alertmanager")) : null;
-                WorkloadSimulator checkout = new WorkloadSimulator(cluster.client, cluster.dispatcher, "shop", "checkout",
-                        LIMIT, i -> i == 0 ? List.of(binary, "-leak-goroutines-per-second", "30", "-leak-bytes-per-goroutine",
-                                "8192") : List.of(binary, "-garbage-kib-per-second", "2000"),
-                        Files.createDirectories(work.resolve("pods")));
-                WorkloadSimulator catalog = new WorkloadSimulator(cluster.client, cluster.dispatcher, "shop", "catalog",
-                        LIMIT, i -> List.of(binary, "-garbage-kib-per-second", "3000"), work.resolve("pods"));
-                OperatorProcess operator = cluster.startOperator("operator", Map.of())) {
+                        ? DebianServer.alertmanager(work.resolve("alertmanager"), slack.url("/alertmanager")) : null) {
             if (alertmanagerMissing != null) {
                 say("Alertmanager is not installed, so only the Slack path is shown (" + alertmanagerMissing + ")");
             }
-            say("operator started (packaged jar, its own process), API server " + cluster.apiServerUrl());
+            say("control plane ready at " + cluster.plane.url + "; helm install leakguard helm/leakguard");
+            cluster.installOperator(Map.of(), Map.of());
+            say("operator running as pod " + cluster.operatorPod().getMetadata().getName() + " under its ServiceAccount");
+            cluster.namespace("shop");
             cluster.slackSecret("shop", "slack", slack.url("/slack"));
+            cluster.leakyDeployment("shop", "checkout", 2, LIMIT, i -> i == 0
+                    ? List.of("-leak-goroutines-per-second", "30", "-leak-bytes-per-goroutine", "8192")
+                    : List.of("-garbage-kib-per-second", "2000"));
+            cluster.leakyDeployment("shop", "catalog", 1, LIMIT, i -> List.of("-garbage-kib-per-second", "3000"));
+            cluster.awaitReady("shop", "checkout", 2, Duration.ofMinutes(2));
+            cluster.awaitReady("shop", "catalog", 1, Duration.ofMinutes(2));
             leakStart = Instant.now();
-            String leaking = checkout.launch();
-            String sibling = checkout.launch();
-            String healthy = catalog.launch();
-            say("pods running: " + leaking + " (leaking), " + sibling + " and " + healthy + " (healthy)");
+            String leaking = podsOf(cluster, "checkout").get(0);
+            say("pods running: " + leaking + " (leaking), " + podsOf(cluster, "checkout").get(1) + " and "
+                    + podsOf(cluster, "catalog").get(0) + " (healthy)");
             cluster.create("""
                     apiVersion: leakguard.io/v1alpha1
                     kind: LeakPolicy
@@ -102,46 +105,55 @@ public final class Demo {
                         slack: {webhookSecretRef: {name: slack, key: url}}
                     %s""".formatted(alertmanager == null ? "" : "    alertmanager: {urls: ['" + alertmanager.url + "']}\n"));
             say("LeakPolicy shop/shop applied");
-            return watch(cluster, slack, checkout, leaking, operator, catalog, alertmanager != null);
+            return watch(cluster, slack, leaking, alertmanager != null);
         }
     }
 
-    private boolean watch(Cluster cluster, SlackReceiver slack, WorkloadSimulator checkout, String leaking,
-            OperatorProcess operator, WorkloadSimulator catalog, boolean alertmanager) throws Exception {
-        int logLines = 0;
+    /** The running pods of an app, in the order the node started them. */
+    private static List<String> podsOf(KubeCluster cluster, String app) {
+        return cluster.runningPods("shop").stream().filter(p -> p.startsWith(app + "-")).toList();
+    }
+
+    private boolean watch(KubeCluster cluster, SlackReceiver slack, String leaking, boolean alertmanager) throws Exception {
+        Map<Path, Integer> logLines = new LinkedHashMap<>();
         int messages = 0;
         int lives = 0;
         Instant lastTable = Instant.MIN;
         Instant done = null;
         Map<String, String> verdicts = new LinkedHashMap<>();
         while (Duration.between(start, Instant.now()).compareTo(MAX) < 0) {
-            List<String> log = Files.readAllLines(operator.log);
-            for (String line : log.subList(Math.min(logLines, log.size()), log.size())) {
-                if (line.contains("verdict changed")) {
-                    verdicts.put(Timeline.field(line, "pod"), Timeline.field(line, "to"));
+            for (Path file : cluster.operatorLogs()) {
+                List<String> log = Files.readAllLines(file);
+                int seen = logLines.getOrDefault(file, 0);
+                for (String line : log.subList(Math.min(seen, log.size()), log.size())) {
+                    if (line.contains("verdict changed")) {
+                        verdicts.put(Timeline.field(line, "pod"), Timeline.field(line, "to"));
+                    }
+                    String shown = interesting(line);
+                    if (shown != null) {
+                        say(shown);
+                    }
                 }
-                String shown = interesting(line);
-                if (shown != null) {
-                    say(shown);
-                }
+                logLines.put(file, log.size());
             }
-            logLines = log.size();
             for (SlackReceiver.Message m : slack.messages.subList(messages, slack.messages.size())) {
                 say((m.path().equals("/slack") ? "Slack message from LeakGuard: " : "Slack message from Alertmanager: ")
                         + headline(m));
             }
             messages = slack.messages.size();
-            for (WorkloadSimulator.Life life : checkout.lives.subList(lives, checkout.lives.size())) {
+            List<HarnessKubelet.Life> ended = cluster.kubelet.lives("shop");
+            for (HarnessKubelet.Life life : ended.subList(lives, ended.size())) {
                 say("pod " + life.pod() + " ended: " + life.ending() + " after "
-                        + Duration.between(life.started(), life.ended()).toSeconds() + " s; the ReplicaSet starts a replacement");
+                        + Duration.between(life.started(), life.ended()).toSeconds() + " s; the ReplicaSet controller creates a"
+                        + " replacement");
             }
-            lives = checkout.lives.size();
+            lives = ended.size();
             if (Duration.between(lastTable, Instant.now()).toSeconds() >= 20) {
                 lastTable = Instant.now();
-                table(cluster, checkout, catalog, verdicts);
+                table(cluster, verdicts);
             }
             // Done once the leaking pod has ended and, with Alertmanager, the restart alert came through it.
-            if (done == null && !checkout.lives.isEmpty() && (!alertmanager || slack.messages.stream()
+            if (done == null && !ended.isEmpty() && (!alertmanager || slack.messages.stream()
                     .anyMatch(m -> m.path().equals("/alertmanager") && m.text().contains("LeakGuardPodRestarted")))) {
                 done = Instant.now();
             }
@@ -150,7 +162,7 @@ public final class Demo {
             }
             Thread.sleep(1000);
         }
-        return summarize(cluster, checkout, leaking, operator, slack);
+        return summarize(cluster, leaking, slack);
     }
 
     private static String interesting(String line) {
@@ -183,29 +195,27 @@ public final class Demo {
         return m.body().path("text").asText();
     }
 
-    private void table(Cluster cluster, WorkloadSimulator checkout, WorkloadSimulator catalog, Map<String, String> verdicts) {
+    private void table(KubeCluster cluster, Map<String, String> verdicts) {
         LeakPolicy policy = cluster.policy("shop", "shop");
         Map<String, PodRisk> risks = new LinkedHashMap<>();
         if (policy.getStatus() != null && policy.getStatus().atRisk != null) {
             policy.getStatus().atRisk.forEach(r -> risks.put(r.pod, r));
         }
-        for (WorkloadSimulator workload : List.of(checkout, catalog)) {
-            for (String pod : workload.podNames()) {
-                CgroupProcess process = workload.process(pod);
-                long bytes = process == null ? -1 : process.memoryBytes();
-                PodRisk risk = risks.get(pod);
-                System.out.printf("%s  %-16s memory %4d MiB of %d MiB   %s%n", clock(), pod, bytes < 0 ? 0 : bytes >> 20,
-                        LIMIT >> 20, risk != null ? risk.verdict + (risk.projectedOomIn == null ? ""
-                                : ", projected OOM in " + risk.projectedOomIn) : verdicts.getOrDefault(pod, "not judged yet"));
-            }
+        for (String pod : cluster.runningPods("shop")) {
+            CgroupProcess process = cluster.kubelet.process("shop", pod);
+            long bytes = process == null ? -1 : process.memoryBytes();
+            PodRisk risk = risks.get(pod);
+            System.out.printf("%s  %-26s memory %4d MiB of %d MiB   %s%n", clock(), pod, bytes < 0 ? 0 : bytes >> 20,
+                    LIMIT >> 20, risk != null ? risk.verdict + (risk.projectedOomIn == null ? ""
+                            : ", projected OOM in " + risk.projectedOomIn) : verdicts.getOrDefault(pod, "not judged yet"));
         }
     }
 
-    private boolean summarize(Cluster cluster, WorkloadSimulator checkout, String leaking, OperatorProcess operator,
-            SlackReceiver slack) throws IOException {
-        Timeline timeline = Timeline.of(leaking, leakStart, List.of(operator.log));
-        if (!checkout.lives.isEmpty()) {
-            timeline.with("ended " + checkout.lives.get(0).ending(), checkout.lives.get(0).ended());
+    private boolean summarize(KubeCluster cluster, String leaking, SlackReceiver slack) throws IOException {
+        Timeline timeline = Timeline.of(leaking, leakStart, cluster.operatorLogs());
+        List<HarnessKubelet.Life> lives = cluster.kubelet.lives("shop").stream().filter(l -> l.pod().equals(leaking)).toList();
+        if (!lives.isEmpty()) {
+            timeline.with("ended " + lives.get(0).ending(), lives.get(0).ended());
         }
         System.out.println();
         System.out.println("Summary");
@@ -213,9 +223,8 @@ public final class Demo {
         LeakPolicy policy = cluster.policy("shop", "shop");
         RemediationRecord evicted = policy.getStatus() == null || policy.getStatus().remediations == null ? null
                 : policy.getStatus().remediations.stream().filter(r -> "Evicted".equals(r.result)).findFirst().orElse(null);
-        boolean graceful = !checkout.lives.isEmpty() && checkout.lives.get(0).ending() == CgroupProcess.Ending.TerminatedGracefully;
-        System.out.println("  the leaking pod " + leaking + " ended: "
-                + (checkout.lives.isEmpty() ? "not yet" : checkout.lives.get(0).ending()));
+        boolean graceful = !lives.isEmpty() && lives.get(0).ending() == CgroupProcess.Ending.TerminatedGracefully;
+        System.out.println("  the leaking pod " + leaking + " ended: " + (lives.isEmpty() ? "not yet" : lives.get(0).ending()));
         if (evicted != null && evicted.dump != null) {
             ConfigMap dump = cluster.client.configMaps().inNamespace("shop").withName(evicted.dump).get();
             String report = dump == null ? "" : dump.getData().getOrDefault("report.txt", "");

@@ -99,13 +99,14 @@ public final class KubeCluster implements AutoCloseable {
         }
     }
 
-    /** The leaky Go workload; its flags come from {@link #leaky}, by the pod's order in its namespace. */
+    /** The leaky Go workload; its flags come from {@link #leakyDeployment}, by the pod's order in its app. */
     private final class LeakyProgram implements HarnessKubelet.Program {
         @Override
         public List<String> argv(HarnessKubelet.Launch launch) throws Exception {
             List<String> argv = new ArrayList<>();
             argv.add(LeakyWorkload.binary().toString());
-            IntFunction<List<String>> args = leakyArgs.get(launch.namespace());
+            var labels = launch.pod().getMetadata().getLabels();
+            IntFunction<List<String>> args = leakyArgs.get(launch.namespace() + "/" + (labels == null ? "" : labels.get("app")));
             if (args != null) {
                 argv.addAll(args.apply(launch.index()));
             } else if (launch.container().getArgs() != null) {
@@ -163,7 +164,7 @@ public final class KubeCluster implements AutoCloseable {
      * each pod runs the leaky binary with {@code args} given its order in the namespace (0 is the first).
      */
     public void leakyDeployment(String namespace, String name, int replicas, long limitBytes, IntFunction<List<String>> args) {
-        leakyArgs.put(namespace, args);
+        leakyArgs.put(namespace + "/" + name, args);
         create("""
                 apiVersion: apps/v1
                 kind: Deployment
