@@ -91,43 +91,6 @@ public final class DebianServer implements AutoCloseable {
                 "--web.listen-address=127.0.0.1:" + port), port, dir.resolve("prometheus.log"));
     }
 
-    /**
-     * Prometheus as a cluster runs it: it discovers the running pods through the API server
-     * ({@code kubernetes_sd_configs}, role pod), scrapes every 2 s each container port named
-     * {@code metrics} at the pod's IP, and labels the series with their namespace and pod.
-     */
-    public static DebianServer prometheusDiscovering(Path dir, ControlPlane plane) throws IOException, InterruptedException {
-        Files.createDirectories(dir);
-        Path config = dir.resolve("prometheus.yml");
-        Path work = plane.work;
-        Files.writeString(config, """
-                global:
-                  scrape_interval: 2s
-                  scrape_timeout: 1s
-                  evaluation_interval: 2s
-                scrape_configs:
-                  - job_name: pods
-                    kubernetes_sd_configs:
-                      - role: pod
-                        api_server: %s
-                        tls_config: {ca_file: %s, cert_file: %s, key_file: %s}
-                    relabel_configs:
-                      - source_labels: [__meta_kubernetes_pod_container_port_name]
-                        regex: metrics
-                        action: keep
-                      - source_labels: [__meta_kubernetes_pod_phase]
-                        regex: Running
-                        action: keep
-                      - source_labels: [__meta_kubernetes_namespace]
-                        target_label: namespace
-                      - source_labels: [__meta_kubernetes_pod_name]
-                        target_label: pod
-                """.formatted(plane.url, plane.caCert, work.resolve("admin.crt"), work.resolve("admin.key")));
-        int port = LocalProcesses.freePort();
-        return start(List.of(PROMETHEUS.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
-                "--web.listen-address=127.0.0.1:" + port), port, dir.resolve("prometheus.log"));
-    }
-
     private static DebianServer start(List<String> command, int port, Path log) throws IOException, InterruptedException {
         Process process = new ProcessBuilder(new ArrayList<>(command)).redirectErrorStream(true)
                 .redirectOutput(log.toFile()).start();

@@ -44,6 +44,8 @@ public final class KubeCluster implements AutoCloseable {
     public final Path work;
     private final Map<String, IntFunction<List<String>>> leakyArgs = new LinkedHashMap<>();
     private final Map<String, String> operatorEnv = new LinkedHashMap<>();
+    private final java.util.concurrent.ScheduledExecutorService discovery =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
 
     private KubeCluster(Path work, ControlPlane plane, HarnessKubelet kubelet) {
         this.work = work;
@@ -128,6 +130,44 @@ public final class KubeCluster implements AutoCloseable {
                 .withKubeConfig(plane.kubeconfig).set("image.repository", OPERATOR_IMAGE).waitReady().withTimeout(180);
         values.forEach(install::set);
         install.call();
+    }
+
+    /**
+     * Keeps Prometheus file_sd targets in {@code dir} from the API server's pods, as Prometheus's
+     * Kubernetes discovery would (Debian's Prometheus is built without it): each Running pod with a
+     * container port named {@code metrics}, at its pod IP, labelled with its namespace and pod.
+     */
+    public void prometheusTargets(Path dir) throws java.io.IOException {
+        Files.createDirectories(dir);
+        Runnable write = () -> {
+            List<Map<String, Object>> targets = new ArrayList<>();
+            for (Pod pod : client.pods().inAnyNamespace().list().getItems()) {
+                if (pod.getStatus() == null || !"Running".equals(pod.getStatus().getPhase()) || pod.getStatus().getPodIP() == null
+                        || pod.getMetadata().getDeletionTimestamp() != null) {
+                    continue;
+                }
+                pod.getSpec().getContainers().stream().flatMap(c -> c.getPorts() == null ? java.util.stream.Stream.empty()
+                        : c.getPorts().stream()).filter(p -> "metrics".equals(p.getName())).findFirst()
+                        .ifPresent(port -> targets.add(Map.of("targets", List.of(pod.getStatus().getPodIP() + ":" + port.getContainerPort()),
+                                "labels", Map.of("namespace", pod.getMetadata().getNamespace(), "pod", pod.getMetadata().getName()))));
+            }
+            try {
+                Path tmp = dir.resolve(".pods.tmp");
+                Files.writeString(tmp, io.fabric8.kubernetes.client.utils.Serialization.asJson(targets));
+                Files.move(tmp, dir.resolve("pods.json"), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+                        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
+        write.run();
+        discovery.scheduleWithFixedDelay(() -> {
+            try {
+                write.run();
+            } catch (RuntimeException e) {
+                System.err.println("prometheus targets: " + e);
+            }
+        }, 1, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /** The operator's pod (the first of the Deployment's, oldest first). */
@@ -234,6 +274,7 @@ public final class KubeCluster implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+        discovery.shutdownNow();
         try {
             kubelet.close();
         } finally {

@@ -22,8 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The same goroutine leak, on the real control plane, caught through a real Prometheus (Debian's) that
- * discovers the pods through the API server and scrapes them at their pod IPs; the operator, installed
- * by Helm, reads only Prometheus, never the pods' metrics.
+ * scrapes the pods at their pod IPs, found from the API server's pods (file-based discovery, since
+ * Debian's Prometheus is built without Kubernetes discovery); the operator, installed by Helm, reads
+ * only Prometheus, never the pods' metrics.
  */
 class PrometheusModeE2E {
 
@@ -41,7 +42,8 @@ class PrometheusModeE2E {
         }
         assumeTrue(reason == null, "skipped: " + reason);
         try (KubeCluster cluster = KubeCluster.start(work);
-                DebianServer prometheus = DebianServer.prometheusDiscovering(work.resolve("prometheus"), cluster.plane)) {
+                DebianServer prometheus = DebianServer.prometheus(work.resolve("prometheus"), work.resolve("targets"))) {
+            cluster.prometheusTargets(work.resolve("targets"));
             cluster.installOperator(Map.of(), Map.of());
             cluster.namespace("shop");
             cluster.leakyDeployment("shop", "checkout", 2, Workloads.LIMIT, Workloads.firstLeaksFlags());
