@@ -37,8 +37,8 @@ public class ThreadDumpSpec {
     @Default("8Mi")
     @Pattern(SchemaPatterns.BYTES)
     @Size(max = 32)
-    @JsonPropertyDescription("Largest dump read, as a quantity (8Mi). A longer dump is cut off and marked"
-            + " as truncated.")
+    @JsonPropertyDescription("Largest dump read, as a quantity (8Mi), from 64Ki to 16Mi. A longer dump is cut"
+            + " off and marked as truncated.")
     public String maxBytes = "8Mi";
 
     @Default("30s")

@@ -127,7 +127,9 @@ public final class KubeCluster implements AutoCloseable {
     public void installOperator(Map<String, Object> values, Map<String, String> env) {
         operatorEnv.putAll(env);
         var install = new Helm(CHART).install().withName("leakguard").withNamespace(OPERATOR_NAMESPACE).createNamespace()
-                .withKubeConfig(plane.kubeconfig).set("image.repository", OPERATOR_IMAGE).waitReady().withTimeout(180);
+                .withKubeConfig(plane.kubeconfig).set("image.repository", OPERATOR_IMAGE).waitReady().withTimeout(180)
+                // The harness's Prometheus, Alertmanager and Slack receiver listen on loopback.
+                .set("egress.allowLoopback", "true");
         values.forEach(install::set);
         install.call();
     }
@@ -252,6 +254,7 @@ public final class KubeCluster implements AutoCloseable {
     /** A Secret holding a Slack webhook URL, as a team would create it. */
     public void slackSecret(String namespace, String name, String url) {
         client.secrets().inNamespace(namespace).resource(new SecretBuilder().withNewMetadata().withName(name)
+                .addToLabels("leakguard.io/readable", "true")
                 .endMetadata().addToData("url", Base64.getEncoder().encodeToString(url.getBytes(StandardCharsets.UTF_8)))
                 .build()).create();
     }

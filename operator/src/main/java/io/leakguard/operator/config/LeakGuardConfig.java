@@ -22,6 +22,23 @@ public interface LeakGuardConfig {
 
     Events events();
 
+    Egress egress();
+
+    /** Where URLs written in LeakPolicies may send the operator (see {@code EgressRules}). */
+    interface Egress {
+
+        /** Hosts a policy's URLs may name, each exact or {@code *.suffix}. Unset: any host not refused otherwise. */
+        Optional<List<String>> allowedHosts();
+
+        /** Allow URLs on loopback addresses (the operator's own). */
+        @WithDefault("false")
+        boolean allowLoopback();
+
+        /** Allow URLs on link-local addresses (cloud metadata services live there). */
+        @WithDefault("false")
+        boolean allowLinkLocal();
+    }
+
     /** How pods' metrics endpoints are read. */
     interface Scrape {
 

@@ -22,7 +22,10 @@ public final class DumpParser {
     private static final Pattern MINUTES = Pattern.compile("(\\d+) minutes?");
     private static final Pattern JVM_HEADER = Pattern.compile("^\"(.*)\" (?:#(\\d+) )?.*$");
     private static final Pattern JVM_STATE = Pattern.compile("^\\s+java\\.lang\\.Thread\\.State: (.+)$");
-    private static final Pattern JVM_FRAME = Pattern.compile("^\\s+at (\\S+)\\((.*)\\)\\s*$");
+    // The method may not contain '(': one place to split the line, so a line of '(' with no ')' is linear.
+    private static final Pattern JVM_FRAME = Pattern.compile("^\\s+at ([^\\s(]+)\\((.*)\\)\\s*$");
+    /** Longer lines are cut before they are matched: no real frame or header comes near it. */
+    static final int MAX_LINE = 16 * 1024;
     private static final Pattern JVM_LOCK = Pattern.compile("^\\s+- (waiting on|waiting to lock|parking to wait for)\\s+<[^>]*> \\(a ([^)]+)\\)");
     private static final Pattern DIGITS = Pattern.compile("\\d+");
     private static final Pattern LAMBDA = Pattern.compile("\\$\\$Lambda[$/0-9a-fx]*");
@@ -64,8 +67,17 @@ public final class DumpParser {
         return dump;
     }
 
+    /** The dump's lines, each cut to {@link #MAX_LINE} characters. */
+    private static List<String> lines(String text) {
+        return text.lines().map(DumpParser::cut).toList();
+    }
+
+    private static String cut(String line) {
+        return line.length() > MAX_LINE ? line.substring(0, MAX_LINE) : line;
+    }
+
     static ThreadDump.Format detect(String text) {
-        for (String line : text.lines().limit(200).toList()) {
+        for (String line : text.lines().limit(200).map(DumpParser::cut).toList()) {
             if (GO_HEADER.matcher(line).matches()) {
                 return ThreadDump.Format.GoDebug2;
             }
@@ -81,7 +93,7 @@ public final class DumpParser {
 
     private static ThreadDump parseGoDebug2(String text, List<String> warnings, boolean truncated) {
         List<StackEntry> entries = new ArrayList<>();
-        List<String> lines = text.lines().toList();
+        List<String> lines = lines(text);
         int skipped = 0;
         int i = 0;
         while (i < lines.size()) {
@@ -155,7 +167,7 @@ public final class DumpParser {
 
     private static ThreadDump parseGoDebug1(String text, List<String> warnings, boolean truncated) {
         List<StackEntry> entries = new ArrayList<>();
-        List<String> lines = text.lines().toList();
+        List<String> lines = lines(text);
         int skipped = 0;
         int i = 0;
         while (i < lines.size()) {
@@ -198,7 +210,7 @@ public final class DumpParser {
 
     private static ThreadDump parseHotSpot(String text, List<String> warnings, boolean truncated) {
         List<StackEntry> entries = new ArrayList<>();
-        List<String> lines = text.lines().toList();
+        List<String> lines = lines(text);
         int i = 0;
         while (i < lines.size()) {
             Matcher header = JVM_HEADER.matcher(lines.get(i));

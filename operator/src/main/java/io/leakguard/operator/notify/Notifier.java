@@ -4,12 +4,10 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,7 +83,14 @@ public class Notifier {
             Map<String, String> annotations, Instant startsAt) {
     }
 
+    /** With no egress rule: tests that post to local receivers. */
     public Notifier(KubernetesClient client, MeterRegistry meters, Clock clock) {
+        this(client, meters, clock, io.leakguard.operator.http.EgressRules.ANY);
+    }
+
+    @jakarta.inject.Inject
+    public Notifier(KubernetesClient client, MeterRegistry meters, Clock clock, io.leakguard.operator.http.EgressRules egress) {
+        this.egress = egress;
         this.client = client;
         this.meters = meters;
         this.clock = clock;
@@ -202,23 +207,24 @@ public class Notifier {
         }
     }
 
+    private final io.leakguard.operator.http.EgressRules egress;
+
     private void sendSlack(AlertingSpec alerting, Notification n) {
         String where = "Slack webhook of " + n.namespace() + "/" + n.policy();
         String url;
         try {
             Secret secret = client.secrets().inNamespace(n.namespace()).withName(alerting.slack.webhookSecretRef.name).get();
-            String encoded = secret == null || secret.getData() == null ? null
-                    : secret.getData().get(alerting.slack.webhookSecretRef.key);
-            if (encoded == null) {
-                meters.counter("leakguard.notifications", "sink", "slack", "result", "no_secret").increment();
-                LOG.warnf("%s: Secret %s has no key '%s'; nothing sent", where, alerting.slack.webhookSecretRef.name,
-                        alerting.slack.webhookSecretRef.key);
-                return;
-            }
-            url = new String(Base64.getDecoder().decode(encoded), StandardCharsets.UTF_8).trim();
+            url = io.leakguard.operator.secrets.SecretConsent.value(secret, n.namespace(), alerting.slack.webhookSecretRef.name,
+                    alerting.slack.webhookSecretRef.key, "spec.alerting.slack.webhookSecretRef");
         } catch (RuntimeException e) {
             meters.counter("leakguard.notifications", "sink", "slack", "result", "no_secret").increment();
-            LOG.warnf("%s: cannot read Secret %s: %s", where, alerting.slack.webhookSecretRef.name, e.getMessage());
+            LOG.warnf("%s: nothing sent: %s", where, e.getMessage());
+            return;
+        }
+        String refusal = egress.refusal(url);
+        if (refusal != null) {
+            meters.counter("leakguard.notifications", "sink", "slack", "result", "refused").increment();
+            LOG.warnf("%s: nothing sent: the webhook URL in the Secret %s", where, refusal);
             return;
         }
         try {

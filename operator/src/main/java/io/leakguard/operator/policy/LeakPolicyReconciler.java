@@ -21,6 +21,7 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
+import io.leakguard.operator.http.EgressRules;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
 import io.leakguard.operator.remediation.Remediator;
@@ -48,9 +49,11 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     private final PodDiagnostics diagnostics;
     private final Remediator remediator;
     private final Clock clock;
+    private final EgressRules egress;
 
     public LeakPolicyReconciler(PodRegistry registry, VerdictBoard board, VerdictEventSource verdicts,
-            PodDiagnostics diagnostics, Remediator remediator, Clock clock) {
+            PodDiagnostics diagnostics, Remediator remediator, Clock clock, EgressRules egress) {
+        this.egress = egress;
         this.diagnostics = diagnostics;
         this.remediator = remediator;
         this.registry = registry;
@@ -73,7 +76,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     @Override
     public UpdateControl<LeakPolicy> reconcile(LeakPolicy policy, Context<LeakPolicy> context) {
         ResourceID id = ResourceID.fromResource(policy);
-        List<String> problems = PolicyValidator.validate(policy.getSpec());
+        List<String> problems = PolicyValidator.validate(policy.getSpec(), egress);
         List<TrackedPod> pods = problems.isEmpty() ? selectedPods(policy, context) : List.of();
         Set<String> dropped = registry.track(id, policy.getMetadata().getUid(), problems.isEmpty() ? policy.getSpec() : null,
                 pods);

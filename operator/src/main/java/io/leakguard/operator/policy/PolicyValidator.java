@@ -1,7 +1,5 @@
 package io.leakguard.operator.policy;
 
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +21,7 @@ import io.leakguard.api.v1alpha1.MetricsSpec;
 import io.leakguard.api.v1alpha1.RemediationSpec;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.api.v1alpha1.ThreadDumpSpec;
+import io.leakguard.operator.http.EgressRules;
 
 /**
  * Checks what the CRD schema cannot (label syntax, URLs, how fields relate), and re-checks the
@@ -32,7 +31,7 @@ import io.leakguard.api.v1alpha1.ThreadDumpSpec;
 public final class PolicyValidator {
 
     static final long MIN_DUMP_BYTES = 64 * 1024L;
-    static final long MAX_DUMP_BYTES = 256L * 1024 * 1024;
+    static final long MAX_DUMP_BYTES = 16L * 1024 * 1024;
 
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
     private static final Pattern LABEL_NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)");
@@ -43,8 +42,16 @@ public final class PolicyValidator {
     private PolicyValidator() {
     }
 
-    /** Returns every problem found, each naming the field and saying what to do; empty when the spec is usable. */
+    /** As {@link #validate(LeakPolicySpec, EgressRules)} with no egress rule: for the offline commands. */
     public static List<String> validate(LeakPolicySpec spec) {
+        return validate(spec, EgressRules.ANY);
+    }
+
+    /**
+     * Returns every problem found, each naming the field and saying what to do; empty when the spec is usable.
+     * URLs must also pass the operator's {@code egress} rules.
+     */
+    public static List<String> validate(LeakPolicySpec spec, EgressRules egress) {
         List<String> problems = new ArrayList<>();
         if (spec == null) {
             problems.add("spec is missing: a LeakPolicy needs at least spec.selector and spec.runtime");
@@ -54,11 +61,11 @@ public final class PolicyValidator {
         if (spec.runtime == null) {
             problems.add("spec.runtime is missing: set Go, JVM or Custom");
         }
-        checkMetrics(spec.metrics, spec.runtime, problems);
+        checkMetrics(spec.metrics, spec.runtime, egress, problems);
         checkDetection(spec.detection, spec.metrics, problems);
         checkDiagnostics(spec.diagnostics, spec.runtime, problems);
         checkRemediation(spec.remediation, problems);
-        checkAlerting(spec.alerting, problems);
+        checkAlerting(spec.alerting, egress, problems);
         return problems;
     }
 
@@ -123,7 +130,7 @@ public final class PolicyValidator {
         }
     }
 
-    private static void checkMetrics(MetricsSpec metrics, Runtime runtime, List<String> problems) {
+    private static void checkMetrics(MetricsSpec metrics, Runtime runtime, EgressRules egress, List<String> problems) {
         if (metrics == null) {
             return;
         }
@@ -141,7 +148,7 @@ public final class PolicyValidator {
             if (metrics.prometheus == null || metrics.prometheus.url == null) {
                 problems.add("spec.metrics.prometheus.url is required when spec.metrics.source is Prometheus");
             } else {
-                checkHttpUrl("spec.metrics.prometheus.url", metrics.prometheus.url, problems);
+                checkHttpUrl("spec.metrics.prometheus.url", metrics.prometheus.url, egress, problems);
             }
         }
         if (runtime == Runtime.Custom
@@ -193,7 +200,8 @@ public final class PolicyValidator {
             try {
                 long bytes = Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValueExact();
                 if (bytes < MIN_DUMP_BYTES || bytes > MAX_DUMP_BYTES) {
-                    problems.add("spec.diagnostics.threadDump.maxBytes " + dump.maxBytes + " is outside 64Ki to 256Mi");
+                    problems.add("spec.diagnostics.threadDump.maxBytes " + dump.maxBytes + " is outside 64Ki to 16Mi: the operator is shared,"
+                            + " and a dump takes several times its size in memory while it is read");
                 }
             } catch (RuntimeException e) {
                 problems.add("spec.diagnostics.threadDump.maxBytes '" + dump.maxBytes + "' is not a quantity such as 8Mi");
@@ -224,7 +232,7 @@ public final class PolicyValidator {
         }
     }
 
-    private static void checkAlerting(AlertingSpec alerting, List<String> problems) {
+    private static void checkAlerting(AlertingSpec alerting, EgressRules egress, List<String> problems) {
         if (alerting == null) {
             return;
         }
@@ -235,7 +243,7 @@ public final class PolicyValidator {
                         + " spec.alerting.alertmanager");
             }
             for (int i = 0; i < urls.size(); i++) {
-                checkHttpUrl("spec.alerting.alertmanager.urls[" + i + "]", urls.get(i), problems);
+                checkHttpUrl("spec.alerting.alertmanager.urls[" + i + "]", urls.get(i), egress, problems);
             }
         }
         if (alerting.slack != null && (alerting.slack.webhookSecretRef == null
@@ -262,14 +270,10 @@ public final class PolicyValidator {
         }
     }
 
-    private static void checkHttpUrl(String field, String url, List<String> problems) {
-        try {
-            URI uri = new URI(url);
-            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                problems.add(field + " '" + url + "' is not an http or https URL with a host");
-            }
-        } catch (URISyntaxException | NullPointerException e) {
-            problems.add(field + " '" + url + "' is not a URL");
+    private static void checkHttpUrl(String field, String url, EgressRules egress, List<String> problems) {
+        String refusal = egress.refusal(url);
+        if (refusal != null) {
+            problems.add(field + " '" + url + "' " + refusal);
         }
     }
 

@@ -274,12 +274,8 @@ public class SamplingLoop {
         } catch (RuntimeException e) {
             throw new IllegalStateException("cannot read Secret " + namespace + "/" + ref.name + ": " + e.getMessage());
         }
-        if (secret == null || secret.getData() == null || !secret.getData().containsKey(ref.key)) {
-            throw new IllegalStateException("Secret " + namespace + "/" + ref.name + " has no key '" + ref.key
-                    + "' for spec.metrics.prometheus.bearerTokenSecretRef");
-        }
-        return new String(java.util.Base64.getDecoder().decode(secret.getData().get(ref.key)),
-                java.nio.charset.StandardCharsets.UTF_8);
+        return io.leakguard.operator.secrets.SecretConsent.value(secret, namespace, ref.name, ref.key,
+                "spec.metrics.prometheus.bearerTokenSecretRef");
     }
 
     private CompletableFuture<ScrapeResult> sample(TrackedPod pod, LeakPolicySpec spec, RuntimeProfile profile,

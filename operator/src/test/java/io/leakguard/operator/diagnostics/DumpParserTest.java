@@ -148,4 +148,21 @@ class DumpParserTest {
         assertThat(DumpParser.stripGoArguments("main.deep(...)")).isEqualTo("main.deep");
         assertThat(DumpParser.stripGoArguments("main.main()")).isEqualTo("main.main");
     }
+
+    /**
+     * A tenant's dump of HotSpot frame lines made of '(' with no ')': the frame pattern once backtracked
+     * quadratically on them (a 16 KiB line took about a second, so this dump took minutes). Parsed now in
+     * linear time; the bound below is hundreds of times what it takes.
+     */
+    @Test
+    void frameLinesOfOpenParenthesesWithNoCloseAreParsedInLinearTime() {
+        String line = "\tat " + "(".repeat(DumpParser.MAX_LINE);
+        StringBuilder dump = new StringBuilder("Full thread dump\n\n\"worker\" #1 prio=5\n   java.lang.Thread.State: RUNNABLE\n");
+        for (int i = 0; i < 300; i++) {
+            dump.append(line).append('\n');
+        }
+        ThreadDump parsed = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> DumpParser.parse(dump.toString(), false));
+        assertThat(parsed.format()).isEqualTo(ThreadDump.Format.HotSpot);
+    }
 }

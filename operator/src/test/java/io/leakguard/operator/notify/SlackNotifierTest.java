@@ -81,7 +81,7 @@ class SlackNotifierTest {
         api.init();
         String url = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/services/" + TOKEN;
         api.expect().get().withPath("/api/v1/namespaces/shop/secrets/slack")
-                .andReturn(200, new SecretBuilder().withNewMetadata().withName("slack").endMetadata()
+                .andReturn(200, new SecretBuilder().withNewMetadata().withName("slack").addToLabels("leakguard.io/readable", "true").endMetadata()
                         .addToData("url", Base64.getEncoder().encodeToString(url.getBytes(StandardCharsets.UTF_8))).build())
                 .always();
         client = api.createClient();

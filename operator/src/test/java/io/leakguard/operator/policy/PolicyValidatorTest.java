@@ -115,15 +115,32 @@ class PolicyValidatorTest {
     }
 
     @Test
+    void aTenantCannotMakeTheSharedOperatorReadA64MiBDump() {
+        assertThat(problemsWith(spec -> spec.diagnostics.threadDump.maxBytes = "64Mi"))
+                .singleElement().asString().contains("maxBytes 64Mi is outside 64Ki to 16Mi");
+        assertThat(problemsWith(spec -> spec.diagnostics.threadDump.maxBytes = "16Mi")).isEmpty();
+    }
+
+    @Test
     void dumpSettingsAreCheckedAgainstTheRuntime() {
         assertThat(problemsWith(spec -> spec.diagnostics.threadDump.source = DumpSource.JvmJcmd))
                 .containsExactly("spec.diagnostics.threadDump.source JvmJcmd needs runtime JVM");
         assertThat(problemsWith(spec -> spec.diagnostics.threadDump.source = DumpSource.Http))
                 .containsExactly("spec.diagnostics.threadDump.path is required when source is Http");
         assertThat(problemsWith(spec -> spec.diagnostics.threadDump.maxBytes = "2Gi"))
-                .singleElement().asString().contains("spec.diagnostics.threadDump.maxBytes 2Gi is outside 64Ki to 256Mi");
+                .singleElement().asString().contains("spec.diagnostics.threadDump.maxBytes 2Gi is outside 64Ki to 16Mi");
         assertThat(problemsWith(spec -> spec.diagnostics.ignoreTopFunctions = List.of(" ")))
                 .singleElement().asString().contains("spec.diagnostics.ignoreTopFunctions[0] is blank");
+    }
+
+    @Test
+    void aTenantsAlertmanagerUrlCannotReachTheCloudMetadataService() {
+        var rules = new io.leakguard.operator.http.EgressRules(List.of(), false, false);
+        LeakPolicySpec spec = valid();
+        spec.alerting.alertmanager = new io.leakguard.api.v1alpha1.AlertmanagerSpec();
+        spec.alerting.alertmanager.urls = List.of("http://169.254.169.254/latest/meta-data/");
+        assertThat(PolicyValidator.validate(spec, rules)).singleElement().asString()
+                .contains("spec.alerting.alertmanager.urls[0]").contains("link-local");
     }
 
     @Test
