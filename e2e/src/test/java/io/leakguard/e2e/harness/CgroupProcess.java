@@ -115,6 +115,11 @@ public final class CgroupProcess implements AutoCloseable {
         recorded.join();
     }
 
+    /** SIGKILL, as a crash would end it: recorded as {@link Ending#Exited}, not as a requested termination. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
     public Ending awaitEnding(Duration timeout) throws InterruptedException {
         process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
         if (process.isAlive()) {

@@ -48,6 +48,8 @@ public final class ControlPlane implements AutoCloseable {
     public final Path audit;
     private final Deque<Process> started = new ArrayDeque<>();
     private KubernetesClient admin;
+    /** Where pods' kubeconfigs send them: the API server, or a test's proxy in front of it. */
+    private volatile String podsApiUrl;
 
     private ControlPlane(Path work, int apiPort) {
         this.work = work;
@@ -336,6 +338,11 @@ public final class ControlPlane implements AutoCloseable {
         return admin;
     }
 
+    /** Sends the pods started from now on to {@code url} (an {@link ApiProxy}) instead of the API server. */
+    public void routePodsThrough(String url) {
+        podsApiUrl = url;
+    }
+
     /** A kubeconfig for a ServiceAccount's token, as a pod's projected token volume would give it. */
     public String kubeconfigForToken(String token, String namespace) {
         return """
@@ -345,7 +352,7 @@ public final class ControlPlane implements AutoCloseable {
                 users: [{name: sa, user: {token: "%s"}}]
                 contexts: [{name: e2e, context: {cluster: e2e, user: sa, namespace: %s}}]
                 current-context: e2e
-                """.formatted(url, caCert, token, namespace);
+                """.formatted(podsApiUrl == null ? url : podsApiUrl, caCert, token, namespace);
     }
 
     @Override

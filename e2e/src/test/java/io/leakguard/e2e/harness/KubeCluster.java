@@ -37,6 +37,8 @@ public final class KubeCluster implements AutoCloseable {
     /** The image of the leaky Go workload; the harness node runs the built binary for it. */
     public static final String LEAKY_IMAGE = "leakguard/leaky";
     static final Path CHART = Path.of("../helm/leakguard");
+    /** The packaged operator, which the harness node runs for the chart's image. */
+    static final Path JAR = Path.of("../operator/target/quarkus-app/quarkus-run.jar");
 
     public final ControlPlane plane;
     public final HarnessKubelet kubelet;
@@ -59,7 +61,7 @@ public final class KubeCluster implements AutoCloseable {
      * With {@code LEAKGUARD_REQUIRE_GO=1}, as CI sets, a missing Go toolchain fails instead.
      */
     public static String unavailableReason() {
-        String reason = Cluster.realProcessesUnavailable();
+        String reason = CgroupProcess.unavailableReason();
         return reason != null ? reason : ControlPlane.unavailableReason();
     }
 
@@ -83,13 +85,13 @@ public final class KubeCluster implements AutoCloseable {
     private final class OperatorProgram implements HarnessKubelet.Program {
         @Override
         public List<String> argv(HarnessKubelet.Launch launch) {
-            if (!Files.exists(OperatorProcess.JAR)) {
-                throw new IllegalStateException(OperatorProcess.JAR.toAbsolutePath() + " is missing: build it first with"
+            if (!Files.exists(JAR)) {
+                throw new IllegalStateException(JAR.toAbsolutePath() + " is missing: build it first with"
                         + " ./mvnw -pl operator -am package -DskipTests");
             }
             return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:MaxRAMPercentage=50",
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar",
-                    OperatorProcess.JAR.toAbsolutePath().toString());
+                    JAR.toAbsolutePath().toString());
         }
 
         @Override

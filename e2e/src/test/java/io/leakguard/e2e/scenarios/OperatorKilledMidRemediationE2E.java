@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -14,18 +13,21 @@ import java.util.concurrent.atomic.AtomicReference;
 
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.RemediationRecord;
+import io.leakguard.e2e.harness.ApiProxy;
 import io.leakguard.e2e.harness.CgroupProcess;
-import io.leakguard.e2e.harness.Cluster;
-import io.leakguard.e2e.harness.OperatorProcess;
+import io.leakguard.e2e.harness.HarnessKubelet;
+import io.leakguard.e2e.harness.KubeCluster;
 import io.leakguard.e2e.harness.Timeline;
-import io.leakguard.e2e.harness.WorkloadSimulator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator is killed with SIGKILL at the most dangerous moment: the dump is stored and the
- * eviction intent is written to status, but the eviction has not been sent. A new operator process
- * must finish the job: one eviction, not two, and not none.
+ * eviction intent is written to status (the API server has applied it), but the eviction has not been
+ * sent. The operator's pod talks to the real API server through {@link ApiProxy}, which kills its
+ * process right after the intent is applied and before the answer reaches it. The harness node restarts
+ * the container in place, as a kubelet does, and the new operator process must finish the job: one
+ * eviction, not two, and not none.
  */
 class OperatorKilledMidRemediationE2E {
 
@@ -34,61 +36,62 @@ class OperatorKilledMidRemediationE2E {
 
     @Test
     void aNewOperatorFinishesAnInterruptedRemediationWithExactlyOneEviction() throws Exception {
-        String reason = Cluster.realProcessesUnavailable();
+        String reason = KubeCluster.unavailableReason();
         if (reason != null) {
             System.err.println("OperatorKilledMidRemediationE2E skipped: " + reason);
         }
         assumeTrue(reason == null, "skipped: " + reason);
-        try (Cluster cluster = Cluster.start(work);
-                WorkloadSimulator workload = new WorkloadSimulator(cluster.client, cluster.dispatcher, "shop", "checkout",
-                        Workloads.LIMIT, Workloads.firstLeaks(), Files.createDirectories(work.resolve("pods")))) {
-            AtomicReference<OperatorProcess> first = new AtomicReference<>(cluster.startOperator("operator-1", Map.of()));
+        try (KubeCluster cluster = KubeCluster.start(work); ApiProxy proxy = ApiProxy.start(cluster.plane)) {
+            cluster.plane.routePodsThrough(proxy.url);
             AtomicReference<Instant> killedAt = new AtomicReference<>();
-            // Once the intent is stored, and before the operator hears back (so before it can evict).
-            cluster.dispatcher.onPatched((path, body) -> {
-                if (path.contains("/leakpolicies/") && body.contains("\"Evicting\"") && killedAt.get() == null) {
+            AtomicReference<String> killedPod = new AtomicReference<>();
+            proxy.onAnswered(request -> {
+                if ("PATCH".equals(request.method()) && request.path().contains("/leakpolicies/") && request.status() == 200
+                        && request.body().contains("\"Evicting\"") && killedAt.get() == null) {
+                    String pod = cluster.operatorPod().getMetadata().getName();
+                    CgroupProcess operator = cluster.kubelet.process(KubeCluster.OPERATOR_NAMESPACE, pod);
                     killedAt.set(Instant.now());
-                    try {
-                        first.get().kill();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
+                    killedPod.set(pod);
+                    operator.kill();
                 }
             });
+            cluster.installOperator(Map.of(), Map.of());
+            cluster.namespace("shop");
+            cluster.leakyDeployment("shop", "checkout", 2, Workloads.LIMIT, Workloads.firstLeaksFlags());
+            cluster.awaitReady("shop", "checkout", 2, Duration.ofMinutes(2));
+            String leaking = cluster.runningPods("shop").get(0);
             Instant start = Instant.now();
-            String leaking = workload.launch();
-            workload.launch();
             cluster.create(Workloads.policy("shop", "", "", "{}"));
 
             await().ignoreExceptions().atMost(Duration.ofMinutes(7)).pollInterval(Duration.ofSeconds(1)).until(() -> killedAt.get() != null);
-            assertThat(first.get().alive()).isFalse();
-            assertThat(workload.evictions).as("the killed operator never sent the eviction").isEmpty();
+            assertThat(cluster.evictions("shop")).as("the killed operator never sent the eviction").isEmpty();
             LeakPolicy interrupted = cluster.policy("shop", "checkout");
             assertThat(interrupted.getStatus().remediations).as("the intent it left")
                     .anySatisfy(r -> assertThat(r.result).isEqualTo("Evicting"));
 
-            try (OperatorProcess second = cluster.startOperator("operator-2", Map.of())) {
-                await().ignoreExceptions().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1)).until(() -> !workload.lives.isEmpty());
-                WorkloadSimulator.Life life = workload.lives.get(0);
-                System.out.println(Timeline.of(leaking, start, List.of(first.get().log, second.log))
-                        .with("operator killed", killedAt.get()).with(life.ending().toString(), life.ended())
-                        .render("operator killed mid-remediation"));
-                assertThat(life.pod()).isEqualTo(leaking);
-                assertThat(life.ending()).isEqualTo(CgroupProcess.Ending.TerminatedGracefully);
-                await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-                    List<RemediationRecord> records = cluster.policy("shop", "checkout").getStatus().remediations;
-                    assertThat(records).as("the intent became one eviction")
-                            .noneSatisfy(r -> assertThat(r.result).isEqualTo("Evicting"))
-                            .filteredOn(r -> "Evicted".equals(r.result)).singleElement()
-                            .satisfies(r -> {
-                                assertThat(r.pod).isEqualTo(leaking);
-                                assertThat(r.dump).as("the dump the killed operator took").startsWith("leakguard-dump-");
-                            });
-                });
-                // Time for a double eviction to show, had there been one.
-                Thread.sleep(15_000);
-                assertThat(workload.evictions).as("evicted exactly once").containsExactly(leaking);
-            }
+            await().ignoreExceptions().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> !cluster.kubelet.lives("shop").isEmpty());
+            HarnessKubelet.Life life = cluster.kubelet.lives("shop").get(0);
+            System.out.println(Timeline.of(leaking, start, cluster.operatorLogs())
+                    .with("operator killed", killedAt.get()).with(life.ending().toString(), life.ended())
+                    .render("operator killed mid-remediation"));
+            assertThat(cluster.kubelet.lives(KubeCluster.OPERATOR_NAMESPACE)).as("the operator's container, killed once")
+                    .singleElement().satisfies(l -> assertThat(l.pod()).isEqualTo(killedPod.get()));
+            assertThat(life.pod()).isEqualTo(leaking);
+            assertThat(life.ending()).isEqualTo(CgroupProcess.Ending.TerminatedGracefully);
+            await().ignoreExceptions().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<RemediationRecord> records = cluster.policy("shop", "checkout").getStatus().remediations;
+                assertThat(records).as("the intent became one eviction")
+                        .noneSatisfy(r -> assertThat(r.result).isEqualTo("Evicting"))
+                        .filteredOn(r -> "Evicted".equals(r.result)).singleElement()
+                        .satisfies(r -> {
+                            assertThat(r.pod).isEqualTo(leaking);
+                            assertThat(r.dump).as("the dump the killed operator took").startsWith("leakguard-dump-");
+                        });
+            });
+            // Time for a double eviction to show, had there been one.
+            Thread.sleep(15_000);
+            assertThat(cluster.evictions("shop")).as("evicted exactly once").containsExactly(leaking);
         }
     }
 }

@@ -3,8 +3,6 @@ package io.leakguard.e2e.scenarios;
 import java.util.List;
 import java.util.function.IntFunction;
 
-import io.leakguard.e2e.harness.LeakyWorkload;
-
 /** The commands of the scenarios' pods, and the policy they share, tuned so a leak meets the kernel in minutes. */
 public final class Workloads {
 
@@ -14,43 +12,21 @@ public final class Workloads {
     private Workloads() {
     }
 
-    /**
-     * Pod 0 leaks 30 goroutines a second, each blocked on a channel send holding 8 KiB (about 0.35 MiB/s
-     * with its stack), so the kernel kills it at 160 MiB about 7 to 8 minutes after it starts; every other
-     * pod (its sibling, its replacements) is a healthy service whose heap draws a flat sawtooth.
-     */
-    static IntFunction<List<String>> firstLeaks() throws Exception {
-        String binary = LeakyWorkload.binary().toString();
-        return index -> index == 0 ? leaking(binary) : healthy(binary);
-    }
-
-    static IntFunction<List<String>> allHealthy() throws Exception {
-        String binary = LeakyWorkload.binary().toString();
-        return index -> healthy(binary);
-    }
-
     private static final List<String> LEAKING = List.of("-leak-goroutines-per-second", "30", "-leak-bytes-per-goroutine", "8192");
     private static final List<String> HEALTHY = List.of("-garbage-kib-per-second", "2000");
 
-    /** As {@link #firstLeaks()}, the flags only: the harness node runs the binary for the pod's image. */
+    /**
+     * The flags of the leaky Go workload, by pod: pod 0 leaks 30 goroutines a second, each blocked on a
+     * channel send holding 8 KiB (about 0.35 MiB/s with its stack), so the kernel kills it at 160 MiB
+     * about 7 to 8 minutes after it starts; every other pod (its sibling, its replacements) is a healthy
+     * service whose heap draws a flat sawtooth.
+     */
     static IntFunction<List<String>> firstLeaksFlags() {
         return index -> index == 0 ? LEAKING : HEALTHY;
     }
 
     static IntFunction<List<String>> allHealthyFlags() {
         return index -> HEALTHY;
-    }
-
-    private static List<String> leaking(String binary) {
-        List<String> argv = new java.util.ArrayList<>(List.of(binary));
-        argv.addAll(LEAKING);
-        return argv;
-    }
-
-    private static List<String> healthy(String binary) {
-        List<String> argv = new java.util.ArrayList<>(List.of(binary));
-        argv.addAll(HEALTHY);
-        return argv;
     }
 
     /**
