@@ -17,9 +17,10 @@ public class DiagnosticsSpec {
     public ThreadDumpSpec threadDump = new ThreadDumpSpec();
 
     @Default("10")
-    @Min(0)
+    @Min(1)
     @Max(100)
-    @JsonPropertyDescription("How many dumps this policy keeps (as ConfigMaps it owns). Older ones are deleted.")
+    @JsonPropertyDescription("How many dumps this policy keeps (as ConfigMaps it owns), 1 to 100. Older ones are"
+            + " deleted.")
     public Integer retain = 10;
 
     @Size(max = 50)

@@ -19,7 +19,6 @@ import io.leakguard.e2e.harness.HarnessKubelet;
 import io.leakguard.e2e.harness.KubeCluster;
 import io.leakguard.e2e.harness.Timeline;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The operator is killed with SIGKILL at the most dangerous moment: the dump is stored and the
@@ -31,9 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class OperatorKilledMidRemediationE2E {
 
-    @TempDir
-    Path work;
-
     @Test
     void aNewOperatorFinishesAnInterruptedRemediationWithExactlyOneEviction() throws Exception {
         String reason = KubeCluster.unavailableReason();
@@ -41,6 +37,7 @@ class OperatorKilledMidRemediationE2E {
             System.err.println("OperatorKilledMidRemediationE2E skipped: " + reason);
         }
         assumeTrue(reason == null, "skipped: " + reason);
+        Path work = java.nio.file.Files.createTempDirectory("operator-killed-e2e");
         try (KubeCluster cluster = KubeCluster.start(work); ApiProxy proxy = ApiProxy.start(cluster.plane)) {
             cluster.plane.routePodsThrough(proxy.url);
             AtomicReference<Instant> killedAt = new AtomicReference<>();

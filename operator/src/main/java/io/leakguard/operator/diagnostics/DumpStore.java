@@ -75,10 +75,18 @@ public class DumpStore {
         return new Stored(name, truncated);
     }
 
-    /** Deletes the oldest dumps of a policy beyond {@code retain}; returns how many went. */
-    public int prune(String namespace, String policyName, int retain) {
+    /**
+     * Deletes the oldest dumps of a policy beyond {@code retain} (at least 1: the dump just stored stays);
+     * returns how many went. Only ConfigMaps the policy owns (by its uid) are candidates: labels alone can be
+     * copied onto any ConfigMap, and two policies whose names share their first 63 characters share labels.
+     */
+    public int prune(String namespace, String policyName, String policyUid, int retain) {
+        retain = Math.max(1, retain);
         List<ConfigMap> dumps = client.configMaps().inNamespace(namespace)
-                .withLabel(LABEL_KIND, "dump").withLabel(LABEL_POLICY, labelValue(policyName)).list().getItems();
+                .withLabel(LABEL_KIND, "dump").withLabel(LABEL_POLICY, labelValue(policyName)).list().getItems().stream()
+                .filter(c -> policyUid != null && c.getMetadata().getOwnerReferences() != null
+                        && c.getMetadata().getOwnerReferences().stream().anyMatch(o -> policyUid.equals(o.getUid())))
+                .toList();
         List<ConfigMap> newestFirst = dumps.stream()
                 .sorted(Comparator.comparing((ConfigMap c) -> c.getMetadata().getAnnotations() == null ? ""
                         : c.getMetadata().getAnnotations().getOrDefault(ANNOTATION_TAKEN_AT, "")).reversed())

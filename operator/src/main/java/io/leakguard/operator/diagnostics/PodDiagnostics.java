@@ -163,7 +163,7 @@ public class PodDiagnostics {
             String json = json(StackGroups.reportJson(baselineTotal, parsed, ranked, 20, 10));
             DumpStore.Stored stored = store.store(pod.namespace(), policy.getName(), policyUid, pod.name(), takenAt,
                     dump.text(), dump.truncated(), report, json, dump.source());
-            int pruned = store.prune(pod.namespace(), policy.getName(), spec.diagnostics.retain);
+            int pruned = store.prune(pod.namespace(), policy.getName(), policyUid, spec.diagnostics.retain);
             meters.counter("leakguard.dumps", "result", "stored").increment();
             meters.summary("leakguard.dump.bytes").record(dump.text().length());
             DumpRecord record = new DumpRecord();

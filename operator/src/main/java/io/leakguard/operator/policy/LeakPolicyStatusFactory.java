@@ -23,6 +23,7 @@ import io.leakguard.api.v1alpha1.PodRisk;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.text.StatusText;
 
 /** Builds the status a LeakPolicy should show, keeping what later stages own (risks, remediations). */
 public final class LeakPolicyStatusFactory {
@@ -118,7 +119,7 @@ public final class LeakPolicyStatusFactory {
         risk.heapBytesPerHour = rounded(v.heapBytesPerHour());
         risk.projectedOomIn = Double.isInfinite(v.projectedOomSeconds()) || Double.isNaN(v.projectedOomSeconds()) ? null
                 : GoDuration.format(Duration.ofMinutes(Math.round(v.projectedOomSeconds() / 60.0)));
-        risk.reason = v.reason();
+        risk.reason = StatusText.clean(v.reason(), StatusText.REASON);
         return risk;
     }
 
@@ -134,7 +135,8 @@ public final class LeakPolicyStatusFactory {
     }
 
     private static Condition condition(String type, String status, String reason, String message, LeakPolicy policy) {
-        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
+        return new ConditionBuilder().withType(type).withStatus(status).withReason(reason)
+                .withMessage(StatusText.clean(message, StatusText.MESSAGE))
                 .withObservedGeneration(policy.getMetadata().getGeneration()).build();
     }
 

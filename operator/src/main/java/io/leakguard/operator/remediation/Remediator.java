@@ -28,6 +28,7 @@ import io.leakguard.operator.notify.Notification;
 import io.leakguard.operator.notify.Notifier;
 import io.leakguard.operator.policy.GoDuration;
 import io.leakguard.operator.tracking.TrackedPod;
+import io.leakguard.operator.text.StatusText;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
@@ -333,7 +334,7 @@ public class Remediator {
         record.workload = decision.workload();
         record.time = now.toString();
         record.result = result;
-        record.reason = reason;
+        record.reason = StatusText.clean(reason, StatusText.REASON);
         record.dump = dump == null ? null : dump.configMap;
         return record;
     }

@@ -80,8 +80,16 @@ class DumpOnLeakTest {
                     .withName("leakguard-dump-old-" + i)
                     .addToLabels(DumpStore.LABEL_KIND, "dump").addToLabels(DumpStore.LABEL_POLICY, "api")
                     .addToAnnotations(DumpStore.ANNOTATION_TAKEN_AT, "2026-01-0" + i + "T00:00:00Z")
+                    .addNewOwnerReference().withApiVersion("leakguard.io/v1alpha1").withKind("LeakPolicy").withName("api")
+                    .withUid(policyUid).endOwnerReference()
                     .endMetadata().build()).create();
         }
+        // A ConfigMap of someone else's that carries the dump labels: retention must not touch it.
+        client.configMaps().inNamespace(NS).resource(new ConfigMapBuilder().withNewMetadata()
+                .withName("team-settings")
+                .addToLabels(DumpStore.LABEL_KIND, "dump").addToLabels(DumpStore.LABEL_POLICY, "api")
+                .addToAnnotations(DumpStore.ANNOTATION_TAKEN_AT, "2020-01-01T00:00:00Z")
+                .endMetadata().build()).create();
 
         boolean switched = false;
         for (int round = 0; round < 400 && status().pods.leaking == 0; round++) {
@@ -115,7 +123,8 @@ class DumpOnLeakTest {
 
         List<String> remaining = client.configMaps().inNamespace(NS).withLabel(DumpStore.LABEL_POLICY, "api").list()
                 .getItems().stream().map(c -> c.getMetadata().getName()).sorted().toList();
-        assertThat(remaining).as("retain: 2 keeps the newest two").containsExactly(record.configMap, "leakguard-dump-old-3");
+        assertThat(remaining).as("retain: 2 keeps the newest two the policy owns, and nothing it does not own is deleted")
+                .containsExactly(record.configMap, "leakguard-dump-old-3", "team-settings");
     }
 
     private io.leakguard.api.v1alpha1.LeakPolicyStatus status() {
