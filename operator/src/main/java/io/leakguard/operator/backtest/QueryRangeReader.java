@@ -87,7 +87,8 @@ public final class QueryRangeReader {
             }
         }
         if (status != null && !status.equals("success")) {
-            throw new BadInputException(file + ": status is '" + status + "', not 'success'");
+            throw new BadInputException(file + ": status is '" + io.leakguard.operator.text.StatusText.clean(status, 40)
+                    + "', not 'success'");
         }
         if (resultType == null || series == null) {
             throw new BadInputException(file + ": no data.resultType and data.result; is this a query_range response?");

@@ -49,6 +49,13 @@ public interface LeakGuardConfig {
         /** Most scrapes in flight at once, across all pods. */
         @WithDefault("32")
         int concurrency();
+
+        /**
+         * Longest a scrape or a Prometheus query may take, whatever a policy's {@code metrics.timeout} says:
+         * the scrape slots are shared, and one tenant's hanging endpoints must not hold them for long.
+         */
+        @WithDefault("10s")
+        java.time.Duration maxTimeout();
     }
 
     /** Kubernetes Events on verdict changes. */

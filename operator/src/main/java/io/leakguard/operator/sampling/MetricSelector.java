@@ -44,7 +44,10 @@ public record MetricSelector(String name, Map<String, String> labels) {
         return true;
     }
 
-    /** The sum of every matching sample (memory pools add up), or NaN when none matches. */
+    /**
+     * The sum of every matching sample (memory pools add up), each series counted once however many targets
+     * it was scraped from, or NaN when none matches.
+     */
     public double sum(List<Sample> samples) {
         return sum(samples, Double.NEGATIVE_INFINITY);
     }
@@ -57,16 +60,47 @@ public record MetricSelector(String name, Map<String, String> labels) {
         return sum(samples, 0);
     }
 
+    /**
+     * Labels that say where a series was scraped from, not what it measures: two scrape jobs, or a sidecar
+     * scraped as well, give the same series twice, and counting both would double a slope.
+     */
+    static final java.util.Set<String> TARGET_LABELS = java.util.Set.of("job", "instance", "endpoint", "service",
+            "container", "prometheus", "prometheus_replica", "__replica__");
+
     private double sum(List<Sample> samples, double least) {
         double total = 0;
-        boolean found = false;
+        int found = 0;
+        java.util.Set<Map<String, String>> seen = null;
         for (Sample sample : samples) {
-            if (matches(sample) && sample.value() >= least) {
-                total += sample.value();
-                found = true;
+            if (!matches(sample) || sample.value() < least) {
+                continue;
             }
+            if (found > 0) {
+                if (seen == null) {
+                    seen = new java.util.HashSet<>();
+                    for (Sample earlier : samples) {
+                        if (earlier == sample) {
+                            break;
+                        }
+                        if (matches(earlier) && earlier.value() >= least) {
+                            seen.add(identity(earlier));
+                        }
+                    }
+                }
+                if (!seen.add(identity(sample))) {
+                    continue; // the same series again, from another target
+                }
+            }
+            total += sample.value();
+            found++;
         }
-        return found ? total : Double.NaN;
+        return found > 0 ? total : Double.NaN;
+    }
+
+    private static Map<String, String> identity(Sample sample) {
+        Map<String, String> labels = new java.util.HashMap<>(sample.labels());
+        labels.keySet().removeAll(TARGET_LABELS);
+        return labels;
     }
 
     @Override

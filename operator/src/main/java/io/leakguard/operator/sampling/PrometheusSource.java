@@ -111,9 +111,10 @@ public final class PrometheusSource {
                 .thenApply(response -> {
                     ScrapeClient.Body body = response.body();
                     if (response.statusCode() != 200) {
+                        // The body is not repeated: the URL is a tenant's, and its answer must not come back
+                        // to them through status (a request forgery with read-back).
                         throw new java.util.concurrent.CompletionException(new IOException("HTTP "
-                                + response.statusCode() + " from Prometheus at " + uri.getHost() + ": "
-                                + new String(body.bytes, 0, Math.min(body.length, 200), StandardCharsets.UTF_8)));
+                                + response.statusCode() + " from Prometheus at " + uri.getHost()));
                     }
                     if (body.truncated) {
                         throw new java.util.concurrent.CompletionException(new IOException(
@@ -127,8 +128,8 @@ public final class PrometheusSource {
     static Map<String, List<Sample>> parseVector(byte[] body, String source) throws IOException {
         var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
         if (json == null || !"success".equals(json.path("status").asText())) {
-            throw new IOException("Prometheus at " + source + " did not answer success: "
-                    + (json == null ? "empty body" : json.path("error").asText("no status")));
+            throw new IOException("Prometheus at " + source + " did not answer success"
+                    + (json == null ? " (empty body)" : " (errorType " + errorType(json.path("errorType").asText("none")) + ")"));
         }
         if (!"vector".equals(json.path("data").path("resultType").asText())) {
             throw new IOException("Prometheus at " + source + " answered resultType '"
@@ -153,6 +154,11 @@ public final class PrometheusSource {
                     labels, v));
         }
         return byPod;
+    }
+
+    /** Prometheus's error types are short words; anything else is not repeated. */
+    private static String errorType(String type) {
+        return type.matches("[a-z_]{1,32}") ? type : "unknown";
     }
 
     private static ScrapeResult failure(Throwable error, Duration timeout, long took, URI uri) {

@@ -163,7 +163,8 @@ public class SamplingLoop {
     private void round(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, long now) {
         DetectorSettings settings = DetectorSettings.from(spec.detection, spec.metrics);
         RuntimeProfile profile = RuntimeProfile.of(spec.runtime, spec.metrics.names);
-        Duration timeout = GoDuration.parse(spec.metrics.timeout);
+        Duration asked = GoDuration.parse(spec.metrics.timeout);
+        Duration timeout = asked.compareTo(config.scrape().maxTimeout()) > 0 ? config.scrape().maxTimeout() : asked;
         CompletableFuture<Map<String, ScrapeResult>> fromPrometheus = spec.metrics.source == MetricsSource.Prometheus
                 ? sampleFromPrometheus(policy, spec, pods, profile, timeout, settings, now) : null;
         List<CompletableFuture<PodJudgement>> judgements = new ArrayList<>();
