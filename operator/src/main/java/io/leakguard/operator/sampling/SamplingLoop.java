@@ -134,7 +134,7 @@ public class SamplingLoop {
             for (ResourceID policy : registry.policies()) {
                 List<TrackedPod> pods = registry.podsOf(policy);
                 pods.forEach(p -> {
-                    tracked.add(p.key());
+                    tracked.add(seriesKey(policy, p));
                     trackedByPolicy.add(policy + "/" + p.name());
                     lives.add(p.lifeKey());
                 });
@@ -174,7 +174,7 @@ public class SamplingLoop {
                             ScrapeResult.failed("no_gauges", "no answer for this pod", 0)))
                     : sample(pod, spec, profile, timeout);
             judgements.add(read
-                    .thenApply(result -> judge(pod, result, settings))
+                    .thenApply(result -> judge(policy, pod, result, settings))
                     .exceptionally(error -> {
                         LOG.warnf(error, "judging pod failed: namespace=%s pod=%s", pod.namespace(), pod.name());
                         return new PodJudgement(pod.name(), Verdict.insufficient(0, "internal error: " + error),
@@ -207,14 +207,14 @@ public class SamplingLoop {
             return CompletableFuture.completedFuture(failed);
         }
         String url = spec.metrics.prometheus.url;
-        List<TrackedPod> fresh = pods.stream().filter(p -> store.history(p.key())
+        List<TrackedPod> fresh = pods.stream().filter(p -> store.history(seriesKey(policy, p))
                 .map(h -> !h.series().lifeKey().equals(p.lifeKey()) || h.series().size() == 0).orElse(true)).toList();
         CompletableFuture<Void> backfill = CompletableFuture.completedFuture(null);
         if (!fresh.isEmpty()) {
             long from = now - settings.windowMillis();
             backfill = prometheus.history(url, token, namespace, fresh, profile, timeout.multipliedBy(4), from, now,
                     Duration.ofMillis(settings.intervalMillis()))
-                    .thenAccept(history -> replay(history, fresh, profile, settings))
+                    .thenAccept(history -> replay(policy, history, fresh, profile, settings))
                     .exceptionally(error -> {
                         LOG.warnf("backfill from Prometheus failed, starting without history: namespace=%s policy=%s"
                                 + " error=%s", namespace, policy.getName(), error.getMessage());
@@ -230,7 +230,7 @@ public class SamplingLoop {
     }
 
     /** Feeds backfilled points into the store, step by step, only from the pod's current life. */
-    private void replay(List<io.leakguard.operator.backtest.PromSeries> history, List<TrackedPod> pods,
+    private void replay(ResourceID policy, List<io.leakguard.operator.backtest.PromSeries> history, List<TrackedPod> pods,
             RuntimeProfile profile, DetectorSettings settings) {
         for (TrackedPod pod : pods) {
             List<io.leakguard.operator.backtest.PromSeries> own = history.stream()
@@ -253,7 +253,7 @@ public class SamplingLoop {
                 }
                 Gauges r = profile.read(samples);
                 if (!r.empty()) {
-                    store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
+                    store.record(seriesKey(policy, pod), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
                     DetectorSettings.BUCKETS, t, r);
                 }
             }
@@ -299,15 +299,23 @@ public class SamplingLoop {
         return ip + ":" + pod.port();
     }
 
-    private PodJudgement judge(TrackedPod pod, ScrapeResult result, DetectorSettings settings) {
+    /**
+     * A history per policy and pod: two policies may watch one pod with different windows, sources or
+     * metric names, and must never share, mix or reset each other's series.
+     */
+    private static String seriesKey(ResourceID policy, TrackedPod pod) {
+        return policy.getName() + "|" + pod.key();
+    }
+
+    private PodJudgement judge(ResourceID policy, TrackedPod pod, ScrapeResult result, DetectorSettings settings) {
         long now = clock.millis();
         PodHistory history;
         if (result.succeeded()) {
             Gauges r = result.reading();
-            history = store.record(pod.key(), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
+            history = store.record(seriesKey(policy, pod), pod.lifeKey(), pod.lifeStartMillis(), settings.bucketMillis(),
                     DetectorSettings.BUCKETS, now, r);
         } else {
-            history = store.history(pod.key()).filter(h -> h.series().lifeKey().equals(pod.lifeKey())).orElse(null);
+            history = store.history(seriesKey(policy, pod)).filter(h -> h.series().lifeKey().equals(pod.lifeKey())).orElse(null);
         }
         Verdict verdict;
         if (history == null) {

@@ -9,8 +9,9 @@ import io.leakguard.operator.series.PodSeries;
 import jakarta.inject.Singleton;
 
 /**
- * The history of every tracked pod, one per pod and life. A sample from a new life (a new uid, a
- * container restart, a new process) replaces the old history instead of extending it.
+ * The history of every tracked pod, one per policy, pod and life (the key is the caller's: one per
+ * policy and pod). A sample from a new life (a new uid, a container restart, a new process) replaces the
+ * old history instead of extending it.
  */
 @Singleton
 public class SeriesStore {

@@ -7,7 +7,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.inject.Inject;
 
@@ -44,6 +43,8 @@ class LeakDetectionFlowTest {
     MutableClock clock;
     @Inject
     MeterRegistry meters;
+    @Inject
+    io.leakguard.operator.tracking.PodRegistry registry;
 
     FakeMetricsEndpoint endpoint;
 
@@ -55,19 +56,17 @@ class LeakDetectionFlowTest {
     @AfterEach
     void cleanUp() {
         // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, NS);
+        // A policy whose finalizer the mock server lost never reaches the reconciler's cleanup (see
+        // PolicyCleanup): forget it as that cleanup would, or it keeps sampling into the next test.
+        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, NS)
+                .forEach(name -> registry.forget(new io.javaoperatorsdk.operator.processing.event.ResourceID(name, NS)));
         client.pods().inNamespace(NS).delete();
         endpoint.close();
     }
 
     @Test
     void risingHeapTroughTurnsThePodSuspectThenLeakingInStatus() {
-        AtomicInteger scrapes = new AtomicInteger();
-        endpoint.answer(() -> {
-            int n = scrapes.getAndIncrement();
-            double heap = 100 * MIB + n * 2 * MIB + (n % 4) * 6 * MIB;
-            return Answer.ok(FakeMetricsEndpoint.goMetrics(30, heap, heap + 40 * MIB));
-        });
+        risingHeap();
         createPodAndPolicy();
 
         List<String> seen = new ArrayList<>();
@@ -91,6 +90,28 @@ class LeakDetectionFlowTest {
         assertThat(risk.heapBytesPerHour).isBetween(400 * MIB, 560 * MIB);
         assertThat(risk.projectedOomIn).isNotNull();
         assertThat(risk.reason).contains("heap baseline").contains("projected OOM kill at the memory limit in");
+    }
+
+    /**
+     * Two teams' policies on one pod, one with a 30-minute window and one with 6 hours: their series have
+     * different bucket widths. Sharing one history, each round reset the other's, and neither policy ever
+     * got past InsufficientData; each keeps its own now.
+     */
+    @Test
+    void twoPoliciesWithDifferentWindowsOnOnePodEachKeepTheirOwnHistory() {
+        risingHeap();
+        createPodAndPolicy();
+        LeakPolicy wide = Fixtures.quickGoPolicy(NS, "wide", Map.of("app", "api"), "1h");
+        wide.getSpec().detection.window = "6h";
+        wide.getSpec().metrics.timeout = "1s";
+        client.resource(wide).create();
+        await().atMost(Duration.ofSeconds(10)).until(() -> status("wide").pods.matched == 1);
+
+        for (int round = 0; round < 400 && (status().pods.leaking == 0 || status("wide").pods.insufficientData > 0); round++) {
+            step();
+        }
+        assertThat(status().pods.leaking).as("the 30-minute policy, sharing its pod with a 6-hour one").isEqualTo(1);
+        assertThat(status("wide").pods.insufficientData).as("the 6-hour policy judges its own series too").isZero();
     }
 
     @Test
@@ -138,12 +159,29 @@ class LeakDetectionFlowTest {
         return counter == null ? 0 : counter.count();
     }
 
+    /**
+     * A heap whose trough rises 2 MiB per 15-second interval under a sawtooth, as a function of the
+     * operator's clock, so that every scraper (two policies on one pod) sees the same pod.
+     */
+    private void risingHeap() {
+        long start = clock.millis();
+        endpoint.answer(() -> {
+            long n = (clock.millis() - start) / 15_000;
+            double heap = 100 * MIB + n * 2 * MIB + (n % 4) * 6 * MIB;
+            return Answer.ok(FakeMetricsEndpoint.goMetrics(30, heap, heap + 40 * MIB));
+        });
+    }
+
     private void step() {
         Fixtures.step(clock, loop, Duration.ofSeconds(15));
     }
 
     private io.leakguard.api.v1alpha1.LeakPolicyStatus status() {
-        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName("api").get();
+        return status("api");
+    }
+
+    private io.leakguard.api.v1alpha1.LeakPolicyStatus status(String name) {
+        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName(name).get();
         return policy.getStatus() == null ? new io.leakguard.api.v1alpha1.LeakPolicyStatus() : policy.getStatus();
     }
 
