@@ -126,7 +126,13 @@ public final class PrometheusSource {
 
     /** Parses an instant-query vector into samples per pod. */
     static Map<String, List<Sample>> parseVector(byte[] body, String source) throws IOException {
-        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        com.fasterxml.jackson.databind.JsonNode json;
+        try {
+            json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // The parser's message quotes the answer; the answer is not repeated.
+            throw new IOException("Prometheus at " + source + " answered something that is not JSON");
+        }
         if (json == null || !"success".equals(json.path("status").asText())) {
             throw new IOException("Prometheus at " + source + " did not answer success"
                     + (json == null ? " (empty body)" : " (errorType " + errorType(json.path("errorType").asText("none")) + ")"));

@@ -30,6 +30,12 @@ class PrometheusAnswerTest {
     }
 
     @Test
+    void anAnswerThatIsNotJsonIsNotQuoted() {
+        assertThatThrownBy(() -> PrometheusSource.parseVector("ssh-rsa AAAAB3NzaC1yc2E secret".getBytes(StandardCharsets.UTF_8), "h"))
+                .hasMessage("Prometheus at h answered something that is not JSON");
+    }
+
+    @Test
     void aVectorIsReadPerPod() throws IOException {
         String answer = "{\"status\":\"success\",\"data\":{\"resultType\":\"vector\",\"result\":[{\"metric\":"
                 + "{\"__name__\":\"go_goroutines\",\"pod\":\"api-1\"},\"value\":[1,\"42\"]}]}}";
