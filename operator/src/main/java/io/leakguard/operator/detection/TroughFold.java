@@ -20,8 +20,8 @@ final class TroughFold {
     /** The fewest troughs a trend is judged on: six is the least Mann-Kendall can find significant at 99%. */
     static final int MIN_TROUGHS = 6;
     /**
-     * A trough is the floor of this much time, longer than most GC cycles; a window shorter than 48 minutes
-     * floors a twelfth of itself, so that a short window is not one floor from end to end.
+     * A trough is the floor of this much time, longer than most GC cycles; a window shorter than 32 minutes
+     * floors an eighth of itself, so that a short window is not one floor from end to end.
      */
     static final long FLOOR_MILLIS = 240_000;
     private static final double MILLIS_PER_HOUR = 3_600_000.0;
@@ -71,7 +71,7 @@ final class TroughFold {
 
     /** The floor of a trough in a window of {@code windowMillis}. */
     static long floorMillis(long windowMillis) {
-        return Math.min(FLOOR_MILLIS, windowMillis / 12);
+        return Math.min(FLOOR_MILLIS, windowMillis / 8);
     }
 
     static void fold(PodSeries.Window w, long groupMillis, long windowMillis, Folded out) {
