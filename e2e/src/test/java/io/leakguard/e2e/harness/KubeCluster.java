@@ -65,6 +65,17 @@ public final class KubeCluster implements AutoCloseable {
         return reason != null ? reason : ControlPlane.unavailableReason();
     }
 
+    /**
+     * Skips the calling scenario when {@code reason} (from {@link #unavailableReason} and whatever else it
+     * needs) says it cannot run here, printing why, since a skipped end-to-end test is easy to miss.
+     */
+    public static void assumeRunnable(String scenario, String reason) {
+        if (reason != null) {
+            System.err.println(scenario + " skipped: " + reason);
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(reason == null, "skipped: " + reason);
+    }
+
     public static KubeCluster start(Path work) throws Exception {
         Files.createDirectories(work);
         ControlPlane plane = ControlPlane.start(work.resolve("controlplane"));

@@ -2,7 +2,6 @@ package io.leakguard.e2e.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.time.Duration;
@@ -28,10 +27,7 @@ class ChartRbacE2E {
     @Test
     void withoutTheEvictionRuleTheRefusalIsInStatusAndTheRuleBackLetsTheEvictionThrough() throws Exception {
         String reason = KubeCluster.unavailableReason();
-        if (reason != null) {
-            System.err.println("ChartRbacE2E skipped: " + reason);
-        }
-        assumeTrue(reason == null, "skipped: " + reason);
+        KubeCluster.assumeRunnable("ChartRbacE2E", reason);
         try (KubeCluster cluster = KubeCluster.start(Files.createTempDirectory("chart-rbac-e2e"))) {
             cluster.installOperator(Map.of(), Map.of());
             var roles = cluster.client.rbac().clusterRoles().withName("leakguard");

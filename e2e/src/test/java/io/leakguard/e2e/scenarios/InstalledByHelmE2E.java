@@ -3,7 +3,6 @@ package io.leakguard.e2e.scenarios;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,10 +32,7 @@ class InstalledByHelmE2E {
     @BeforeAll
     void install() throws Exception {
         String reason = KubeCluster.unavailableReason();
-        if (reason != null) {
-            System.err.println("InstalledByHelmE2E skipped: " + reason);
-        }
-        assumeTrue(reason == null, "skipped: " + reason);
+        KubeCluster.assumeRunnable("InstalledByHelmE2E", reason);
         cluster = KubeCluster.start(Files.createTempDirectory("installed-by-helm-e2e"));
         cluster.installOperator(Map.of(), Map.of());
         cluster.namespace("shop");

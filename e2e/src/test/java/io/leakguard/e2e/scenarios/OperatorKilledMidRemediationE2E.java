@@ -2,7 +2,6 @@ package io.leakguard.e2e.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -33,10 +32,7 @@ class OperatorKilledMidRemediationE2E {
     @Test
     void aNewOperatorFinishesAnInterruptedRemediationWithExactlyOneEviction() throws Exception {
         String reason = KubeCluster.unavailableReason();
-        if (reason != null) {
-            System.err.println("OperatorKilledMidRemediationE2E skipped: " + reason);
-        }
-        assumeTrue(reason == null, "skipped: " + reason);
+        KubeCluster.assumeRunnable("OperatorKilledMidRemediationE2E", reason);
         Path work = java.nio.file.Files.createTempDirectory("operator-killed-e2e");
         try (KubeCluster cluster = KubeCluster.start(work); ApiProxy proxy = ApiProxy.start(cluster.plane)) {
             cluster.plane.routePodsThrough(proxy.url);

@@ -2,7 +2,6 @@ package io.leakguard.e2e.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -37,10 +36,7 @@ class PrometheusModeE2E {
         if (reason == null) {
             reason = DebianServer.unavailableReason(Path.of("/usr/bin/prometheus"), "prometheus", "LEAKGUARD_REQUIRE_PROMETHEUS");
         }
-        if (reason != null) {
-            System.err.println("PrometheusModeE2E skipped: " + reason);
-        }
-        assumeTrue(reason == null, "skipped: " + reason);
+        KubeCluster.assumeRunnable("PrometheusModeE2E", reason);
         try (KubeCluster cluster = KubeCluster.start(work);
                 DebianServer prometheus = DebianServer.prometheus(work.resolve("prometheus"), work.resolve("targets"))) {
             cluster.prometheusTargets(work.resolve("targets"));

@@ -2,7 +2,6 @@ package io.leakguard.e2e.scenarios;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,10 +68,7 @@ class ScrapeModeE2E {
             reason = DebianServer.unavailableReason(Path.of("/usr/bin/prometheus-alertmanager"), "prometheus-alertmanager",
                     "LEAKGUARD_REQUIRE_ALERTMANAGER");
         }
-        if (reason != null) {
-            System.err.println("ScrapeModeE2E skipped: " + reason);
-        }
-        assumeTrue(reason == null, "skipped: " + reason);
+        KubeCluster.assumeRunnable("ScrapeModeE2E", reason);
         Path work = Files.createTempDirectory("scrape-mode-e2e");
         cluster = KubeCluster.start(work);
         slack = new SlackReceiver();

@@ -41,6 +41,8 @@ class DumpOnLeakTest {
     private static final double MIB = 1024 * 1024;
 
     @Inject
+    io.leakguard.operator.tracking.PodRegistry registry;
+    @Inject
     KubernetesClient client;
     @Inject
     SamplingLoop loop;
@@ -52,7 +54,7 @@ class DumpOnLeakTest {
     @AfterEach
     void cleanUp() {
         // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, NS);
+        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, NS);
         client.pods().inNamespace(NS).delete();
         client.configMaps().inNamespace(NS).delete();
         endpoint.close();

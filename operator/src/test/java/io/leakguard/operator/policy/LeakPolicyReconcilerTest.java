@@ -37,10 +37,7 @@ class LeakPolicyReconcilerTest {
     @AfterEach
     void cleanUp() {
         // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        // A policy whose finalizer the mock server lost never reaches the reconciler's cleanup (see
-        // PolicyCleanup): forget it as that cleanup would, so the next test starts from an empty registry.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, NS)
-                .forEach(name -> registry.forget(new ResourceID(name, NS)));
+        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, NS);
         client.pods().inNamespace(NS).delete();
         eventually().until(() -> registry.policies().isEmpty());
     }

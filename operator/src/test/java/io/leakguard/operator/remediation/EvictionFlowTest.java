@@ -54,6 +54,8 @@ class EvictionFlowTest {
     }
 
     @Inject
+    io.leakguard.operator.tracking.PodRegistry registry;
+    @Inject
     KubernetesClient client;
     @Inject
     SamplingLoop loop;
@@ -66,7 +68,7 @@ class EvictionFlowTest {
     @AfterEach
     void cleanUp() {
         for (String ns : List.of("evict", "dry")) {
-            io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, ns);
+            io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, ns);
             client.pods().inNamespace(ns).delete();
             client.configMaps().inNamespace(ns).delete();
         }

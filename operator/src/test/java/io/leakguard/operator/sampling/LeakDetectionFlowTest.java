@@ -56,10 +56,7 @@ class LeakDetectionFlowTest {
     @AfterEach
     void cleanUp() {
         // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        // A policy whose finalizer the mock server lost never reaches the reconciler's cleanup (see
-        // PolicyCleanup): forget it as that cleanup would, or it keeps sampling into the next test.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, NS)
-                .forEach(name -> registry.forget(new io.javaoperatorsdk.operator.processing.event.ResourceID(name, NS)));
+        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, NS);
         client.pods().inNamespace(NS).delete();
         endpoint.close();
     }

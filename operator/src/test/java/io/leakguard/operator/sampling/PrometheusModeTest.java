@@ -32,6 +32,8 @@ class PrometheusModeTest {
     private static final double MIB = 1024 * 1024;
 
     @Inject
+    io.leakguard.operator.tracking.PodRegistry registry;
+    @Inject
     KubernetesClient client;
     @Inject
     SamplingLoop loop;
@@ -43,7 +45,7 @@ class PrometheusModeTest {
     @AfterEach
     void cleanUp() {
         // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, NS);
+        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, NS);
         client.pods().inNamespace(NS).delete();
         if (prometheus != null) {
             prometheus.close();

@@ -3,11 +3,12 @@ package io.leakguard.operator.testing;
 import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.operator.tracking.PodRegistry;
 import org.awaitility.core.ConditionTimeoutException;
 
 /** Deletes a namespace's LeakPolicies between tests and waits until they are really gone. */
@@ -17,13 +18,13 @@ public final class PolicyCleanup {
     }
 
     /**
-     * @return the names of the policies whose finalizer had to be cleared by hand: the operator's cleanup
-     *     never ran for them, so what it would have forgotten is still remembered
+     * A policy whose finalizer had to be cleared by hand never reached the operator's cleanup, so it is
+     * forgotten in {@code registry} here as that cleanup would have, or it would keep sampling into the
+     * next test.
      */
-    public static List<String> deleteAll(KubernetesClient client, String namespace) {
+    public static void deleteAll(KubernetesClient client, PodRegistry registry, String namespace) {
         var policies = client.resources(LeakPolicy.class).inNamespace(namespace);
         policies.delete();
-        List<String> forced = new ArrayList<>();
         try {
             await().atMost(Duration.ofSeconds(5)).until(() -> policies.list().getItems().isEmpty());
         } catch (ConditionTimeoutException e) {
@@ -32,7 +33,7 @@ public final class PolicyCleanup {
             // after the delete stores the policy again; clear the finalizer as an administrator would,
             // and delete again.
             policies.list().getItems().forEach(p -> {
-                forced.add(p.getMetadata().getName());
+                registry.forget(new ResourceID(p.getMetadata().getName(), namespace));
                 policies.withName(p.getMetadata().getName()).edit(existing -> {
                     existing.getMetadata().setFinalizers(List.of());
                     return existing;
@@ -41,6 +42,5 @@ public final class PolicyCleanup {
             policies.delete();
             await().atMost(Duration.ofSeconds(15)).until(() -> policies.list().getItems().isEmpty());
         }
-        return forced;
     }
 }
