@@ -64,6 +64,8 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
 
     @Override
     public List<EventSource<?, LeakPolicy>> prepareEventSources(EventSourceContext<LeakPolicy> context) {
+        registry.presentWhen(id -> context.getPrimaryCache().get(id)
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).isPresent());
         PodToPolicyMapper mapper = new PodToPolicyMapper(
                 namespace -> context.getPrimaryCache().list(namespace).toList(), registry);
         InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)

@@ -127,6 +127,12 @@ public class SamplingLoop {
     /** Starts the rounds that are due. Public for tests that drive time themselves. */
     public void tick() {
         try {
+            for (ResourceID gone : registry.forgetAbsent()) {
+                board.forget(gone);
+                diagnostics.forget(gone);
+                LOG.infof("policy is gone without its cleanup (finalizer removed by hand?), its pods are no longer"
+                        + " watched: namespace=%s policy=%s", gone.getNamespace().orElse(""), gone.getName());
+            }
             long now = clock.millis();
             Set<String> tracked = new HashSet<>();
             Set<String> trackedByPolicy = new HashSet<>();

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import jakarta.inject.Singleton;
@@ -25,6 +26,8 @@ public class PodRegistry {
     private final Map<ResourceID, Map<String, TrackedPod>> podsByPolicy = new ConcurrentHashMap<>();
     private final Map<ResourceID, LeakPolicySpec> specs = new ConcurrentHashMap<>();
     private final Map<ResourceID, String> uids = new ConcurrentHashMap<>();
+    /** Whether a policy still exists and is not being deleted; until told, every policy does. */
+    private volatile Predicate<ResourceID> present = policy -> true;
 
     /** Replaces what a policy watches; returns the names of the pods it no longer watches. */
     public Set<String> track(ResourceID policy, String uid, LeakPolicySpec spec, Collection<TrackedPod> pods) {
@@ -53,6 +56,27 @@ public class PodRegistry {
         podsByPolicy.remove(policy);
         specs.remove(policy);
         uids.remove(policy);
+    }
+
+    /**
+     * How to tell whether a policy still exists (the controller's cache). A policy deleted without its
+     * finalizer (cleared by hand, or lost by the API server) never reaches the controller's cleanup, and
+     * must not be sampled for ever.
+     */
+    public void presentWhen(Predicate<ResourceID> present) {
+        this.present = present;
+    }
+
+    /** Forgets the policies that no longer exist or are being deleted, and returns them. */
+    public Set<ResourceID> forgetAbsent() {
+        Set<ResourceID> gone = new HashSet<>();
+        for (ResourceID policy : podsByPolicy.keySet()) {
+            if (!present.test(policy)) {
+                forget(policy);
+                gone.add(policy);
+            }
+        }
+        return gone;
     }
 
     /** The uid of a policy, for owner references; null if unknown. */
