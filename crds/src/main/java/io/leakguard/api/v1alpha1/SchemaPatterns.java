@@ -10,7 +10,8 @@ public final class SchemaPatterns {
     public static final String BYTES = "^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|k|M|G|T)?$";
 
     /** A Prometheus metric name, optionally with label matchers: jvm_memory_used_bytes{area="heap"}. */
-    public static final String METRIC_SELECTOR = "^[a-zA-Z_:][a-zA-Z0-9_:]*(\\{.*\\})?$";
+    public static final String METRIC_SELECTOR = "^[a-zA-Z_:][a-zA-Z0-9_:]*"
+            + "(\\{ *([a-zA-Z_][a-zA-Z0-9_]* *= *\"[^\"\\\\{},]*\" *(, *[a-zA-Z_][a-zA-Z0-9_]* *= *\"[^\"\\\\{},]*\" *)*)?\\})?$";
 
     /** An absolute http or https URL. */
     public static final String HTTP_URL = "^https?://[^\\s/?#]+([/?#][^\\s]*)?$";

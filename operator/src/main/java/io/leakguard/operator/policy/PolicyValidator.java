@@ -151,10 +151,29 @@ public final class PolicyValidator {
                 checkHttpUrl("spec.metrics.prometheus.url", metrics.prometheus.url, egress, problems);
             }
         }
+        if (metrics.names != null) {
+            checkSelector("spec.metrics.names.threads", metrics.names.threads, problems);
+            checkSelector("spec.metrics.names.heapBaseline", metrics.names.heapBaseline, problems);
+            checkSelector("spec.metrics.names.memory", metrics.names.memory, problems);
+            checkSelector("spec.metrics.names.heapMax", metrics.names.heapMax, problems);
+            checkSelector("spec.metrics.names.heapCommitted", metrics.names.heapCommitted, problems);
+        }
         if (runtime == Runtime.Custom
                 && (metrics.names == null || metrics.names.threads == null || metrics.names.heapBaseline == null)) {
             problems.add("runtime Custom needs spec.metrics.names.threads and spec.metrics.names.heapBaseline:"
                     + " there is no built-in metric name to fall back on");
+        }
+    }
+
+    /** Parsed exactly as sampling will parse it, so that a selector that passes here is one that samples. */
+    private static void checkSelector(String field, String selector, List<String> problems) {
+        if (selector == null) {
+            return;
+        }
+        try {
+            io.leakguard.operator.sampling.MetricSelector.parse(selector);
+        } catch (IllegalArgumentException e) {
+            problems.add(field + ": " + e.getMessage());
         }
     }
 

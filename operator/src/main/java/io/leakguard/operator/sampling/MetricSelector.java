@@ -9,10 +9,26 @@ import io.leakguard.operator.exposition.Sample;
 /** A metric name with optional exact label matchers, as written in a policy: {@code jvm_memory_used_bytes{area="heap"}}. */
 public record MetricSelector(String name, Map<String, String> labels) {
 
+    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    static final int MAX_LENGTH = 512;
+
+    /**
+     * Parses a selector exactly as the policy's validation does (it calls this): a metric name, then
+     * optionally {@code {label="value",...}} with values free of quotes, backslashes, commas and braces.
+     */
     public static MetricSelector parse(String text) {
+        if (text.length() > MAX_LENGTH) {
+            throw new IllegalArgumentException("a metric selector of " + text.length() + " characters is longer than "
+                    + MAX_LENGTH);
+        }
         int brace = text.indexOf('{');
+        String name = (brace < 0 ? text : text.substring(0, brace)).trim();
+        if (!NAME.matcher(name).matches()) {
+            throw new IllegalArgumentException("'" + text + "' does not start with a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)");
+        }
         if (brace < 0) {
-            return new MetricSelector(text.trim(), Map.of());
+            return new MetricSelector(name, Map.of());
         }
         if (!text.endsWith("}")) {
             throw new IllegalArgumentException("'" + text + "' has an unterminated label set");
@@ -20,16 +36,25 @@ public record MetricSelector(String name, Map<String, String> labels) {
         Map<String, String> labels = new LinkedHashMap<>();
         String body = text.substring(brace + 1, text.length() - 1).trim();
         if (!body.isEmpty()) {
-            for (String matcher : body.split(",")) {
+            for (String matcher : body.split(",", -1)) {
                 int eq = matcher.indexOf('=');
+                String label = eq < 0 ? "" : matcher.substring(0, eq).trim();
                 String value = eq < 0 ? "" : matcher.substring(eq + 1).trim();
-                if (eq < 0 || value.length() < 2 || !value.startsWith("\"") || !value.endsWith("\"")) {
+                if (!LABEL.matcher(label).matches() || value.length() < 2 || !value.startsWith("\"")
+                        || !value.endsWith("\"")) {
                     throw new IllegalArgumentException("'" + text + "': write label matchers as name=\"value\"");
                 }
-                labels.put(matcher.substring(0, eq).trim(), value.substring(1, value.length() - 1));
+                String inner = value.substring(1, value.length() - 1);
+                if (inner.chars().anyMatch(c -> c == '"' || c == '\\' || c == '{' || c == '}' || c < 0x20)) {
+                    throw new IllegalArgumentException("'" + text + "': a label value may not hold quotes, backslashes,"
+                            + " braces or control characters");
+                }
+                if (labels.put(label, inner) != null) {
+                    throw new IllegalArgumentException("'" + text + "' matches label " + label + " twice");
+                }
             }
         }
-        return new MetricSelector(text.substring(0, brace).trim(), Map.copyOf(labels));
+        return new MetricSelector(name, Map.copyOf(labels));
     }
 
     public boolean matches(Sample sample) {

@@ -151,8 +151,14 @@ public class SamplingLoop {
                 }
                 board.retainPods(policy, pods.stream().map(TrackedPod::name).collect(java.util.stream.Collectors.toSet()));
                 if (now >= nextRound.getOrDefault(policy, 0L) && inFlight.add(policy)) {
-                    nextRound.put(policy, now + GoDuration.parse(spec.metrics.interval).toMillis());
-                    round(policy, spec, pods, now);
+                    try {
+                        nextRound.put(policy, now + GoDuration.parse(spec.metrics.interval).toMillis());
+                        round(policy, spec, pods, now);
+                    } catch (RuntimeException e) {
+                        // One policy's failure must neither stop the others nor leave this one stuck in flight.
+                        inFlight.remove(policy);
+                        roundFailed(policy, spec, pods, e);
+                    }
                 }
             }
             // Nothing here may outlive the pods and policies it describes: a leak detector must not leak.
@@ -195,6 +201,16 @@ public class SamplingLoop {
                 inFlight.remove(policy);
             }
         });
+    }
+
+    /** Every pod of the policy gets the failure as its verdict, so the policy's status says what is wrong. */
+    private void roundFailed(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, RuntimeException error) {
+        LOG.warnf(error, "sampling round failed: namespace=%s policy=%s", policy.getNamespace().orElse(""),
+                policy.getName());
+        String reason = "sampling failed: " + error.getClass().getSimpleName() + ": " + error.getMessage();
+        long now = clock.millis();
+        publish(policy, spec, pods, pods.stream()
+                .map(p -> new PodJudgement(p.name(), Verdict.insufficient(0, reason), reason, now)).toList());
     }
 
     /**

@@ -83,6 +83,25 @@ class PolicyValidatorTest {
         })).singleElement().asString().contains("spec.metrics.prometheus.url 'prometheus:9090' is not an http or https URL");
     }
 
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"go_goroutines{x}", "go_goroutines{a=b}",
+            "go_goroutines{a=\"b\"} or vector(1)", "go_goroutines{a=\"b\",}", "go goroutines",
+            "go_goroutines{a=\"x\\\"}\"}", "go_goroutines{a=\"1\",a=\"2\"}"})
+    void aMetricSelectorThatSamplingCouldNotParseIsRefusedInsteadOfSilentlyStoppingSampling(String selector) {
+        assertThat(problemsWith(spec -> {
+            spec.metrics.names = new io.leakguard.api.v1alpha1.MetricNames();
+            spec.metrics.names.threads = selector;
+        })).singleElement().asString().startsWith("spec.metrics.names.threads: ");
+    }
+
+    @Test
+    void aMetricSelectorWithLabelMatchersIsAccepted() {
+        assertThat(problemsWith(spec -> {
+            spec.metrics.names = new io.leakguard.api.v1alpha1.MetricNames();
+            spec.metrics.names.heapBaseline = "jvm_memory_used_bytes{area=\"heap\", id=\"G1 Old Gen\"}";
+        })).isEmpty();
+    }
+
     @Test
     void customRuntimeNeedsMetricNames() {
         assertThat(problemsWith(spec -> spec.runtime = Runtime.Custom))
