@@ -68,6 +68,9 @@ public final class DumpParser {
     }
 
     /** The dump's lines, each cut to {@link #MAX_LINE} characters. */
+    /** More goroutines than any process holds: a debug=1 count above it is a lie, and would overflow sums. */
+    static final int MAX_GROUP_COUNT = 100_000_000;
+
     private static List<String> lines(String text) {
         return text.lines().map(DumpParser::cut).toList();
     }
@@ -169,6 +172,7 @@ public final class DumpParser {
         List<StackEntry> entries = new ArrayList<>();
         List<String> lines = lines(text);
         int skipped = 0;
+        int capped = 0;
         int i = 0;
         while (i < lines.size()) {
             Matcher group = GO_DEBUG1_GROUP.matcher(lines.get(i));
@@ -182,7 +186,11 @@ public final class DumpParser {
             }
             int count;
             try {
-                count = Integer.parseInt(group.group(1));
+                long asked = Long.parseLong(group.group(1));
+                count = (int) Math.min(asked, MAX_GROUP_COUNT);
+                if (asked > MAX_GROUP_COUNT) {
+                    capped++;
+                }
             } catch (NumberFormatException e) {
                 skipped++;
                 i++;
@@ -203,6 +211,9 @@ public final class DumpParser {
         }
         if (skipped > 0) {
             warnings.add(skipped + " lines outside any group were skipped");
+        }
+        if (capped > 0) {
+            warnings.add(capped + " groups claimed more than " + MAX_GROUP_COUNT + " goroutines and were capped there");
         }
         warnings.add("debug=1 profiles carry no goroutine states or creators; ask for debug=2 for those");
         return new ThreadDump(ThreadDump.Format.GoDebug1, entries, warnings, truncated);

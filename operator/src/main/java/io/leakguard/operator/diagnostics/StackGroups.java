@@ -66,10 +66,14 @@ public final class StackGroups {
         return state.startsWith("WAITING") || state.startsWith("TIMED_WAITING") || state.startsWith("BLOCKED");
     }
 
+    private static int saturatingSum(int a, int b) {
+        return (int) Math.min(Integer.MAX_VALUE, (long) a + b);
+    }
+
     public static Map<Signature, Integer> count(ThreadDump dump) {
         Map<Signature, Integer> counts = new LinkedHashMap<>();
         for (StackEntry entry : dump.entries()) {
-            counts.merge(signature(entry), entry.count(), Integer::sum);
+            counts.merge(signature(entry), entry.count(), StackGroups::saturatingSum);
         }
         return counts;
     }

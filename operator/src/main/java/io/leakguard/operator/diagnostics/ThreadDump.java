@@ -29,6 +29,6 @@ public record ThreadDump(Format format, List<StackEntry> entries, List<String> w
     }
 
     public int total() {
-        return entries.stream().mapToInt(StackEntry::count).sum();
+        return (int) Math.min(Integer.MAX_VALUE, entries.stream().mapToLong(StackEntry::count).sum());
     }
 }

@@ -51,6 +51,20 @@ class DumpParserTest {
     }
 
     @Test
+    void debug1CountsThatWouldOverflowAreCappedAndSaidSoInsteadOfWrappingNegative() {
+        String profile = "goroutine profile: total 4294967294\n"
+                + "2147483647 @ 0x1 0x2\n#\t0x1\tmain.worker+0x1\t/src/main.go:66\n\n"
+                + "2147483647 @ 0x1 0x2\n#\t0x1\tmain.worker+0x1\t/src/main.go:66\n\n"
+                + "99999999999999999999 @ 0x3\n#\t0x3\tmain.other+0x1\t/src/main.go:70\n\n";
+
+        ThreadDump dump = DumpParser.parse(profile, false);
+
+        assertThat(dump.total()).isPositive();
+        assertThat(StackGroups.diff(null, dump, Set.of())).allSatisfy(g -> assertThat(g.after()).isPositive());
+        assertThat(dump.warnings()).anySatisfy(w -> assertThat(w).contains("were capped"));
+    }
+
+    @Test
     void go121CreatedByInGoroutineLockedToThreadAndElidedFramesAreRead() throws IOException {
         // A handwritten fixture in the documented Go 1.21+ format, which Debian's Go 1.19 cannot produce.
         ThreadDump dump = DumpParser.parse(fixture("go1.21-format-handwritten.txt"), false);
