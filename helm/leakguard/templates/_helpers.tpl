@@ -31,7 +31,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 # Track the pods that policies select, and read their owners and readiness.
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch]
+  verbs: [list, watch]
 # Restart leaking pods gracefully: the Eviction API honours PodDisruptionBudgets and grace periods.
 - apiGroups: [""]
   resources: [pods/eviction]
@@ -49,21 +49,23 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 # Events on pods and policies: LeakDetected, DumpCollected, Evicted, EvictionBlocked...
 - apiGroups: [""]
   resources: [events]
-  verbs: [create, patch]
-# Dumps are kept in ConfigMaps owned by their policy; retention deletes the oldest.
+  verbs: [create]
+# Dumps are kept in ConfigMaps owned by their policy; retention lists them and deletes the oldest.
 - apiGroups: [""]
   resources: [configmaps]
-  verbs: [get, list, create, delete]
-# The Slack webhook URL and the Prometheus bearer token are read from Secrets named in policies.
+  verbs: [list, create, delete]
+# The Slack webhook URL and the Prometheus bearer token, from Secrets named in policies; only Secrets
+# labelled leakguard.io/readable=true by the namespace's admins are used, never service-account tokens.
 - apiGroups: [""]
   resources: [secrets]
   verbs: [get]
-# The LeakPolicies themselves: watch them, and add or remove the operator's finalizer.
+# The LeakPolicies themselves: watch them, and patch the operator's finalizer in and out (get: the
+# finalizer patch re-reads the policy when it meets a conflict).
 - apiGroups: [leakguard.io]
   resources: [leakpolicies]
-  verbs: [get, list, watch, patch, update]
+  verbs: [get, list, watch, patch]
 # Their status: counts, verdicts, dumps and the remediation history the budgets are counted from.
 - apiGroups: [leakguard.io]
   resources: [leakpolicies/status]
-  verbs: [get, patch, update]
+  verbs: [patch]
 {{- end -}}

@@ -114,13 +114,13 @@ class HelmChartTest {
     }
 
     private static final List<String> NAMESPACED = List.of(
-            "|pods|get,list,watch",
+            "|pods|list,watch",
             "|pods/eviction|create",
-            "|events|create,patch",
-            "|configmaps|get,list,create,delete",
+            "|events|create",
+            "|configmaps|list,create,delete",
             "|secrets|get",
-            "leakguard.io|leakpolicies|get,list,watch,patch,update",
-            "leakguard.io|leakpolicies/status|get,patch,update");
+            "leakguard.io|leakpolicies|get,list,watch,patch",
+            "leakguard.io|leakpolicies/status|patch");
 
     @Test
     void defaultRbacIsExactlyWhatTheOperatorUsesClusterWideWithoutExec() {
@@ -128,7 +128,7 @@ class HelmChartTest {
         Map<String, ClusterRole> roles = new java.util.HashMap<>();
         objects.stream().filter(ClusterRole.class::isInstance).map(ClusterRole.class::cast)
                 .forEach(r -> roles.put(r.getMetadata().getName(), r));
-        assertThat(roles).containsOnlyKeys("leakguard", "leakguard-crd");
+        assertThat(roles).containsOnlyKeys("leakguard", "leakguard-crd", "leakguard-policy-editor");
         assertThat(rules(roles.get("leakguard").getRules())).containsExactlyElementsOf(NAMESPACED);
         assertThat(rules(roles.get("leakguard-crd").getRules()))
                 .containsExactly("apiextensions.k8s.io|customresourcedefinitions|get|leakpolicies.leakguard.io");
@@ -146,7 +146,7 @@ class HelmChartTest {
         Role lease = roles.stream().filter(r -> r.getMetadata().getName().endsWith("leader-election")).findFirst().orElseThrow();
         assertThat(rules(lease.getRules())).containsExactly("coordination.k8s.io|leases|get,create,update");
         assertThat(objects.stream().filter(ClusterRole.class::isInstance).map(o -> o.getMetadata().getName()))
-                .containsExactly("leakguard-crd");
+                .containsExactlyInAnyOrder("leakguard-crd", "leakguard-policy-editor");
         Deployment deployment = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast)
                 .findFirst().orElseThrow();
         assertThat(deployment.getSpec().getReplicas()).isEqualTo(2);
@@ -160,6 +160,39 @@ class HelmChartTest {
         ClusterRole role = objects(render("monitoring-jvm.yaml")).stream().filter(ClusterRole.class::isInstance)
                 .map(ClusterRole.class::cast).filter(r -> r.getMetadata().getName().equals("leakguard")).findFirst().orElseThrow();
         assertThat(rules(role.getRules())).contains("|pods/exec|create", "|pods/log|get");
+    }
+
+    @Test
+    void thePolicyEditorRoleGrantsLeakPoliciesAndNothingElse() {
+        ClusterRole editor = objects(render(null)).stream().filter(ClusterRole.class::isInstance)
+                .map(ClusterRole.class::cast).filter(r -> r.getMetadata().getName().equals("leakguard-policy-editor"))
+                .findFirst().orElseThrow();
+        assertThat(rules(editor.getRules())).containsExactly(
+                "leakguard.io|leakpolicies|get,list,watch,create,update,patch,delete",
+                "leakguard.io|leakpolicies/status|get");
+        assertThat(editor.getMetadata().getLabels()).doesNotContainKey("rbac.authorization.k8s.io/aggregate-to-edit");
+    }
+
+    @Test
+    void theNetworkPolicyLetsTheOperatorReachOnlyDnsTheApiServerPodsAndWhatTheAdminAdds() {
+        String rendered = new Helm(CHART).template().withName("leakguard").withNamespace("leakguard-system")
+                .withKubeVersion("1.31.0").set("networkPolicy.enabled", "true")
+                .set("networkPolicy.apiServerCidrs[0]", "10.0.0.1/32")
+                .set("networkPolicy.extraEgress[0].to[0].ipBlock.cidr", "192.0.2.10/32").call();
+        var policy = objects(rendered).stream()
+                .filter(o -> o instanceof io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy)
+                .map(io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy.class::cast).findFirst().orElseThrow();
+        assertThat(policy.getSpec().getPolicyTypes()).containsExactly("Ingress", "Egress");
+        var egress = policy.getSpec().getEgress();
+        assertThat(egress).hasSize(4);
+        assertThat(egress.get(0).getPorts()).extracting(p -> p.getPort().getIntVal()).containsOnly(53);
+        assertThat(egress.get(1).getTo()).singleElement().satisfies(t -> assertThat(t.getIpBlock().getCidr())
+                .isEqualTo("10.0.0.1/32"));
+        assertThat(egress.get(2).getTo()).singleElement().satisfies(t -> assertThat(t.getNamespaceSelector()).isNotNull());
+        assertThat(egress.get(3).getTo()).singleElement().satisfies(t -> assertThat(t.getIpBlock().getCidr())
+                .isEqualTo("192.0.2.10/32"));
+        assertThat(objects(render(null))).as("off by default: it needs a CNI that enforces it")
+                .noneMatch(o -> o instanceof io.fabric8.kubernetes.api.model.networking.v1.NetworkPolicy);
     }
 
     @ParameterizedTest

@@ -60,8 +60,8 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /** One request as the API server's audit log saw it, with the answer it gave. */
-    public record Request(String user, String verb, String namespace, String resource, String subresource, String name,
-            int code, String uri) {
+    public record Request(String user, String verb, String group, String namespace, String resource,
+            String subresource, String name, int code, String uri) {
     }
 
     /** Every audited request so far (those of ServiceAccounts, and every eviction). */
@@ -79,7 +79,8 @@ public final class ControlPlane implements AutoCloseable {
             java.util.Map<String, Object> user = (java.util.Map<String, Object>) event.getOrDefault("user", java.util.Map.of());
             java.util.Map<String, Object> ref = (java.util.Map<String, Object>) event.getOrDefault("objectRef", java.util.Map.of());
             java.util.Map<String, Object> status = (java.util.Map<String, Object>) event.getOrDefault("responseStatus", java.util.Map.of());
-            requests.add(new Request((String) user.get("username"), (String) event.get("verb"), (String) ref.get("namespace"),
+            requests.add(new Request((String) user.get("username"), (String) event.get("verb"),
+                    (String) ref.getOrDefault("apiGroup", ""), (String) ref.get("namespace"),
                     (String) ref.get("resource"), (String) ref.get("subresource"), (String) ref.get("name"),
                     status.get("code") instanceof Number n ? n.intValue() : 0, (String) event.get("requestURI")));
         }

@@ -282,6 +282,36 @@ public final class KubeCluster implements AutoCloseable {
                 && r.code() >= 200 && r.code() < 300).map(ControlPlane.Request::name).toList();
     }
 
+    /** Every request the operator made, as "group resource[/subresource] verb" (the audit log's view). */
+    public java.util.Set<String> operatorCalls() throws java.io.IOException {
+        String user = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":leakguard";
+        java.util.Set<String> calls = new java.util.TreeSet<>();
+        for (ControlPlane.Request r : plane.requests()) {
+            if (user.equals(r.user())) {
+                calls.add(r.group() + " " + r.resource() + (r.subresource() == null ? "" : "/" + r.subresource()) + " "
+                        + r.verb());
+            }
+        }
+        return calls;
+    }
+
+    /** What the chart's ClusterRoles grant the operator, in the form of {@link #operatorCalls()}. */
+    public java.util.Set<String> operatorGrants() {
+        java.util.Set<String> grants = new java.util.TreeSet<>();
+        for (String role : List.of("leakguard", "leakguard-crd")) {
+            for (var rule : client.rbac().clusterRoles().withName(role).get().getRules()) {
+                for (String group : rule.getApiGroups()) {
+                    for (String resource : rule.getResources()) {
+                        for (String verb : rule.getVerbs()) {
+                            grants.add(group + " " + resource + " " + verb);
+                        }
+                    }
+                }
+            }
+        }
+        return grants;
+    }
+
     /** The operator's requests the authorizer refused. */
     public List<ControlPlane.Request> operatorForbidden() throws java.io.IOException {
         String user = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":leakguard";

@@ -170,6 +170,24 @@ class ScrapeModeE2E {
         assertThat(cluster.operatorForbidden()).as("requests of the operator the chart's RBAC refused").isEmpty();
     }
 
+    /**
+     * Least privilege, checked against the real authorizer's audit log: every verb the chart grants is one the
+     * operator called in this run, except the few whose paths this run does not take, each named with why.
+     */
+    @Test
+    void theChartGrantsNoVerbTheOperatorDoesNotCall() throws Exception {
+        await().ignoreExceptions().atMost(Duration.ofMinutes(8)).pollInterval(Duration.ofSeconds(5))
+                .until(() -> !cluster.evictions("leak").isEmpty() && cluster.operatorCalls().contains(" events create"));
+        java.util.Set<String> notCalledHere = java.util.Set.of(
+                " configmaps delete", // retention, once a policy holds more dumps than spec.diagnostics.retain
+                "leakguard.io leakpolicies get"); // the finalizer patch's re-read after a conflict
+        java.util.Set<String> unused = new java.util.TreeSet<>(cluster.operatorGrants());
+        unused.removeAll(cluster.operatorCalls());
+        assertThat(unused).as("granted but never called (operator calls: %s)", cluster.operatorCalls())
+                .isSubsetOf(notCalledHere);
+        assertThat(cluster.operatorForbidden()).as("called but not granted").isEmpty();
+    }
+
     @Test
     void withoutRemediationTheKernelOomKillsTheSameLeakAndTheKubeletRestartsItInPlace() throws Exception {
         String leaking = leakingPod.get("control");

@@ -22,6 +22,24 @@ public interface LeakGuardConfig {
 
     Events events();
 
+    Dumps dumps();
+
+    /** How thread and goroutine dumps are taken. */
+    interface Dumps {
+
+        /** Most dumps in progress at once, across all pods. */
+        @WithDefault("4")
+        int concurrency();
+
+        /** Most dumps in progress at once for the pods of one namespace. */
+        @WithDefault("1")
+        int perNamespace();
+
+        /** Longest a dump may take, whatever a policy's {@code threadDump.timeout} says. */
+        @WithDefault("30s")
+        java.time.Duration maxTimeout();
+    }
+
     Egress egress();
 
     /** Where URLs written in LeakPolicies may send the operator (see {@code EgressRules}). */
@@ -49,6 +67,10 @@ public interface LeakGuardConfig {
         /** Most scrapes in flight at once, across all pods. */
         @WithDefault("32")
         int concurrency();
+
+        /** Most scrapes in flight at once for the pods of one namespace: its share of {@code concurrency}. */
+        @WithDefault("8")
+        int perNamespace();
 
         /**
          * Longest a scrape or a Prometheus query may take, whatever a policy's {@code metrics.timeout} says:

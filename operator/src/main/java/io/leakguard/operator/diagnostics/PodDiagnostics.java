@@ -43,31 +43,32 @@ public class PodDiagnostics {
 
     private static final Logger LOG = Logger.getLogger(PodDiagnostics.class);
     static final int STATUS_RECORDS = 10;
-    private static final int MAX_BASELINES = 2000;
 
     private final KubernetesClient client;
     private final DumpStore store;
     private final KubernetesEvents events;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final DumpCollector collector = new DumpCollector(4, Executors.newFixedThreadPool(2, runnable -> {
-        Thread thread = new Thread(runnable, "leakguard-dumps");
-        thread.setDaemon(true);
-        return thread;
-    }));
-    private final Map<String, Map<StackGroups.Signature, Integer>> baselines = java.util.Collections.synchronizedMap(
-            new LinkedHashMap<>(16, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, Map<StackGroups.Signature, Integer>> eldest) {
-                    return size() > MAX_BASELINES;
-                }
-            });
+    private final DumpCollector collector;
+    /** Dumps in progress, shared per namespace: one team's hanging dump endpoints cannot block the others'. */
+    private final io.leakguard.operator.fairness.TenantSlots slots;
+    private final Duration maxTimeout;
+    /** Baselines are bounded by bytes: 1 MiB each, 8 MiB per namespace, 64 MiB in all. */
+    private final Baselines baselines = new Baselines(1 << 20, 8 << 20, 64 << 20);
     private final Set<String> dumpedLives = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<DumpRecord>> triggers = new ConcurrentHashMap<>();
     private final Map<ResourceID, Deque<DumpRecord>> records = new ConcurrentHashMap<>();
 
     public PodDiagnostics(KubernetesClient client, DumpStore store, KubernetesEvents events, Clock clock,
-            MeterRegistry meters) {
+            MeterRegistry meters, io.leakguard.operator.config.LeakGuardConfig config) {
+        this.collector = new DumpCollector(config.dumps().concurrency(), Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "leakguard-dumps");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        this.slots = new io.leakguard.operator.fairness.TenantSlots(config.dumps().concurrency(),
+                config.dumps().perNamespace());
+        this.maxTimeout = config.dumps().maxTimeout();
         this.client = client;
         this.store = store;
         this.events = events;
@@ -79,9 +80,7 @@ public class PodDiagnostics {
     public void retainLives(Set<String> lifeKeys) {
         dumpedLives.retainAll(lifeKeys);
         triggers.keySet().retainAll(lifeKeys);
-        synchronized (baselines) {
-            baselines.keySet().retainAll(lifeKeys);
-        }
+        baselines.retainLives(lifeKeys);
     }
 
     /** The latest dump records of a policy, newest first, for status. */
@@ -96,13 +95,14 @@ public class PodDiagnostics {
 
     /** A pod turned Suspect: keep a baseline to diff against later. Failures only cost the baseline. */
     public CompletableFuture<Void> baseline(LeakPolicySpec spec, TrackedPod pod) {
-        if (!enabled(spec) || baselines.containsKey(pod.lifeKey())) {
+        if (!enabled(spec) || baselines.contains(pod.lifeKey())) {
             return CompletableFuture.completedFuture(null);
         }
         return collect(spec, pod).thenAccept(dump -> {
             Map<StackGroups.Signature, Integer> counts = StackGroups.count(DumpParser.parse(dump.text(), dump.truncated()));
-            baselines.put(pod.lifeKey(), counts);
-            LOG.infof("baseline dump taken: namespace=%s pod=%s groups=%d", pod.namespace(), pod.name(), counts.size());
+            int dropped = baselines.put(pod.namespace(), pod.lifeKey(), counts);
+            LOG.infof("baseline dump taken: namespace=%s pod=%s groups=%d dropped=%d", pod.namespace(), pod.name(),
+                    counts.size(), dropped);
         }).exceptionally(error -> {
             LOG.infof("no baseline dump: namespace=%s pod=%s reason=%s", pod.namespace(), pod.name(), HttpFailure.message(error));
             return null;
@@ -206,8 +206,22 @@ public class PodDiagnostics {
     }
 
     private CompletableFuture<CollectedDump> collect(LeakPolicySpec spec, TrackedPod pod) {
+        String refused = slots.tryAcquire(pod.namespace());
+        if (refused != null) {
+            return CompletableFuture.failedFuture(new DumpException("dump not taken: " + refused));
+        }
+        try {
+            return collectInSlot(spec, pod).whenComplete((dump, error) -> slots.release(pod.namespace()));
+        } catch (RuntimeException e) {
+            slots.release(pod.namespace());
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<CollectedDump> collectInSlot(LeakPolicySpec spec, TrackedPod pod) {
         ThreadDumpSpec dump = spec.diagnostics.threadDump;
-        Duration timeout = GoDuration.parse(dump.timeout);
+        Duration asked = GoDuration.parse(dump.timeout);
+        Duration timeout = asked.compareTo(maxTimeout) > 0 ? maxTimeout : asked;
         int maxBytes = (int) Math.min(Integer.MAX_VALUE - 8,
                 Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValue());
         DumpSource source = dump.source != null ? dump.source

@@ -100,7 +100,8 @@ public class SamplingLoop {
 
     void start(@Observes StartupEvent start) {
         workers = Executors.newFixedThreadPool(4, daemon("leakguard-sampler"));
-        scrapes = new ScrapeClient(config.scrape().concurrency(), config.scrape().maxBytes(), workers);
+        scrapes = new ScrapeClient(new io.leakguard.operator.fairness.TenantSlots(config.scrape().concurrency(),
+                config.scrape().perNamespace()), config.scrape().maxBytes(), workers);
         prometheus = new PrometheusSource(workers);
         scrapeTimer = Timer.builder("leakguard.scrape.duration").description("Time to read one pod's metrics")
                 .publishPercentiles(0.5, 0.99).register(meters);
@@ -308,7 +309,7 @@ public class SamplingLoop {
         }
         URI url = URI.create((spec.metrics.scheme == Scheme.HTTPS ? "https" : "http") + "://" + hostPort(pod)
                 + spec.metrics.path);
-        return scrapes.scrape(url, timeout, profile).whenComplete((result, error) -> {
+        return scrapes.scrape(pod.namespace(), url, timeout, profile).whenComplete((result, error) -> {
             if (result != null) {
                 meters.counter("leakguard.scrapes", "outcome", result.outcome()).increment();
                 scrapeTimer.record(result.durationNanos(), TimeUnit.NANOSECONDS);

@@ -13,12 +13,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Flow;
-import java.util.concurrent.Semaphore;
 
 import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.exposition.ExpositionParser;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.exposition.ParseResult;
+import io.leakguard.operator.fairness.TenantSlots;
 
 /**
  * Reads a pod's Prometheus or OpenMetrics endpoint without blocking: bounded concurrency, a
@@ -31,22 +31,26 @@ public final class ScrapeClient {
             + "application/openmetrics-text;version=0.0.1;q=0.8,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
     private final HttpClient http;
-    private final Semaphore permits;
+    private final TenantSlots slots;
     private final int maxBytes;
 
-    public ScrapeClient(int concurrency, int maxBytes, Executor executor) {
+    public ScrapeClient(TenantSlots slots, int maxBytes, Executor executor) {
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
-        this.permits = new Semaphore(concurrency);
+        this.slots = slots;
         this.maxBytes = maxBytes;
     }
 
-    /** Scrapes {@code url}; completes with a result once it is read, failed or timed out. */
-    public CompletableFuture<ScrapeResult> scrape(URI url, Duration timeout, RuntimeProfile profile) {
+    /**
+     * Scrapes {@code url} for a pod of {@code namespace}; completes with a result once it is read, failed or
+     * timed out.
+     */
+    public CompletableFuture<ScrapeResult> scrape(String namespace, URI url, Duration timeout, RuntimeProfile profile) {
         long start = System.nanoTime();
-        if (!permits.tryAcquire()) {
+        String refused = slots.tryAcquire(namespace);
+        if (refused != null) {
             return CompletableFuture.completedFuture(ScrapeResult.failed("throttled",
-                    "too many scrapes in flight (" + permits.availablePermits() + " free); skipped this round", 0));
+                    "scrape skipped this round: " + refused + " (slow or hanging endpoints hold them)", 0));
         }
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", ACCEPT).GET().build();
         Set<String> wanted = profile.metricNames();
@@ -76,7 +80,7 @@ public final class ScrapeClient {
                     }
                     return ScrapeResult.ok(reading, took);
                 })
-                .whenComplete((result, error) -> permits.release());
+                .whenComplete((result, error) -> slots.release(namespace));
     }
 
     private static ScrapeResult failure(Throwable error, Duration timeout, long took) {
