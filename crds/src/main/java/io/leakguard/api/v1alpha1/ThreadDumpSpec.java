@@ -13,6 +13,10 @@ import io.fabric8.kubernetes.api.model.IntOrString;
         reason = "FieldValueRequired")
 @ValidationRule(value = "duration(self.timeout) >= duration('1s') && duration(self.timeout) <= duration('5m')",
         message = "spec.diagnostics.threadDump.timeout must be between 1s and 5m", fieldPath = ".timeout")
+@ValidationRule(value = "!has(self.maxBytes) || !isQuantity(self.maxBytes)"
+        + " || (quantity(self.maxBytes).compareTo(quantity('64Ki')) >= 0"
+        + " && quantity(self.maxBytes).compareTo(quantity('16Mi')) <= 0)",
+        message = "spec.diagnostics.threadDump.maxBytes must be between 64Ki and 16Mi", fieldPath = ".maxBytes")
 public class ThreadDumpSpec {
 
     @Default("true")

@@ -24,6 +24,13 @@ public final class QueryRangeReader {
 
     private static final JsonFactory JSON = new JsonFactory();
 
+    /** The year 3000: later timestamps are mistakes, and would make time loops run for ever. */
+    static final double MAX_SECONDS = 32_503_680_000d;
+    /** Most samples read in one call: 16 bytes each, so the default costs at most 64 MiB. */
+    public static final long DEFAULT_MAX_POINTS = 4_000_000;
+    /** Most series read in one call: each holds its label map. */
+    public static final long MAX_SERIES = 50_000;
+
     private QueryRangeReader() {
     }
 
@@ -38,23 +45,32 @@ public final class QueryRangeReader {
     public static List<PromSeries> read(byte[] body, Predicate<Map<String, String>> wanted, String source)
             throws IOException {
         try (JsonParser p = JSON.createParser(body)) {
-            return read(p, wanted, source);
+            return read(p, wanted, source, new long[2]);
         } catch (JsonParseException e) {
             throw new BadInputException(source + ": not JSON (" + e.getOriginalMessage() + ")");
         }
     }
 
     public static List<PromSeries> read(Path file, Predicate<Map<String, String>> wanted) throws IOException {
+        return read(file, wanted, new long[2]);
+    }
+
+    /**
+     * As {@link #read(Path, Predicate)}, counting samples into {@code points[0]} and series into
+     * {@code points[1]}: several files read for one backtest share one limit.
+     */
+    public static List<PromSeries> read(Path file, Predicate<Map<String, String>> wanted, long[] points)
+            throws IOException {
         try (InputStream in = Files.newInputStream(file); JsonParser p = JSON.createParser(in)) {
-            return read(p, wanted, file.toString());
+            return read(p, wanted, file.toString(), points);
         } catch (JsonParseException e) {
             throw new BadInputException(file + ": not JSON (" + e.getOriginalMessage() + " at line "
                     + e.getLocation().getLineNr() + ")");
         }
     }
 
-    private static List<PromSeries> read(JsonParser p, Predicate<Map<String, String>> wanted, String file)
-            throws IOException {
+    private static List<PromSeries> read(JsonParser p, Predicate<Map<String, String>> wanted, String file,
+            long[] points) throws IOException {
         if (p.nextToken() != JsonToken.START_OBJECT) {
             throw new BadInputException(file + ": expected a JSON object, the body of a query_range response");
         }
@@ -77,7 +93,7 @@ public final class QueryRangeReader {
                                     + "', but a backtest needs 'matrix' (export with /api/v1/query_range, not /api/v1/query)");
                         }
                     } else if (dataField.equals("result") && p.currentToken() == JsonToken.START_ARRAY) {
-                        series = readResult(p, wanted, file);
+                        series = readResult(p, wanted, file, points);
                     } else {
                         p.skipChildren();
                     }
@@ -96,8 +112,9 @@ public final class QueryRangeReader {
         return series;
     }
 
-    private static List<PromSeries> readResult(JsonParser p, Predicate<Map<String, String>> wanted, String file)
-            throws IOException {
+    private static List<PromSeries> readResult(JsonParser p, Predicate<Map<String, String>> wanted, String file,
+            long[] points) throws IOException {
+        long maxPoints = DEFAULT_MAX_POINTS;
         List<PromSeries> out = new ArrayList<>();
         while (p.nextToken() == JsonToken.START_OBJECT) {
             Map<String, String> labels = null;
@@ -122,17 +139,41 @@ public final class QueryRangeReader {
                         p.skipChildren();
                         continue;
                     }
+                    if (++points[1] > MAX_SERIES) {
+                        throw new BadInputException(file + ": more than " + MAX_SERIES + " series in all; back-test"
+                                + " fewer pods at a time");
+                    }
                     current = new PromSeries(labels);
+                    String where = " in series " + io.leakguard.operator.text.StatusText.clean(labels.toString(), 200);
+                    long previous = Long.MIN_VALUE;
                     while (p.nextToken() == JsonToken.START_ARRAY) {
                         p.nextToken();
-                        double seconds = p.getValueAsDouble(Double.NaN);
+                        double seconds = p.currentToken().isNumeric() ? p.getValueAsDouble(Double.NaN) : Double.NaN;
                         p.nextToken();
-                        double value = parseValue(p.getValueAsString());
+                        String text = p.getValueAsString();
                         if (p.nextToken() != JsonToken.END_ARRAY || Double.isNaN(seconds)) {
-                            throw new BadInputException(file + ": a sample is not [timestamp, \"value\"] in series "
-                                    + labels);
+                            throw new BadInputException(file + ": a sample is not [timestamp, \"value\"]" + where);
                         }
-                        current.add(Math.round(seconds * 1000), value);
+                        if (!(seconds >= 0 && seconds <= MAX_SECONDS)) {
+                            throw new BadInputException(file + ": timestamp " + seconds + " is not a Unix time in"
+                                    + " seconds between 1970 and 3000" + where);
+                        }
+                        long millis = Math.round(seconds * 1000);
+                        if (millis <= previous) {
+                            throw new BadInputException(file + ": timestamps go back or repeat (" + seconds + " after "
+                                    + previous / 1000.0 + ")" + where + "; Prometheus writes them in order");
+                        }
+                        previous = millis;
+                        double value = parseValue(text);
+                        if (Double.isInfinite(value) || (Double.isNaN(value) && !"NaN".equals(text))) {
+                            throw new BadInputException(file + ": value '" + io.leakguard.operator.text.StatusText.clean(
+                                    String.valueOf(text), 40) + "' at " + seconds + " is not a finite number" + where);
+                        }
+                        if (++points[0] > maxPoints) {
+                            throw new BadInputException(file + ": more than " + maxPoints + " samples in all; export"
+                                    + " fewer pods or a coarser step, or raise the limit with more heap");
+                        }
+                        current.add(millis, value);
                     }
                 } else if (field.equals("value")) {
                     throw new BadInputException(file + ": a series has a single 'value', as an instant query returns;"

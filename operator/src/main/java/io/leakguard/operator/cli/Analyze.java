@@ -41,8 +41,8 @@ final class Analyze {
         if (dumpFile == null) {
             throw new OfflineCommands.UsageException("name the dump to analyze");
         }
-        ThreadDump trigger = read(Path.of(dumpFile));
-        ThreadDump baseline = baselineFile == null ? null : read(Path.of(baselineFile));
+        ThreadDump trigger = read(Path.of(dumpFile), err);
+        ThreadDump baseline = baselineFile == null ? null : read(Path.of(baselineFile), err);
         if (baseline != null && baseline.format().isGo() != trigger.format().isGo()) {
             err.println("error: " + baselineFile + " is a " + baseline.format().description() + " but " + dumpFile
                     + " is a " + trigger.format().description() + "; compare dumps of the same runtime");
@@ -60,9 +60,17 @@ final class Analyze {
     }
 
 
-    private static ThreadDump read(Path file) throws IOException {
+    /** The operator's own cap on a dump (spec.diagnostics.threadDump.maxBytes at most 16Mi). */
+    static final long MAX_DUMP_BYTES = 16L * 1024 * 1024;
+
+    private static ThreadDump read(Path file, PrintStream err) throws IOException {
         byte[] bytes;
         try {
+            long size = Files.size(file);
+            if (size > MAX_DUMP_BYTES) {
+                throw new IOException(file + ": " + size + " bytes is larger than the " + MAX_DUMP_BYTES
+                        + " bytes LeakGuard reads from a dump; cut it (head -c 16M) and analyze the part");
+            }
             bytes = Files.readAllBytes(file);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new IOException(file + ": no such file");
@@ -70,6 +78,9 @@ final class Analyze {
         ThreadDump dump = DumpParser.parse(new String(bytes, StandardCharsets.UTF_8), false);
         if (dump.entries().isEmpty()) {
             throw new IOException(file + ": unreadable: " + String.join("; ", dump.warnings()));
+        }
+        for (String warning : dump.warnings()) {
+            err.println("warning: " + file + ": " + warning);
         }
         return dump;
     }

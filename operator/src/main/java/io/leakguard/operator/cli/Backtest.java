@@ -41,8 +41,9 @@ final class Backtest {
         if (files.isEmpty()) {
             throw new QueryRangeReader.BadInputException(dir + ": no *.json files");
         }
+        long[] points = new long[2];
         for (Path file : files) {
-            series.addAll(QueryRangeReader.read(file, labels -> Backtester.wanted(labels, profile)));
+            series.addAll(QueryRangeReader.read(file, labels -> Backtester.wanted(labels, profile), points));
         }
         Map<String, Backtester.PodData> byPod = Backtester.byPod(series, profile);
         if (byPod.isEmpty()) {
@@ -71,6 +72,10 @@ final class Backtest {
     static LeakPolicy readPolicy(Path file) throws IOException {
         LeakPolicy policy;
         try {
+            if (Files.exists(file) && Files.size(file) > 1 << 20) {
+                throw new QueryRangeReader.BadInputException(file + ": " + Files.size(file)
+                        + " bytes is too large for a LeakPolicy manifest (the API server takes at most 1 MiB)");
+            }
             policy = Serialization.unmarshal(Files.readString(file), LeakPolicy.class);
         } catch (java.nio.file.NoSuchFileException e) {
             throw new QueryRangeReader.BadInputException(file + ": no such file");

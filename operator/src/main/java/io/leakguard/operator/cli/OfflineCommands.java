@@ -45,6 +45,15 @@ final class OfflineCommands {
         } catch (IOException e) {
             err.println("error: " + e.getMessage());
             return LeakGuardMain.USAGE;
+        } catch (OutOfMemoryError e) {
+            // Inputs are capped so that this does not happen; if one still gets through, say so and exit 2.
+            err.println("error: the input does not fit in the heap (" + Runtime.getRuntime().maxMemory() / (1 << 20)
+                    + " MiB); give the JVM more (-Xmx) or a smaller input");
+            return LeakGuardMain.USAGE;
+        } catch (RuntimeException e) {
+            err.println("error: " + args[0] + " could not read its input: " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + io.leakguard.operator.text.StatusText.clean(e.getMessage(), 300)));
+            return LeakGuardMain.USAGE;
         }
     }
 

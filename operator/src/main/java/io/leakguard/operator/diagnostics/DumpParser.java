@@ -63,8 +63,33 @@ public final class DumpParser {
         };
         if (truncated) {
             warnings.add("the dump was cut off at the size limit: the counts are lower bounds");
+        } else if (format != ThreadDump.Format.Unknown && looksCut(text, format)) {
+            warnings.add("the dump ends mid-stack (no line end, or a frame without its location): it looks cut off,"
+                    + " and the counts are lower bounds");
+            return new ThreadDump(dump.format(), dump.entries(), dump.warnings(), true);
         }
         return dump;
+    }
+
+    /**
+     * Whether a dump that was not cut by the collector ends as if it had been: without a final line end, or
+     * (Go) on a function line whose location line never came. Every complete Go dump ends on a location.
+     */
+    static boolean looksCut(String text, ThreadDump.Format format) {
+        if (!text.endsWith("\n")) {
+            return true;
+        }
+        int end = text.length();
+        while (end > 0 && Character.isWhitespace(text.charAt(end - 1))) {
+            end--;
+        }
+        int start = text.lastIndexOf('\n', end - 1) + 1;
+        String last = text.substring(start, end);
+        return switch (format) {
+            case GoDebug2 -> !last.startsWith("\t") && !last.startsWith(" ");
+            case GoDebug1 -> !last.startsWith("#");
+            default -> false;
+        };
     }
 
     /** The dump's lines, each cut to {@link #MAX_LINE} characters. */

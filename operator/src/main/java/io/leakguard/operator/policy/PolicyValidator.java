@@ -58,6 +58,12 @@ public final class PolicyValidator {
             return problems;
         }
         checkSelector(spec.selector, problems);
+        if (spec.metrics == null || spec.detection == null || spec.diagnostics == null || spec.remediation == null) {
+            problems.add("spec." + (spec.metrics == null ? "metrics" : spec.detection == null ? "detection"
+                    : spec.diagnostics == null ? "diagnostics" : "remediation")
+                    + " is null: leave the field out to take its defaults, or give it an object");
+            return problems;
+        }
         if (spec.runtime == null) {
             problems.add("spec.runtime is missing: set Go, JVM or Custom");
         }
@@ -292,7 +298,8 @@ public final class PolicyValidator {
     private static void checkHttpUrl(String field, String url, EgressRules egress, List<String> problems) {
         String refusal = egress.refusal(url);
         if (refusal != null) {
-            problems.add(field + " '" + url + "' " + refusal);
+            // Never repeat credentials written into a URL: status and logs are read by more people than the Secret.
+            problems.add(field + " '" + url.replaceFirst("(?<=://)[^/?#@]*@", "***@") + "' " + refusal);
         }
     }
 

@@ -62,6 +62,32 @@ class AnalyzeCommandTest {
     }
 
     @Test
+    void aDumpLargerThanTheOperatorsCapExitsWith2BeforeItIsRead() throws IOException {
+        Path huge = dir.resolve("huge.txt");
+        try (var file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(200L * 1024 * 1024); // sparse: 200 MB on the file system's word, nothing on disk
+        }
+        assertThat(analyze(huge.toString())).isEqualTo(2);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("huge.txt").contains("larger than the 16777216 bytes");
+    }
+
+    @Test
+    void aGoDumpCutMidStackIsAnalyzedAndReportedAsCut() throws IOException {
+        String whole = Files.readString(DUMPS.resolve("go1.19-debug2-trigger.txt"));
+        int cut = whole.lastIndexOf("\n\t", whole.length() - 2);
+        Path cutDump = Files.writeString(dir.resolve("cut.txt"), whole.substring(0, cut + 1));
+
+        assertThat(analyze(cutDump.toString())).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("warning: " + cutDump).contains("looks cut off");
+    }
+
+    @Test
+    void aWholeGoDumpIsNotCalledCut() {
+        assertThat(analyze(DUMPS.resolve("go1.19-debug2-trigger.txt").toString())).isZero();
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("cut off");
+    }
+
+    @Test
     void aMissingFileExitsWith2() {
         assertThat(analyze(dir.resolve("nope.txt").toString())).isEqualTo(2);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("no such file");

@@ -151,6 +151,63 @@ class BacktestCommandTest {
         assertThat(errors()).contains("policy.yaml").contains("spec.metrics.prometheus.url is required");
     }
 
+    private static String matrix(String values) {
+        return "{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[{\"metric\":"
+                + "{\"__name__\":\"go_goroutines\",\"namespace\":\"eval\",\"pod\":\"odd\"},\"values\":[" + values + "]}]}}";
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "[1e300,\"1\"]|is not a Unix time",
+        "[-5,\"1\"]|is not a Unix time",
+        "[1700000015,\"1\"],[1700000000,\"1\"]|timestamps go back or repeat",
+        "[1700000000,\"1\"],[1700000000,\"1\"]|timestamps go back or repeat",
+        "[1700000000,\"+Inf\"]|is not a finite number",
+        "[1700000000,\"1e309\"]|is not a finite number",
+        "[1700000000,\"lots\"]|is not a finite number",
+        "[\"soon\",\"1\"]|is not [timestamp, \"value\"]"})
+    void aSeriesWithImpossibleSamplesExitsWith2NamingTheFileInsteadOfHangingOrGuessing(String values, String says)
+            throws IOException {
+        Files.writeString(series.resolve("odd.json"), matrix(values));
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("odd.json").contains(says);
+    }
+
+    @Test
+    void aPolicyWithMetricsNullIsExplainedNotANullPointerException() throws IOException {
+        Files.writeString(policy, POLICY.replace("runtime: Go", "runtime: Go\n  metrics: null"));
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("policy.yaml").contains("spec.metrics is null");
+    }
+
+    @Test
+    void aYamlAliasBombIsRefusedWithExit2() throws IOException {
+        StringBuilder bomb = new StringBuilder("a: &a [\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\",\"lol\"]\n");
+        for (char c = 'b'; c <= 'z'; c++) {
+            char prev = (char) (c - 1);
+            bomb.append(c).append(": &").append(c).append(" [*").append(prev);
+            for (int i = 0; i < 8; i++) {
+                bomb.append(",*").append(prev);
+            }
+            bomb.append("]\n");
+        }
+        Files.writeString(policy, bomb + POLICY);
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("policy.yaml");
+    }
+
+    @Test
+    void tooManySeriesIsRefusedBeforeTheHeapRunsOut() throws IOException {
+        StringBuilder many = new StringBuilder("{\"status\":\"success\",\"data\":{\"resultType\":\"matrix\",\"result\":[");
+        for (int pod = 0; pod < 50_001; pod++) {
+            many.append(pod == 0 ? "" : ",").append("{\"metric\":{\"__name__\":\"go_goroutines\",\"namespace\":\"eval\","
+                    + "\"pod\":\"p").append(pod).append("\"},\"values\":[[1700000000,\"1\"]]}");
+        }
+        Files.writeString(series.resolve("many.json"), many.append("]}}"));
+        assertThat(backtest()).isEqualTo(2);
+        assertThat(errors()).contains("many.json").contains("more than 50000 series");
+    }
+
     @Test
     void aMissingOptionIsAUsageError() {
         int code = OfflineCommands.run(new String[] {"backtest", "--series", series.toString()},
