@@ -71,6 +71,8 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)
                 .withSecondaryToPrimaryMapper(mapper)
                 .withNamespacesInheritedFromController()
+                .withItemStore(new io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore<>(
+                        io.leakguard.operator.tracking.PodTrim::trim))
                 .build();
         return List.of(new InformerEventSource<>(pods, context), verdicts);
     }

@@ -68,6 +68,11 @@ public record TrackedPod(String namespace, String name, String uid, String podIp
         if (problem == null && (ip == null || ip.isBlank())) {
             problem = "the pod has no IP yet";
         }
+        if (problem == null && pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork())) {
+            // Its IP is its node's: a namespace's policy must not make the operator reach node ports.
+            problem = "the pod runs on the host network, so its IP is the node's; LeakGuard does not scrape node"
+                    + " addresses (use source: Prometheus for it)";
+        }
         String containerName = serving == null ? null : serving.getName();
         return new TrackedPod(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid(),
                 ip, pod.getStatus() == null ? null : pod.getStatus().getPhase(), containerName, port, problem, limit,
