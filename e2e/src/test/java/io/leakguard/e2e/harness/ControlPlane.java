@@ -205,11 +205,12 @@ public final class ControlPlane implements AutoCloseable {
     private void apiServer(Path bin, int etcdPort) throws Exception {
         String port = url.substring(url.lastIndexOf(':') + 1);
         // The audit log keeps what the tests assert on: every request a ServiceAccount makes (the
-        // operator's, with the authorizer's answer) and every eviction, whoever asks.
+        // operator's, with the authorizer's answer) and every eviction, whoever asks. ResponseStarted is
+        // kept: a watch is logged then, not only when it ends minutes later.
         Files.writeString(work.resolve("audit-policy.yaml"), """
                 apiVersion: audit.k8s.io/v1
                 kind: Policy
-                omitStages: [RequestReceived, ResponseStarted]
+                omitStages: [RequestReceived]
                 rules:
                   - level: Metadata
                     userGroups: ["system:serviceaccounts"]

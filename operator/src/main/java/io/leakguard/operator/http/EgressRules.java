@@ -61,6 +61,31 @@ public record EgressRules(List<String> allowedHosts, boolean loopback, boolean l
         return null;
     }
 
+    /** Whether a name must be resolved and its addresses checked before a request (some address is refused). */
+    public boolean checksAddresses() {
+        return !loopback || !linkLocal;
+    }
+
+    /**
+     * Why the operator may not send a request to {@code host} now that it resolved to {@code addresses}, or
+     * null: a name of the tenant's own (or their DNS) may point at the operator's loopback or at a metadata
+     * service as surely as a literal address.
+     */
+    public String addressRefusal(String host, java.util.List<java.net.InetAddress> addresses) {
+        for (java.net.InetAddress address : addresses) {
+            if (!loopback && (address.isLoopbackAddress() || address.isAnyLocalAddress())) {
+                return "host " + host + " resolves to " + address.getHostAddress() + ", the operator's own loopback,"
+                        + " which the operator's settings do not allow (chart value egress.allowLoopback)";
+            }
+            if (!linkLocal && address.isLinkLocalAddress()) {
+                return "host " + host + " resolves to " + address.getHostAddress() + ", a link-local address (such as a"
+                        + " cloud metadata service), which the operator's settings do not allow (chart value"
+                        + " egress.allowLinkLocal)";
+            }
+        }
+        return null;
+    }
+
     private static boolean matches(String allowed, String host) {
         String h = host.toLowerCase(Locale.ROOT);
         return allowed.startsWith("*.") ? h.endsWith(allowed.substring(1)) : h.equals(allowed);

@@ -239,14 +239,23 @@ public class Notifier {
     private CompletableFuture<Void> post(URI uri, String payload, String sink, String where, int attempt) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload)).build();
-        return http.sendAsync(request, HttpResponse.BodyHandlers.discarding()).handle((response, error) -> {
+        return io.leakguard.operator.http.ResolvedEgress.refusal(egress, uri, scheduler).thenCompose(refused -> {
+            if (refused != null) {
+                throw new java.util.concurrent.CompletionException(new java.io.IOException(
+                        "refused by the operator's egress rules: " + refused));
+            }
+            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
+        }).handle((response, error) -> {
             int status = response == null ? -1 : response.statusCode();
             if (error == null && status / 100 == 2) {
                 meters.counter("leakguard.notifications", "sink", sink, "result", "sent").increment();
                 return null;
             }
-            boolean retryable = error != null || status == 429 || status / 100 == 5;
-            String problem = error != null ? error.getClass().getSimpleName() : "HTTP " + status;
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            boolean refused = cause != null && String.valueOf(cause.getMessage()).startsWith("refused by the operator's egress");
+            boolean retryable = !refused && (error != null || status == 429 || status / 100 == 5);
+            String problem = refused ? cause.getMessage() : error != null ? cause.getClass().getSimpleName() : "HTTP " + status;
             if (!retryable || attempt >= ATTEMPTS) {
                 meters.counter("leakguard.notifications", "sink", sink, "result", "failed").increment();
                 LOG.warnf("%s: not delivered after %d attempt(s): %s", where, attempt, problem);

@@ -36,8 +36,14 @@ public final class PrometheusSource {
 
     private final HttpClient http;
 
-    public PrometheusSource(Executor executor) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor).build();
+    private final Executor executor;
+    private final io.leakguard.operator.http.EgressRules egress;
+
+    public PrometheusSource(Executor executor, io.leakguard.operator.http.EgressRules egress) {
+        this.executor = executor;
+        this.egress = egress;
+        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor)
+                .followRedirects(HttpClient.Redirect.NEVER).build();
     }
 
     /** The selector covering every gauge of the profile for these pods of one namespace. */
@@ -106,7 +112,13 @@ public final class PrometheusSource {
         if (bearerToken != null && !bearerToken.isBlank()) {
             request.header("Authorization", "Bearer " + bearerToken.trim());
         }
-        return http.sendAsync(request.GET().build(), info -> new ScrapeClient.CappedBody(MAX_BYTES))
+        return io.leakguard.operator.http.ResolvedEgress.refusal(egress, uri, executor).thenCompose(refused -> {
+            if (refused != null) {
+                throw new java.util.concurrent.CompletionException(new IOException("refused by the operator's egress"
+                        + " rules: " + refused));
+            }
+            return http.sendAsync(request.GET().build(), info -> new ScrapeClient.CappedBody(MAX_BYTES));
+        })
                 .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .thenApply(response -> {
                     ScrapeClient.Body body = response.body();

@@ -70,6 +70,7 @@ public class SamplingLoop {
     private final LeakGuardConfig config;
     private final io.fabric8.kubernetes.client.KubernetesClient kubernetes;
     private final io.leakguard.operator.diagnostics.PodDiagnostics diagnostics;
+    private final io.leakguard.operator.http.EgressRules egress;
     /** The detector's working space, one per judging thread, so that judging a pod allocates nothing. */
     private final ThreadLocal<DetectorScratch> scratch = ThreadLocal.withInitial(DetectorScratch::new);
     private final Map<ResourceID, Long> nextRound = new ConcurrentHashMap<>();
@@ -85,7 +86,8 @@ public class SamplingLoop {
     public SamplingLoop(PodRegistry registry, SeriesStore store, VerdictBoard board, VerdictEventSource statusTrigger,
             KubernetesEvents events, Clock clock, MeterRegistry meters, LeakGuardConfig config,
             io.fabric8.kubernetes.client.KubernetesClient kubernetes,
-            io.leakguard.operator.diagnostics.PodDiagnostics diagnostics) {
+            io.leakguard.operator.diagnostics.PodDiagnostics diagnostics, io.leakguard.operator.http.EgressRules egress) {
+        this.egress = egress;
         this.kubernetes = kubernetes;
         this.diagnostics = diagnostics;
         this.registry = registry;
@@ -102,7 +104,7 @@ public class SamplingLoop {
         workers = Executors.newFixedThreadPool(4, daemon("leakguard-sampler"));
         scrapes = new ScrapeClient(new io.leakguard.operator.fairness.TenantSlots(config.scrape().concurrency(),
                 config.scrape().perNamespace()), config.scrape().maxBytes(), workers);
-        prometheus = new PrometheusSource(workers);
+        prometheus = new PrometheusSource(workers, egress);
         scrapeTimer = Timer.builder("leakguard.scrape.duration").description("Time to read one pod's metrics")
                 .publishPercentiles(0.5, 0.99).register(meters);
         for (VerdictKind kind : VerdictKind.values()) {

@@ -41,4 +41,30 @@ class EgressRulesTest {
         assertThat(rules.refusal("https://attacker.example/collect")).contains("not in the operator's allowed hosts");
         assertThat(DEFAULTS.refusal("http://alertmanager.monitoring:9093")).isNull();
     }
+
+    @Test
+    void aNameThatResolvesToTheMetadataServiceOrLoopbackIsRefused() throws Exception {
+        var metadata = java.net.InetAddress.getByAddress("prometheus.evil.example", new byte[] {(byte) 169, (byte) 254, (byte) 169, (byte) 254});
+        var loop = java.net.InetAddress.getByAddress("prometheus.evil.example", new byte[] {127, 0, 0, 1});
+        var fine = java.net.InetAddress.getByAddress("prometheus.monitoring", new byte[] {10, 0, 3, 7});
+
+        assertThat(DEFAULTS.addressRefusal("prometheus.evil.example", List.of(fine, metadata)))
+                .contains("resolves to 169.254.169.254").contains("egress.allowLinkLocal");
+        assertThat(DEFAULTS.addressRefusal("prometheus.evil.example", List.of(loop))).contains("egress.allowLoopback");
+        assertThat(DEFAULTS.addressRefusal("prometheus.monitoring", List.of(fine))).isNull();
+        assertThat(new EgressRules(List.of(), true, true).checksAddresses()).as("nothing to check: no lookup").isFalse();
+    }
+
+    @Test
+    void theLookupHappensJustBeforeTheRequest() throws Exception {
+        java.util.concurrent.ExecutorService executor = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            assertThat(ResolvedEgress.refusal(DEFAULTS, java.net.URI.create("http://localhost:9090/"), executor).get())
+                    .contains("resolves to").contains("loopback");
+            assertThat(ResolvedEgress.refusal(DEFAULTS, java.net.URI.create("http://10.0.3.7:9090/"), executor).get())
+                    .isNull();
+        } finally {
+            executor.shutdownNow();
+        }
+    }
 }
