@@ -72,6 +72,14 @@ public interface LeakGuardConfig {
         @WithDefault("8")
         int perNamespace();
 
+        /** Bytes of scrape bodies and Prometheus answers held at once, until parsed (96 MiB). */
+        @WithDefault("100663296")
+        long bytesInFlight();
+
+        /** Of those, the most one namespace's pods and policies may hold (32 MiB). */
+        @WithDefault("33554432")
+        long bytesInFlightPerNamespace();
+
         /**
          * Longest a scrape or a Prometheus query may take, whatever a policy's {@code metrics.timeout} says:
          * the scrape slots are shared, and one tenant's hanging endpoints must not hold them for long.

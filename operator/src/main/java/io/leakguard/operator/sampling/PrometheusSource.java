@@ -32,14 +32,21 @@ import io.leakguard.operator.tracking.TrackedPod;
 public final class PrometheusSource {
 
     /** Range responses are larger than scrapes; a window of a few hundred pods fits well within this. */
-    static final int MAX_BYTES = 64 * 1024 * 1024;
+    /** Largest instant answer read: it is parsed as a tree, and a policy's pods fit in far less. */
+    static final int MAX_INSTANT_BYTES = 8 * 1024 * 1024;
+    /** Largest range answer read (a backfill): it is streamed, never held as a tree. */
+    static final int MAX_RANGE_BYTES = 32 * 1024 * 1024;
 
     private final HttpClient http;
 
     private final Executor executor;
     private final io.leakguard.operator.http.EgressRules egress;
 
-    public PrometheusSource(Executor executor, io.leakguard.operator.http.EgressRules egress) {
+    private final io.leakguard.operator.fairness.ByteBudget budget;
+
+    public PrometheusSource(Executor executor, io.leakguard.operator.http.EgressRules egress,
+            io.leakguard.operator.fairness.ByteBudget budget) {
+        this.budget = budget;
         this.executor = executor;
         this.egress = egress;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor)
@@ -63,19 +70,24 @@ public final class PrometheusSource {
         String query = selector(namespace, pods, profile);
         URI uri = URI.create(stripSlash(baseUrl) + "/api/v1/query?query=" + encode(query) + "&time="
                 + (atMillis / 1000.0));
-        return fetch(uri, bearerToken, timeout).handle((body, error) -> {
+        return fetch(uri, bearerToken, timeout, namespace, MAX_INSTANT_BYTES, body -> {
+            try {
+                return parseVector(body, uri.getHost());
+            } catch (IOException e) {
+                throw new BadAnswer(e.getMessage());
+            }
+        }).handle((byPod, error) -> {
             long took = System.nanoTime() - start;
             Map<String, ScrapeResult> results = new HashMap<>();
-            if (error != null) {
-                ScrapeResult failed = failure(error, timeout, took, uri);
+            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (cause instanceof BadAnswer bad) {
+                ScrapeResult failed = ScrapeResult.failed("unparsable", bad.getMessage(), took);
                 pods.forEach(p -> results.put(p.name(), failed));
                 return results;
             }
-            Map<String, List<Sample>> byPod;
-            try {
-                byPod = parseVector(body, uri.getHost());
-            } catch (IOException e) {
-                ScrapeResult failed = ScrapeResult.failed("unparsable", e.getMessage(), took);
+            if (error != null) {
+                ScrapeResult failed = failure(error, timeout, took, uri);
                 pods.forEach(p -> results.put(p.name(), failed));
                 return results;
             }
@@ -98,7 +110,7 @@ public final class PrometheusSource {
         String query = selector(namespace, pods, profile);
         URI uri = URI.create(stripSlash(baseUrl) + "/api/v1/query_range?query=" + encode(query) + "&start="
                 + (startMillis / 1000.0) + "&end=" + (endMillis / 1000.0) + "&step=" + Math.max(1, step.toSeconds()) + "s");
-        return fetch(uri, bearerToken, timeout).thenApply(body -> {
+        return fetch(uri, bearerToken, timeout, namespace, MAX_RANGE_BYTES, body -> {
             try {
                 return QueryRangeReader.read(body, labels -> true, "Prometheus query_range");
             } catch (IOException e) {
@@ -107,7 +119,13 @@ public final class PrometheusSource {
         });
     }
 
-    private CompletableFuture<byte[]> fetch(URI uri, String bearerToken, Duration timeout) {
+    /**
+     * One GET, its body read up to {@code cap} within the namespace's share of the operator's byte budget,
+     * then parsed; the reservation is given back once the answer is parsed.
+     */
+    private <T> CompletableFuture<T> fetch(URI uri, String bearerToken, Duration timeout, String namespace, int cap,
+            java.util.function.Function<byte[], T> parse) {
+        ScrapeClient.CappedBody[] subscriber = new ScrapeClient.CappedBody[1];
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
         if (bearerToken != null && !bearerToken.isBlank()) {
             request.header("Authorization", "Bearer " + bearerToken.trim());
@@ -117,7 +135,8 @@ public final class PrometheusSource {
                 throw new java.util.concurrent.CompletionException(new IOException("refused by the operator's egress"
                         + " rules: " + refused));
             }
-            return http.sendAsync(request.GET().build(), info -> new ScrapeClient.CappedBody(MAX_BYTES));
+            return http.sendAsync(request.GET().build(),
+                    info -> subscriber[0] = new ScrapeClient.CappedBody(cap, budget, namespace));
         })
                 .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .thenApply(response -> {
@@ -130,10 +149,27 @@ public final class PrometheusSource {
                     }
                     if (body.truncated) {
                         throw new java.util.concurrent.CompletionException(new IOException(
-                                "Prometheus answered more than " + MAX_BYTES + " bytes"));
+                                "Prometheus answered more than " + cap + " bytes; narrow the policy's selector"));
                     }
-                    return java.util.Arrays.copyOf(body.bytes, body.length);
+                    if (body.overBudget) {
+                        throw new java.util.concurrent.CompletionException(new IOException("namespace " + namespace
+                                + " already holds its share of the operator's memory for answers in flight ("
+                                + (budget.perTenant() >> 20) + " MiB); will try again next round"));
+                    }
+                    return parse.apply(java.util.Arrays.copyOf(body.bytes, body.length));
+                })
+                .whenComplete((parsed, error) -> {
+                    if (subscriber[0] != null) {
+                        subscriber[0].release();
+                    }
                 });
+    }
+
+    /** An answer that is not what Prometheus sends; its message never quotes the answer. */
+    private static final class BadAnswer extends RuntimeException {
+        BadAnswer(String message) {
+            super(message);
+        }
     }
 
     /** Parses an instant-query vector into samples per pod. */

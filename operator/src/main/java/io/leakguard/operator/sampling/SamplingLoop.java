@@ -102,9 +102,11 @@ public class SamplingLoop {
 
     void start(@Observes StartupEvent start) {
         workers = Executors.newFixedThreadPool(4, daemon("leakguard-sampler"));
+        io.leakguard.operator.fairness.ByteBudget bodies = new io.leakguard.operator.fairness.ByteBudget(
+                config.scrape().bytesInFlight(), config.scrape().bytesInFlightPerNamespace());
         scrapes = new ScrapeClient(new io.leakguard.operator.fairness.TenantSlots(config.scrape().concurrency(),
-                config.scrape().perNamespace()), config.scrape().maxBytes(), workers);
-        prometheus = new PrometheusSource(workers, egress);
+                config.scrape().perNamespace()), bodies, config.scrape().maxBytes(), workers);
+        prometheus = new PrometheusSource(workers, egress, bodies);
         scrapeTimer = Timer.builder("leakguard.scrape.duration").description("Time to read one pod's metrics")
                 .publishPercentiles(0.5, 0.99).register(meters);
         for (VerdictKind kind : VerdictKind.values()) {

@@ -18,6 +18,7 @@ import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.exposition.ExpositionParser;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.exposition.ParseResult;
+import io.leakguard.operator.fairness.ByteBudget;
 import io.leakguard.operator.fairness.TenantSlots;
 
 /**
@@ -32,9 +33,11 @@ public final class ScrapeClient {
 
     private final HttpClient http;
     private final TenantSlots slots;
+    private final ByteBudget budget;
     private final int maxBytes;
 
-    public ScrapeClient(TenantSlots slots, int maxBytes, Executor executor) {
+    public ScrapeClient(TenantSlots slots, ByteBudget budget, int maxBytes, Executor executor) {
+        this.budget = budget;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).executor(executor)
                 .followRedirects(HttpClient.Redirect.NEVER).build();
         this.slots = slots;
@@ -54,7 +57,8 @@ public final class ScrapeClient {
         }
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", ACCEPT).GET().build();
         Set<String> wanted = profile.metricNames();
-        return http.sendAsync(request, info -> new CappedBody(maxBytes))
+        CappedBody[] subscriber = new CappedBody[1];
+        return http.sendAsync(request, info -> subscriber[0] = new CappedBody(maxBytes, budget, namespace))
                 .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     long took = System.nanoTime() - start;
@@ -64,6 +68,11 @@ public final class ScrapeClient {
                     Body body = response.body();
                     if (response.statusCode() != 200) {
                         return ScrapeResult.failed("http_error", "HTTP " + response.statusCode() + " from " + url, took);
+                    }
+                    if (body.overBudget) {
+                        return ScrapeResult.failed("throttled", "scrape dropped this round: namespace " + namespace
+                                + " already holds its share of the operator's memory for bodies in flight ("
+                                + (budget.perTenant() >> 20) + " MiB)", took);
                     }
                     if (body.truncated) {
                         return ScrapeResult.failed("too_large", "response larger than " + maxBytes
@@ -80,7 +89,12 @@ public final class ScrapeClient {
                     }
                     return ScrapeResult.ok(reading, took);
                 })
-                .whenComplete((result, error) -> slots.release(namespace));
+                .whenComplete((result, error) -> {
+                    if (subscriber[0] != null) {
+                        subscriber[0].release();
+                    }
+                    slots.release(namespace);
+                });
     }
 
     private static ScrapeResult failure(Throwable error, Duration timeout, long took) {
@@ -95,29 +109,47 @@ public final class ScrapeClient {
                 + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), took);
     }
 
-    /** A body read up to a cap; {@code truncated} when the server had more. */
+    /**
+     * A body read up to a cap; {@code truncated} when the server had more, {@code overBudget} when the
+     * operator's byte budget for bodies in flight ran out first.
+     */
     public static final class Body {
         public final byte[] bytes;
         public final int length;
         public final boolean truncated;
+        public final boolean overBudget;
 
-        Body(byte[] bytes, int length, boolean truncated) {
+        Body(byte[] bytes, int length, boolean truncated, boolean overBudget) {
             this.bytes = bytes;
             this.length = length;
             this.truncated = truncated;
+            this.overBudget = overBudget;
         }
     }
 
-    /** Collects at most {@code cap} bytes, then cancels the stream so the rest is never read. */
+    /**
+     * Collects at most {@code cap} bytes, then cancels the stream so the rest is never read. Its buffer is
+     * reserved in {@code budget} for {@code tenant} as it grows; {@link #release()} gives it back.
+     */
     public static final class CappedBody implements HttpResponse.BodySubscriber<Body> {
         private final CompletableFuture<Body> result = new CompletableFuture<>();
         private final int cap;
-        private byte[] buffer = new byte[8192];
+        private final ByteBudget budget;
+        private final String tenant;
+        private byte[] buffer;
         private int length;
+        private long reserved;
+        private boolean released;
         private Flow.Subscription subscription;
 
         public CappedBody(int cap) {
+            this(cap, ByteBudget.unlimited(), "");
+        }
+
+        public CappedBody(int cap, ByteBudget budget, String tenant) {
             this.cap = cap;
+            this.budget = budget;
+            this.tenant = tenant;
         }
 
         @Override
@@ -128,6 +160,11 @@ public final class ScrapeClient {
         @Override
         public void onSubscribe(Flow.Subscription subscription) {
             this.subscription = subscription;
+            if (!grow(Math.min(cap, 8192))) {
+                subscription.cancel();
+                result.complete(new Body(new byte[0], 0, false, true));
+                return;
+            }
             subscription.request(1);
         }
 
@@ -137,16 +174,36 @@ public final class ScrapeClient {
                 int n = item.remaining();
                 if (length + n > cap) {
                     subscription.cancel();
-                    result.complete(new Body(buffer, length, true));
+                    result.complete(new Body(buffer, length, true, false));
                     return;
                 }
-                if (length + n > buffer.length) {
-                    buffer = java.util.Arrays.copyOf(buffer, Math.min(cap, Math.max(length + n, buffer.length * 2)));
+                if (length + n > buffer.length
+                        && !grow(Math.min(cap, Math.max(length + n, buffer.length * 2)))) {
+                    subscription.cancel();
+                    result.complete(new Body(buffer, length, false, true));
+                    return;
                 }
                 item.get(buffer, length, n);
                 length += n;
             }
             subscription.request(1);
+        }
+
+        private synchronized boolean grow(int size) {
+            if (released || !budget.reserve(tenant, size - (buffer == null ? 0 : buffer.length))) {
+                return false;
+            }
+            reserved += size - (buffer == null ? 0 : buffer.length);
+            buffer = buffer == null ? new byte[size] : java.util.Arrays.copyOf(buffer, size);
+            return true;
+        }
+
+        /** Gives the buffer's reservation back; call once the body has been parsed. */
+        public synchronized void release() {
+            if (!released) {
+                released = true;
+                budget.release(tenant, reserved);
+            }
         }
 
         @Override
@@ -156,7 +213,7 @@ public final class ScrapeClient {
 
         @Override
         public void onComplete() {
-            result.complete(new Body(buffer, length, false));
+            result.complete(new Body(buffer, length, false, false));
         }
     }
 }
