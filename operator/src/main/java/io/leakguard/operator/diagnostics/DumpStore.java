@@ -47,6 +47,27 @@ public class DumpStore {
     public record Stored(String configMap, boolean truncated) {
     }
 
+    /** The reports' shares of the 1 MiB limit, next to the compressed dump's base64 (800 KiB). */
+    static final int MAX_REPORT_TEXT = 64 * 1024;
+    static final int MAX_REPORT_JSON = 128 * 1024;
+
+    /** The text report, cut at a line end within its share, and saying so. */
+    static String fitText(String report) {
+        if (report.length() <= MAX_REPORT_TEXT) {
+            return report;
+        }
+        String note = "\n... (the report was cut at " + MAX_REPORT_TEXT / 1024 + " KiB; the dump holds it all)\n";
+        int end = report.lastIndexOf('\n', MAX_REPORT_TEXT - note.length());
+        return report.substring(0, Math.max(0, end)) + note;
+    }
+
+    /** The JSON report, or a short valid JSON saying it did not fit (a cut JSON would not parse). */
+    static String fitJson(String report) {
+        return report.length() <= MAX_REPORT_JSON ? report
+                : "{\"truncated\":true,\"reason\":\"the report was larger than " + MAX_REPORT_JSON / 1024
+                        + " KiB; see report.txt and the dump\"}";
+    }
+
     public Stored store(String namespace, String policyName, String policyUid, String pod, Instant takenAt,
             String rawDump, boolean alreadyTruncated, String reportText, String reportJson, String source) {
         Compressed compressed = compressWithin(rawDump, MAX_COMPRESSED);
@@ -61,9 +82,10 @@ public class DumpStore {
                 .addToLabels("leakguard.io/taken-at", STAMP.format(takenAt))
                 .addToAnnotations(ANNOTATION_TAKEN_AT, takenAt.toString())
                 .addToAnnotations(ANNOTATION_TRUNCATED, String.valueOf(truncated))
-                .addToAnnotations("leakguard.io/source", source == null ? "" : source)
+                .addToAnnotations("leakguard.io/source", source == null ? ""
+                        : io.leakguard.operator.text.StatusText.clean(source, 256))
                 .endMetadata()
-                .withData(Map.of("report.txt", reportText, "report.json", reportJson))
+                .withData(Map.of("report.txt", fitText(reportText), "report.json", fitJson(reportJson)))
                 .withBinaryData(Map.of("dump.txt.gz", Base64.getEncoder().encodeToString(compressed.bytes)));
         if (policyUid != null) {
             builder.editMetadata().withOwnerReferences(new OwnerReferenceBuilder()

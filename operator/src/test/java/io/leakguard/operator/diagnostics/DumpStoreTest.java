@@ -46,4 +46,27 @@ class DumpStoreTest {
                 .hasSizeLessThanOrEqualTo(253).endsWith("-20261128-100000");
         assertThat(DumpStore.labelValue("a-".repeat(40))).hasSizeLessThanOrEqualTo(63).doesNotEndWith("-");
     }
+
+    @Test
+    void reportsOfAHostileDumpStillLeaveTheConfigMapUnderTheObjectLimit() {
+        String frame = "main." + "x".repeat(DumpParser.MAX_LINE);
+        StringBuilder text = new StringBuilder();
+        StringBuilder json = new StringBuilder("{\"groups\":[");
+        for (int i = 0; i < 200; i++) {
+            text.append("+1 goroutines chan send ").append(frame).append('\n');
+            json.append(i == 0 ? "" : ",").append("{\"top\":\"").append(frame).append("\"}");
+        }
+        json.append("]}");
+
+        String keptText = DumpStore.fitText(text.toString());
+        String keptJson = DumpStore.fitJson(json.toString());
+
+        assertThat(keptText.length()).isLessThanOrEqualTo(DumpStore.MAX_REPORT_TEXT);
+        assertThat(keptText).endsWith("the dump holds it all)\n");
+        assertThat(keptJson).startsWith("{\"truncated\":true");
+        long base64 = (DumpStore.MAX_COMPRESSED + 2) / 3 * 4L;
+        assertThat(base64 + keptText.length() + DumpStore.MAX_REPORT_JSON + 8 * 1024).as("with room for metadata")
+                .isLessThan(1024 * 1024);
+        assertThat(DumpStore.fitText("short\n")).isEqualTo("short\n");
+    }
 }
