@@ -17,10 +17,13 @@ import com.networknt.schema.JsonSchema;
 import com.networknt.schema.JsonSchemaFactory;
 import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
+import dev.cel.common.CelFunctionDecl;
+import dev.cel.common.CelOverloadDecl;
 import dev.cel.common.types.SimpleType;
 import dev.cel.compiler.CelCompiler;
 import dev.cel.compiler.CelCompilerFactory;
 import dev.cel.parser.CelStandardMacro;
+import dev.cel.runtime.CelFunctionBinding;
 import dev.cel.runtime.CelRuntime;
 import dev.cel.runtime.CelRuntimeFactory;
 
@@ -35,11 +38,43 @@ final class CrdSchemaValidator {
 
     private final JsonNode openApiSchema;
     private final JsonSchema jsonSchema;
+    /**
+     * The Kubernetes CEL quantity library, as far as the CRD's rules use it: {@code isQuantity(string)},
+     * {@code quantity(string)} and {@code compareTo}. A quantity is modelled as its amount in bytes (an int);
+     * the expressions type-check and compare as they do in the API server, where the end-to-end tier runs them.
+     */
     private final CelCompiler cel = CelCompilerFactory.standardCelCompilerBuilder()
             .setStandardMacros(CelStandardMacro.STANDARD_MACROS)
             .addVar("self", SimpleType.DYN)
+            .addFunctionDeclarations(
+                    CelFunctionDecl.newFunctionDeclaration("isQuantity",
+                            CelOverloadDecl.newGlobalOverload("is_quantity_string", SimpleType.BOOL, SimpleType.STRING)),
+                    CelFunctionDecl.newFunctionDeclaration("quantity",
+                            CelOverloadDecl.newGlobalOverload("quantity_string", SimpleType.INT, SimpleType.STRING)),
+                    CelFunctionDecl.newFunctionDeclaration("compareTo",
+                            CelOverloadDecl.newMemberOverload("quantity_compareTo", SimpleType.INT, SimpleType.INT,
+                                    SimpleType.INT)))
             .build();
-    private final CelRuntime celRuntime = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+    private final CelRuntime celRuntime = CelRuntimeFactory.standardCelRuntimeBuilder()
+            .addFunctionBindings(
+                    CelFunctionBinding.from("is_quantity_string", String.class, CrdSchemaValidator::isQuantity),
+                    CelFunctionBinding.from("quantity_string", String.class, CrdSchemaValidator::bytes),
+                    CelFunctionBinding.from("quantity_compareTo", Long.class, Long.class, (a, b) -> (long) Long.compare(a, b)))
+            .build();
+
+    private static boolean isQuantity(String text) {
+        try {
+            bytes(text);
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    private static long bytes(String text) {
+        return io.fabric8.kubernetes.api.model.Quantity.getAmountInBytes(new io.fabric8.kubernetes.api.model.Quantity(text))
+                .longValueExact();
+    }
 
     CrdSchemaValidator(Path crdFile) throws IOException {
         JsonNode crd = YAML.readTree(crdFile.toFile());

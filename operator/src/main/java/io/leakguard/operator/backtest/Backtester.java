@@ -1,5 +1,6 @@
 package io.leakguard.operator.backtest;
 
+import io.leakguard.operator.prometheus.PromSeries;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -15,7 +16,7 @@ import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.exposition.Sample;
-import io.leakguard.operator.sampling.MetricSelector;
+import io.leakguard.operator.spec.MetricSelector;
 import io.leakguard.operator.sampling.RuntimeProfile;
 import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.series.PodSeries;

@@ -14,9 +14,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.operator.backtest.Backtester;
-import io.leakguard.operator.backtest.PromSeries;
-import io.leakguard.operator.backtest.QueryRangeReader;
-import io.leakguard.operator.policy.PolicyValidator;
+import io.leakguard.operator.prometheus.PromSeries;
+import io.leakguard.operator.prometheus.QueryRangeReader;
+import io.leakguard.operator.spec.PolicyValidator;
 import io.leakguard.operator.sampling.RuntimeProfile;
 
 /** {@code backtest --policy POLICY.yaml --series DIR [--output report.json]}: what LeakGuard would have done. */

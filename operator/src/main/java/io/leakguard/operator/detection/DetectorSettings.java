@@ -4,7 +4,7 @@ import java.time.Duration;
 
 import io.leakguard.api.v1alpha1.DetectionSpec;
 import io.leakguard.api.v1alpha1.MetricsSpec;
-import io.leakguard.operator.policy.GoDuration;
+import io.leakguard.operator.spec.GoDuration;
 
 /** The detection part of a LeakPolicy, parsed into plain numbers. */
 public record DetectorSettings(long windowMillis, long horizonMillis, double confidence, int minSamples,

@@ -1,5 +1,6 @@
 package io.leakguard.operator.diagnostics;
 
+import io.leakguard.operator.http.CappedBody;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.leakguard.operator.http.HttpFailure;
-import io.leakguard.operator.sampling.ScrapeClient;
 
 /**
  * Takes thread and goroutine dumps from pods, never blocking the caller: each source has a timeout,
@@ -133,7 +133,7 @@ public final class DumpCollector {
 
     private CompletableFuture<CollectedDump> fetch(URI url, Duration timeout, int maxBytes) {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
-        return http.sendAsync(request, info -> new ScrapeClient.CappedBody(maxBytes))
+        return http.sendAsync(request, info -> new CappedBody(maxBytes))
                 .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     if (error != null) {
@@ -150,7 +150,7 @@ public final class DumpCollector {
                         throw new DumpException("HTTP " + response.statusCode() + " from " + url
                                 + (response.statusCode() == 404 ? " (is net/http/pprof imported and served on this port?)" : ""));
                     }
-                    ScrapeClient.Body body = response.body();
+                    CappedBody.Body body = response.body();
                     return new CollectedDump(new String(body.bytes, 0, body.length, StandardCharsets.UTF_8),
                             body.truncated, url.toString(), null, List.of());
                 });

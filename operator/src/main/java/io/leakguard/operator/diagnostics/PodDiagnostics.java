@@ -14,6 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 
+import jakarta.enterprise.event.Event;
+import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +30,10 @@ import io.leakguard.api.v1alpha1.Scheme;
 import io.leakguard.api.v1alpha1.ThreadDumpSpec;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.notify.KubernetesEvents;
-import io.leakguard.operator.policy.GoDuration;
+import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.state.StatusRefresh;
+import io.leakguard.operator.state.VerdictTransition;
 import io.leakguard.operator.tracking.TrackedPod;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
@@ -53,6 +58,7 @@ public class PodDiagnostics {
     /** Dumps in progress, shared per namespace: one team's hanging dump endpoints cannot block the others'. */
     private final io.leakguard.operator.fairness.TenantSlots slots;
     private final Duration maxTimeout;
+    private final Event<StatusRefresh> refresh;
     /** Baselines are bounded by bytes: 1 MiB each, 8 MiB per namespace, 64 MiB in all. */
     private final Baselines baselines = new Baselines(1 << 20, 8 << 20, 64 << 20);
     private final Set<String> dumpedLives = ConcurrentHashMap.newKeySet();
@@ -60,7 +66,8 @@ public class PodDiagnostics {
     private final Map<ResourceID, Deque<DumpRecord>> records = new ConcurrentHashMap<>();
 
     public PodDiagnostics(KubernetesClient client, DumpStore store, KubernetesEvents events, Clock clock,
-            MeterRegistry meters, io.leakguard.operator.config.LeakGuardConfig config) {
+            MeterRegistry meters, io.leakguard.operator.config.LeakGuardConfig config, Event<StatusRefresh> refresh) {
+        this.refresh = refresh;
         this.collector = new DumpCollector(config.dumps().concurrency(), Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "leakguard-dumps");
             thread.setDaemon(true);
@@ -74,6 +81,11 @@ public class PodDiagnostics {
         this.events = events;
         this.clock = clock;
         this.meters = meters;
+    }
+
+    void on(@Observes io.leakguard.operator.state.TrackedLives tracked) {
+        retainLives(tracked.lifeKeys());
+        tracked.forgottenPolicies().forEach(this::forget);
     }
 
     /** Forgets dumps and baselines of pod lives no policy tracks any more. */
@@ -91,6 +103,20 @@ public class PodDiagnostics {
 
     public void forget(ResourceID policy) {
         records.remove(policy);
+    }
+
+    /**
+     * A pod turned Suspect: a baseline dump to diff against later; turned Leaking: the trigger dump, and its
+     * record in status once stored.
+     */
+    void on(@Observes VerdictTransition transition) {
+        VerdictKind kind = transition.verdict().kind();
+        if (kind == VerdictKind.Suspect && transition.before() != VerdictKind.Leaking) {
+            baseline(transition.spec(), transition.pod());
+        } else if (kind == VerdictKind.Leaking) {
+            trigger(transition.policy(), transition.policyUid(), transition.spec(), transition.pod())
+                    .thenAccept(record -> refresh.fire(new StatusRefresh(transition.policy())));
+        }
     }
 
     /** A pod turned Suspect: keep a baseline to diff against later. Failures only cost the baseline. */

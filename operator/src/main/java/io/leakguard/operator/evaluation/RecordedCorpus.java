@@ -10,8 +10,8 @@ import java.util.Map;
 
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.operator.backtest.Backtester;
-import io.leakguard.operator.backtest.PromSeries;
-import io.leakguard.operator.backtest.QueryRangeReader;
+import io.leakguard.operator.prometheus.PromSeries;
+import io.leakguard.operator.prometheus.QueryRangeReader;
 import io.leakguard.operator.sampling.RuntimeProfile;
 import io.leakguard.operator.series.Gauges;
 

@@ -19,12 +19,14 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.annotation.PreDestroy;
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.AlertingSpec;
+import io.leakguard.operator.http.EgressRules;
+import io.leakguard.operator.secrets.SecretReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
@@ -43,7 +45,7 @@ public class Notifier {
     static final int ATTEMPTS = 4;
     static final Duration RESEND = Duration.ofMinutes(1);
 
-    private final KubernetesClient client;
+    private final SecretReader secrets;
     private final MeterRegistry meters;
     private final Clock clock;
     private final ObjectMapper json = new ObjectMapper();
@@ -85,13 +87,13 @@ public class Notifier {
 
     /** With no egress rule: tests that post to local receivers. */
     public Notifier(KubernetesClient client, MeterRegistry meters, Clock clock) {
-        this(client, meters, clock, io.leakguard.operator.http.EgressRules.ANY);
+        this(new SecretReader(client), meters, clock, EgressRules.ANY);
     }
 
-    @jakarta.inject.Inject
-    public Notifier(KubernetesClient client, MeterRegistry meters, Clock clock, io.leakguard.operator.http.EgressRules egress) {
+    @Inject
+    public Notifier(SecretReader secrets, MeterRegistry meters, Clock clock, EgressRules egress) {
         this.egress = egress;
-        this.client = client;
+        this.secrets = secrets;
         this.meters = meters;
         this.clock = clock;
         scheduler.scheduleWithFixedDelay(this::resendFiring, RESEND.toSeconds(), RESEND.toSeconds(), TimeUnit.SECONDS);
@@ -207,15 +209,14 @@ public class Notifier {
         }
     }
 
-    private final io.leakguard.operator.http.EgressRules egress;
+    private final EgressRules egress;
 
     private void sendSlack(AlertingSpec alerting, Notification n) {
         String where = "Slack webhook of " + n.namespace() + "/" + n.policy();
         String url;
         try {
-            Secret secret = client.secrets().inNamespace(n.namespace()).withName(alerting.slack.webhookSecretRef.name).get();
-            url = io.leakguard.operator.secrets.SecretConsent.value(secret, n.namespace(), alerting.slack.webhookSecretRef.name,
-                    alerting.slack.webhookSecretRef.key, "spec.alerting.slack.webhookSecretRef");
+            url = secrets.read(n.namespace(), alerting.slack.webhookSecretRef.name, alerting.slack.webhookSecretRef.key,
+                    "spec.alerting.slack.webhookSecretRef");
         } catch (RuntimeException e) {
             meters.counter("leakguard.notifications", "sink", "slack", "result", "no_secret").increment();
             LOG.warnf("%s: nothing sent: %s", where, e.getMessage());

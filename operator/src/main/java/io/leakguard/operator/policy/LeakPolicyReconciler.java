@@ -1,5 +1,7 @@
 package io.leakguard.operator.policy;
 
+import io.leakguard.operator.spec.PodSelector;
+import io.leakguard.operator.spec.PolicyValidator;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
@@ -25,8 +27,7 @@ import io.leakguard.operator.http.EgressRules;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
 import io.leakguard.operator.remediation.Remediator;
-import io.leakguard.operator.detection.VerdictBoard;
-import io.leakguard.operator.detection.VerdictEventSource;
+import io.leakguard.operator.state.VerdictBoard;
 import io.leakguard.operator.tracking.PodRegistry;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;

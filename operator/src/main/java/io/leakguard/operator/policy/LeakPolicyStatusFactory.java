@@ -1,5 +1,6 @@
 package io.leakguard.operator.policy;
 
+import io.leakguard.operator.spec.GoDuration;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;

@@ -1,5 +1,6 @@
 package io.leakguard.operator.policy;
 
+import io.leakguard.operator.spec.PodSelector;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;

@@ -26,7 +26,7 @@ import io.leakguard.operator.diagnostics.PodDiagnostics;
 import io.leakguard.operator.notify.KubernetesEvents;
 import io.leakguard.operator.notify.Notification;
 import io.leakguard.operator.notify.Notifier;
-import io.leakguard.operator.policy.GoDuration;
+import io.leakguard.operator.spec.GoDuration;
 import io.leakguard.operator.tracking.TrackedPod;
 import io.leakguard.operator.text.StatusText;
 import io.micrometer.core.instrument.MeterRegistry;

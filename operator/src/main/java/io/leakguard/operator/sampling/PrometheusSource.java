@@ -1,5 +1,6 @@
 package io.leakguard.operator.sampling;
 
+import io.leakguard.operator.http.CappedBody;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -18,8 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
 import io.leakguard.operator.series.Gauges;
-import io.leakguard.operator.backtest.PromSeries;
-import io.leakguard.operator.backtest.QueryRangeReader;
+import io.leakguard.operator.prometheus.PromSeries;
+import io.leakguard.operator.prometheus.QueryRangeReader;
 import io.leakguard.operator.exposition.Sample;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.tracking.TrackedPod;
@@ -125,7 +126,7 @@ public final class PrometheusSource {
      */
     private <T> CompletableFuture<T> fetch(URI uri, String bearerToken, Duration timeout, String namespace, int cap,
             java.util.function.Function<byte[], T> parse) {
-        ScrapeClient.CappedBody[] subscriber = new ScrapeClient.CappedBody[1];
+        CappedBody[] subscriber = new CappedBody[1];
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
         if (bearerToken != null && !bearerToken.isBlank()) {
             request.header("Authorization", "Bearer " + bearerToken.trim());
@@ -136,11 +137,11 @@ public final class PrometheusSource {
                         + " rules: " + refused));
             }
             return http.sendAsync(request.GET().build(),
-                    info -> subscriber[0] = new ScrapeClient.CappedBody(cap, budget, namespace));
+                    info -> subscriber[0] = new CappedBody(cap, budget, namespace));
         })
                 .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
                 .thenApply(response -> {
-                    ScrapeClient.Body body = response.body();
+                    CappedBody.Body body = response.body();
                     if (response.statusCode() != 200) {
                         // The body is not repeated: the URL is a tenant's, and its answer must not come back
                         // to them through status (a request forgery with read-back).

@@ -1,5 +1,6 @@
 package io.leakguard.operator.sampling;
 
+import io.leakguard.operator.spec.MetricSelector;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;

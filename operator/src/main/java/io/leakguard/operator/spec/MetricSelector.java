@@ -1,4 +1,4 @@
-package io.leakguard.operator.sampling;
+package io.leakguard.operator.spec;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.leakguard.operator.backtest;
+package io.leakguard.operator.prometheus;
 
 import java.util.Arrays;
 import java.util.Map;

@@ -1,5 +1,7 @@
-package io.leakguard.operator.detection;
+package io.leakguard.operator.state;
 
+import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.VerdictKind;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -16,6 +18,11 @@ public class VerdictBoard {
 
     public void put(ResourceID policy, PodJudgement judgement) {
         byPolicy.computeIfAbsent(policy, k -> new ConcurrentHashMap<>()).put(judgement.pod(), judgement);
+    }
+
+    /** Every judgement of a policy's pods. */
+    public List<PodJudgement> judgements(ResourceID policy) {
+        return List.copyOf(byPolicy.getOrDefault(policy, Map.of()).values());
     }
 
     /** The judgements of the given pods; pods never judged yet are absent. */

@@ -1,5 +1,6 @@
-package io.leakguard.operator.backtest;
+package io.leakguard.operator.prometheus;
 
+import io.leakguard.operator.prometheus.PromSeries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;

@@ -1,5 +1,6 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.spec;
 
+import io.leakguard.operator.spec.PolicyValidator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;

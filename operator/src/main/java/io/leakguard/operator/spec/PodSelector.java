@@ -1,5 +1,6 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.spec;
 
+import io.leakguard.operator.spec.PolicyValidator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;

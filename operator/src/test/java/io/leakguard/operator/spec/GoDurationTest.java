@@ -1,5 +1,6 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.spec;
 
+import io.leakguard.operator.spec.GoDuration;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

@@ -1,4 +1,4 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.spec;
 
 import java.math.BigDecimal;
 import java.time.Duration;

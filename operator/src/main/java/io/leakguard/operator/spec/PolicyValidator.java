@@ -1,5 +1,6 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.spec;
 
+import io.leakguard.operator.spec.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -177,7 +178,7 @@ public final class PolicyValidator {
             return;
         }
         try {
-            io.leakguard.operator.sampling.MetricSelector.parse(selector);
+            io.leakguard.operator.spec.MetricSelector.parse(selector);
         } catch (IllegalArgumentException e) {
             problems.add(field + ": " + e.getMessage());
         }

@@ -1,0 +1,119 @@
+package io.leakguard.operator.http;
+
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Flow;
+import java.net.http.HttpResponse;
+
+import io.leakguard.operator.fairness.ByteBudget;
+
+/**
+ * Collects at most {@code cap} bytes, then cancels the stream so the rest is never read. Its buffer is
+ * reserved in {@code budget} for {@code tenant} as it grows; {@link #release()} gives it back.
+ */
+public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.Body> {
+
+    /**
+     * A body read up to a cap; {@code truncated} when the server had more, {@code overBudget} when the
+     * operator's byte budget for bodies in flight ran out first.
+     */
+    public static final class Body {
+        public final byte[] bytes;
+        public final int length;
+        public final boolean truncated;
+        public final boolean overBudget;
+
+        Body(byte[] bytes, int length, boolean truncated, boolean overBudget) {
+            this.bytes = bytes;
+            this.length = length;
+            this.truncated = truncated;
+            this.overBudget = overBudget;
+        }
+    }
+
+    private final CompletableFuture<Body> result = new CompletableFuture<>();
+    private final int cap;
+    private final ByteBudget budget;
+    private final String tenant;
+    private byte[] buffer;
+    private int length;
+    private long reserved;
+    private boolean released;
+    private Flow.Subscription subscription;
+
+    public CappedBody(int cap) {
+        this(cap, ByteBudget.unlimited(), "");
+    }
+
+    public CappedBody(int cap, ByteBudget budget, String tenant) {
+        this.cap = cap;
+        this.budget = budget;
+        this.tenant = tenant;
+    }
+
+    @Override
+    public CompletionStage<Body> getBody() {
+        return result;
+    }
+
+    @Override
+    public void onSubscribe(Flow.Subscription subscription) {
+        this.subscription = subscription;
+        if (!grow(Math.min(cap, 8192))) {
+            subscription.cancel();
+            result.complete(new Body(new byte[0], 0, false, true));
+            return;
+        }
+        subscription.request(1);
+    }
+
+    @Override
+    public void onNext(List<ByteBuffer> items) {
+        for (ByteBuffer item : items) {
+            int n = item.remaining();
+            if (length + n > cap) {
+                subscription.cancel();
+                result.complete(new Body(buffer, length, true, false));
+                return;
+            }
+            if (length + n > buffer.length
+                    && !grow(Math.min(cap, Math.max(length + n, buffer.length * 2)))) {
+                subscription.cancel();
+                result.complete(new Body(buffer, length, false, true));
+                return;
+            }
+            item.get(buffer, length, n);
+            length += n;
+        }
+        subscription.request(1);
+    }
+
+    private synchronized boolean grow(int size) {
+        if (released || !budget.reserve(tenant, size - (buffer == null ? 0 : buffer.length))) {
+            return false;
+        }
+        reserved += size - (buffer == null ? 0 : buffer.length);
+        buffer = buffer == null ? new byte[size] : java.util.Arrays.copyOf(buffer, size);
+        return true;
+    }
+
+    /** Gives the buffer's reservation back; call once the body has been parsed. */
+    public synchronized void release() {
+        if (!released) {
+            released = true;
+            budget.release(tenant, reserved);
+        }
+    }
+
+    @Override
+    public void onError(Throwable throwable) {
+        result.completeExceptionally(throwable);
+    }
+
+    @Override
+    public void onComplete() {
+        result.complete(new Body(buffer, length, false, false));
+    }
+}
