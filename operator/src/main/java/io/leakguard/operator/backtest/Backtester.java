@@ -1,6 +1,5 @@
 package io.leakguard.operator.backtest;
 
-import io.leakguard.operator.prometheus.PromSeries;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -16,10 +15,11 @@ import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.exposition.Sample;
-import io.leakguard.operator.spec.MetricSelector;
+import io.leakguard.operator.prometheus.PromSeries;
 import io.leakguard.operator.sampling.RuntimeProfile;
 import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.series.PodSeries;
+import io.leakguard.operator.spec.MetricSelector;
 
 /**
  * Replays exported series through the same store and detector the operator uses: time moves

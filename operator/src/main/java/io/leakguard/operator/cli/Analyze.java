@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -72,7 +73,7 @@ final class Analyze {
                         + " bytes LeakGuard reads from a dump; cut it (head -c 16M) and analyze the part");
             }
             bytes = Files.readAllBytes(file);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new IOException(file + ": no such file");
         }
         ThreadDump dump = DumpParser.parse(new String(bytes, StandardCharsets.UTF_8), false);

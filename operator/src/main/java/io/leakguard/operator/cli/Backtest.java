@@ -3,6 +3,7 @@ package io.leakguard.operator.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,8 @@ import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.operator.backtest.Backtester;
 import io.leakguard.operator.prometheus.PromSeries;
 import io.leakguard.operator.prometheus.QueryRangeReader;
-import io.leakguard.operator.spec.PolicyValidator;
 import io.leakguard.operator.sampling.RuntimeProfile;
+import io.leakguard.operator.spec.PolicyValidator;
 
 /** {@code backtest --policy POLICY.yaml --series DIR [--output report.json]}: what LeakGuard would have done. */
 final class Backtest {
@@ -77,7 +78,7 @@ final class Backtest {
                         + " bytes is too large for a LeakPolicy manifest (the API server takes at most 1 MiB)");
             }
             policy = Serialization.unmarshal(Files.readString(file), LeakPolicy.class);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new QueryRangeReader.BadInputException(file + ": no such file");
         } catch (RuntimeException e) {
             throw new QueryRangeReader.BadInputException(file + ": not a LeakPolicy manifest ("

@@ -13,18 +13,18 @@ import java.util.Map;
 import io.leakguard.api.v1alpha1.DetectionSpec;
 import io.leakguard.api.v1alpha1.MetricsSpec;
 import io.leakguard.api.v1alpha1.Runtime;
-import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.detection.Ceilings;
 import io.leakguard.operator.detection.DetectorScratch;
+import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.detection.TrendCache;
 import io.leakguard.operator.detection.TrendDetector;
-import io.leakguard.operator.state.PodHistory;
-import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.Evaluation;
+import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 import io.leakguard.operator.exposition.ExpositionParser;
 import io.leakguard.operator.sampling.RuntimeProfile;
 import io.leakguard.operator.series.PodSeries;
+import io.leakguard.operator.state.PodHistory;
 
 /**
  * {@code bench}: the detector's cost per sample and the memory per tracked pod, each beside a

@@ -11,6 +11,7 @@ import java.util.Map;
 import io.leakguard.api.v1alpha1.DetectionSpec;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSpec;
+import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.evaluation.Evaluation;
 import io.leakguard.operator.evaluation.GoRuntimeModel;
@@ -79,7 +80,7 @@ final class Evaluate {
 
     private static LeakPolicySpec defaultGoPolicy() {
         LeakPolicySpec spec = new LeakPolicySpec();
-        spec.runtime = io.leakguard.api.v1alpha1.Runtime.Go;
+        spec.runtime = Runtime.Go;
         spec.detection = new DetectionSpec();
         spec.metrics = new MetricsSpec();
         return spec;

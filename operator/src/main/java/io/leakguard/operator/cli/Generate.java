@@ -5,8 +5,11 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -46,7 +49,7 @@ final class Generate {
         };
         StringBuilder truth = new StringBuilder("namespace\tpod\tscenario\tleaking\toom_at\n");
         for (Trace trace : traces) {
-            String pod = trace.name().toLowerCase(java.util.Locale.ROOT);
+            String pod = trace.name().toLowerCase(Locale.ROOT);
             write(dir.resolve(pod + ".json"), trace, pod);
             truth.append("eval\t").append(pod).append('\t').append(trace.scenario()).append('\t')
                     .append(trace.leaking()).append('\t')
@@ -70,7 +73,7 @@ final class Generate {
                 series(json, trace, pod, Map.of("__name__", "jvm_threads_live_threads"), trace.threads());
                 series(json, trace, pod, Map.of("__name__", "jvm_gc_live_data_size_bytes"), trace.heap());
                 double[] max = new double[trace.length()];
-                java.util.Arrays.fill(max, trace.heapMaxBytes());
+                Arrays.fill(max, trace.heapMaxBytes());
                 series(json, trace, pod, Map.of("__name__", "jvm_gc_max_data_size_bytes"), max);
                 if (trace.heapCommitted() != null) {
                     series(json, trace, pod, Map.of("__name__", "jvm_memory_committed_bytes", "area", "heap",
@@ -82,7 +85,7 @@ final class Generate {
             }
             series(json, trace, pod, Map.of("__name__", "process_resident_memory_bytes"), trace.memory());
             double[] limit = new double[trace.length()];
-            java.util.Arrays.fill(limit, trace.memoryLimitBytes());
+            Arrays.fill(limit, trace.memoryLimitBytes());
             series(json, trace, pod, Map.of("__name__", "kube_pod_container_resource_limits", "resource", "memory",
                     "unit", "byte", "container", "app"), limit);
             json.writeEndArray();
@@ -95,7 +98,7 @@ final class Generate {
             throws IOException {
         json.writeStartObject();
         json.writeObjectFieldStart("metric");
-        for (Map.Entry<String, String> label : new java.util.TreeMap<>(labels).entrySet()) {
+        for (Map.Entry<String, String> label : new TreeMap<>(labels).entrySet()) {
             json.writeStringField(label.getKey(), label.getValue());
         }
         json.writeStringField("namespace", "eval");

@@ -6,6 +6,8 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
+import io.leakguard.operator.text.StatusText;
+
 
 /** The commands that run without a cluster. Each returns a process exit code. */
 final class OfflineCommands {
@@ -52,7 +54,7 @@ final class OfflineCommands {
             return LeakGuardMain.USAGE;
         } catch (RuntimeException e) {
             err.println("error: " + args[0] + " could not read its input: " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + io.leakguard.operator.text.StatusText.clean(e.getMessage(), 300)));
+                    + (e.getMessage() == null ? "" : ": " + StatusText.clean(e.getMessage(), 300)));
             return LeakGuardMain.USAGE;
         }
     }

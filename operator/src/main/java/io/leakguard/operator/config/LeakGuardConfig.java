@@ -1,5 +1,6 @@
 package io.leakguard.operator.config;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,7 +38,7 @@ public interface LeakGuardConfig {
 
         /** Longest a dump may take, whatever a policy's {@code threadDump.timeout} says. */
         @WithDefault("30s")
-        java.time.Duration maxTimeout();
+        Duration maxTimeout();
     }
 
     Egress egress();
@@ -85,7 +86,7 @@ public interface LeakGuardConfig {
          * the scrape slots are shared, and one tenant's hanging endpoints must not hold them for long.
          */
         @WithDefault("10s")
-        java.time.Duration maxTimeout();
+        Duration maxTimeout();
     }
 
     /** Kubernetes Events on verdict changes. */
@@ -93,7 +94,7 @@ public interface LeakGuardConfig {
 
         /** Least time between two Events of the same reason on the same pod. */
         @WithDefault("10m")
-        java.time.Duration minInterval();
+        Duration minInterval();
     }
 
     Log log();

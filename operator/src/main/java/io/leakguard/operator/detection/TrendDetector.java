@@ -1,10 +1,10 @@
 package io.leakguard.operator.detection;
 
+import static io.leakguard.operator.series.PodSeries.maxIgnoringNaN;
+
 import java.util.Locale;
 
 import io.leakguard.operator.series.PodSeries;
-
-import static io.leakguard.operator.series.PodSeries.maxIgnoringNaN;
 
 /**
  * Judges one pod from its bucketed history, as a pipeline of small pure steps:

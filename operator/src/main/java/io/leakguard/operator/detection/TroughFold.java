@@ -1,9 +1,9 @@
 package io.leakguard.operator.detection;
 
-import io.leakguard.operator.series.PodSeries;
-
 import static io.leakguard.operator.series.PodSeries.maxIgnoringNaN;
 import static io.leakguard.operator.series.PodSeries.minIgnoringNaN;
+
+import io.leakguard.operator.series.PodSeries;
 
 /**
  * Pure: folds a window of buckets into groups of equal width, aligned to wall-clock multiples of

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * The baseline group counts kept per pod life until its trigger dump, bounded by bytes, not entries:
@@ -83,7 +84,7 @@ final class Baselines {
         return namespaceBytes.getOrDefault(namespace, 0L);
     }
 
-    private void evictOldest(java.util.function.Predicate<Entry> over, String keep) {
+    private void evictOldest(Predicate<Entry> over, String keep) {
         Iterator<Map.Entry<String, Entry>> it = byLife.entrySet().iterator();
         while (it.hasNext()) {
             Map.Entry<String, Entry> eldest = it.next();

@@ -1,6 +1,5 @@
 package io.leakguard.operator.diagnostics;
 
-import io.leakguard.operator.http.CappedBody;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,9 +10,12 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import io.leakguard.operator.http.CappedBody;
 import io.leakguard.operator.http.HttpFailure;
 
 /**
@@ -100,7 +102,7 @@ public final class DumpCollector {
                                 + firstLine(kill.stderr()));
                     }
                     return CompletableFuture.supplyAsync(() -> null,
-                            CompletableFuture.delayedExecutor(1, java.util.concurrent.TimeUnit.SECONDS))
+                            CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS))
                             .thenCompose(ignored -> runner.recentLog(maxBytes));
                 })
                 .thenApply(log -> {
@@ -134,7 +136,7 @@ public final class DumpCollector {
     private CompletableFuture<CollectedDump> fetch(URI url, Duration timeout, int maxBytes) {
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
         return http.sendAsync(request, info -> new CappedBody(maxBytes))
-                .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     if (error != null) {
                         Throwable cause = HttpFailure.cause(error);
@@ -156,7 +158,7 @@ public final class DumpCollector {
                 });
     }
 
-    private CompletableFuture<CollectedDump> guarded(java.util.function.Supplier<CompletableFuture<CollectedDump>> work) {
+    private CompletableFuture<CollectedDump> guarded(Supplier<CompletableFuture<CollectedDump>> work) {
         if (!permits.tryAcquire()) {
             return CompletableFuture.failedFuture(new DumpException("too many dumps in progress; not taken"));
         }

@@ -19,6 +19,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.operator.text.StatusText;
 
 /**
  * Keeps dumps in ConfigMaps owned by their LeakPolicy (so they go when it goes): the raw dump
@@ -83,7 +84,7 @@ public class DumpStore {
                 .addToAnnotations(ANNOTATION_TAKEN_AT, takenAt.toString())
                 .addToAnnotations(ANNOTATION_TRUNCATED, String.valueOf(truncated))
                 .addToAnnotations("leakguard.io/source", source == null ? ""
-                        : io.leakguard.operator.text.StatusText.clean(source, 256))
+                        : StatusText.clean(source, 256))
                 .endMetadata()
                 .withData(Map.of("report.txt", fitText(reportText), "report.json", fitJson(reportJson)))
                 .withBinaryData(Map.of("dump.txt.gz", Base64.getEncoder().encodeToString(compressed.bytes)));

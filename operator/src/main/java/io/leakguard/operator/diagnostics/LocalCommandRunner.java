@@ -4,7 +4,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 /** Runs a command as a local process: for the operator's offline use and for tests against real JVMs. */
 public final class LocalCommandRunner implements CommandRunner {
 
-    private final java.nio.file.Path binDir;
+    private final Path binDir;
 
     /** Runs commands from the PATH. */
     public LocalCommandRunner() {
@@ -20,7 +23,7 @@ public final class LocalCommandRunner implements CommandRunner {
     }
 
     /** Runs commands found in {@code binDir} (a JDK's bin, say) before the PATH. */
-    public LocalCommandRunner(java.nio.file.Path binDir) {
+    public LocalCommandRunner(Path binDir) {
         this.binDir = binDir;
     }
 
@@ -28,8 +31,8 @@ public final class LocalCommandRunner implements CommandRunner {
     public CompletableFuture<Result> run(List<String> command, Duration timeout, int maxBytes) {
         return CompletableFuture.supplyAsync(() -> {
             try {
-                List<String> resolved = new java.util.ArrayList<>(command);
-                if (binDir != null && java.nio.file.Files.isExecutable(binDir.resolve(command.get(0)))) {
+                List<String> resolved = new ArrayList<>(command);
+                if (binDir != null && Files.isExecutable(binDir.resolve(command.get(0)))) {
                     resolved.set(0, binDir.resolve(command.get(0)).toString());
                 }
                 Process process = new ProcessBuilder(resolved).start();

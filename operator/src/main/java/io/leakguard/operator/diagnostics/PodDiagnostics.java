@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,6 +17,7 @@ import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,11 +28,14 @@ import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.api.v1alpha1.Scheme;
 import io.leakguard.api.v1alpha1.ThreadDumpSpec;
+import io.leakguard.operator.config.LeakGuardConfig;
+import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.fairness.TenantSlots;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.notify.KubernetesEvents;
-import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.spec.GoDuration;
 import io.leakguard.operator.state.StatusRefresh;
+import io.leakguard.operator.state.TrackedLives;
 import io.leakguard.operator.state.VerdictTransition;
 import io.leakguard.operator.tracking.TrackedPod;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -56,7 +59,7 @@ public class PodDiagnostics {
     private final MeterRegistry meters;
     private final DumpCollector collector;
     /** Dumps in progress, shared per namespace: one team's hanging dump endpoints cannot block the others'. */
-    private final io.leakguard.operator.fairness.TenantSlots slots;
+    private final TenantSlots slots;
     private final Duration maxTimeout;
     private final Event<StatusRefresh> refresh;
     /** Baselines are bounded by bytes: 1 MiB each, 8 MiB per namespace, 64 MiB in all. */
@@ -66,14 +69,14 @@ public class PodDiagnostics {
     private final Map<ResourceID, Deque<DumpRecord>> records = new ConcurrentHashMap<>();
 
     public PodDiagnostics(KubernetesClient client, DumpStore store, KubernetesEvents events, Clock clock,
-            MeterRegistry meters, io.leakguard.operator.config.LeakGuardConfig config, Event<StatusRefresh> refresh) {
+            MeterRegistry meters, LeakGuardConfig config, Event<StatusRefresh> refresh) {
         this.refresh = refresh;
         this.collector = new DumpCollector(config.dumps().concurrency(), Executors.newFixedThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "leakguard-dumps");
             thread.setDaemon(true);
             return thread;
         }));
-        this.slots = new io.leakguard.operator.fairness.TenantSlots(config.dumps().concurrency(),
+        this.slots = new TenantSlots(config.dumps().concurrency(),
                 config.dumps().perNamespace());
         this.maxTimeout = config.dumps().maxTimeout();
         this.client = client;
@@ -83,7 +86,7 @@ public class PodDiagnostics {
         this.meters = meters;
     }
 
-    void on(@Observes io.leakguard.operator.state.TrackedLives tracked) {
+    void on(@Observes TrackedLives tracked) {
         retainLives(tracked.lifeKeys());
         tracked.forgottenPolicies().forEach(this::forget);
     }
@@ -276,11 +279,10 @@ public class PodDiagnostics {
     private static String json(Map<String, Object> report) {
         try {
             return new ObjectMapper().writeValueAsString(report);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }
-
 
     private static String topLine(String report) {
         List<String> lines = report.lines().toList();
@@ -292,6 +294,5 @@ public class PodDiagnostics {
         String top = line + frame;
         return top.length() > 500 ? top.substring(0, 497) + "..." : top;
     }
-
 
 }

@@ -2,8 +2,11 @@ package io.leakguard.operator.evaluation;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 import io.leakguard.operator.detection.Ceilings;
 import io.leakguard.operator.detection.DetectorScratch;
@@ -60,7 +63,7 @@ public final class Evaluation {
      * table and the details all need the same first flags.
      */
     public static Method remembered(Method method) {
-        java.util.Map<Trace, Double> flags = new java.util.IdentityHashMap<>();
+        Map<Trace, Double> flags = new IdentityHashMap<>();
         return new Method() {
             @Override
             public String name() {
@@ -238,7 +241,7 @@ public final class Evaluation {
 
     /** LeakGuard's scores per scenario, for finding what it misses: one Markdown row each. */
     public static String perScenario(Method method, List<Trace> traces) {
-        java.util.Map<String, List<Trace>> byScenario = new java.util.LinkedHashMap<>();
+        Map<String, List<Trace>> byScenario = new LinkedHashMap<>();
         traces.forEach(t -> byScenario.computeIfAbsent(t.scenario(), k -> new ArrayList<>()).add(t));
         StringBuilder out = new StringBuilder("| scenario | pods | leaking | deaths (OOMKilled / OutOfMemoryError)"
                 + " | caught >= 5m before | median lead | flagged (healthy: false positives) |\n|---|---|---|---|---|---|---|\n");

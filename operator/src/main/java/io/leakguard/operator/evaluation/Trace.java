@@ -1,5 +1,7 @@
 package io.leakguard.operator.evaluation;
 
+import io.leakguard.operator.series.Gauges;
+
 /**
  * One labelled pod history: samples at a fixed interval (NaN where a scrape was missed), the
  * ceilings, and the truth: when the pod dies (in seconds from its start; NaN if it lives to the end)
@@ -17,8 +19,8 @@ public record Trace(String name, String scenario, String runtime, boolean leakin
     public static final String OUT_OF_MEMORY_ERROR = "OutOfMemoryError";
 
     /** The gauges of sample {@code i}. */
-    public io.leakguard.operator.series.Gauges gauges(int i) {
-        return new io.leakguard.operator.series.Gauges(threads[i], heap[i], memory[i], heapMaxBytes,
+    public Gauges gauges(int i) {
+        return new Gauges(threads[i], heap[i], memory[i], heapMaxBytes,
                 heapCommitted == null ? Double.NaN : heapCommitted[i]);
     }
 

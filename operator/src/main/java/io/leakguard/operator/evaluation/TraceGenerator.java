@@ -1,6 +1,7 @@
 package io.leakguard.operator.evaluation;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -140,8 +141,8 @@ public final class TraceGenerator {
             }
         }
         return new Trace(name, scenario.name(), "Go", scenario.leaking, scenario == Scenario.GoroutineOnlyLeak,
-                intervalSeconds, java.util.Arrays.copyOf(threads, samples), java.util.Arrays.copyOf(heap, samples),
-                java.util.Arrays.copyOf(memory, samples), null, limit, Double.NaN, oomAt,
+                intervalSeconds, Arrays.copyOf(threads, samples), Arrays.copyOf(heap, samples),
+                Arrays.copyOf(memory, samples), null, limit, Double.NaN, oomAt,
                 Double.isNaN(oomAt) ? null : Trace.OOM_KILLED, leakStart);
     }
 }

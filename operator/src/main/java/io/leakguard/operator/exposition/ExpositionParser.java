@@ -3,6 +3,7 @@ package io.leakguard.operator.exposition;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Predicate;
 
@@ -240,7 +241,7 @@ public final class ExpositionParser {
         if (token.isEmpty() || token.length() > 64) {
             return null;
         }
-        switch (token.toLowerCase(java.util.Locale.ROOT)) {
+        switch (token.toLowerCase(Locale.ROOT)) {
             case "nan":
                 return Double.NaN;
             case "+inf":

@@ -1,11 +1,12 @@
 package io.leakguard.operator.http;
 
+import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
-import java.net.http.HttpResponse;
 
 import io.leakguard.operator.fairness.ByteBudget;
 
@@ -95,7 +96,7 @@ public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.
             return false;
         }
         reserved += size - (buffer == null ? 0 : buffer.length);
-        buffer = buffer == null ? new byte[size] : java.util.Arrays.copyOf(buffer, size);
+        buffer = buffer == null ? new byte[size] : Arrays.copyOf(buffer, size);
         return true;
     }
 

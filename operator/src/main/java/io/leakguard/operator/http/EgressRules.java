@@ -1,5 +1,6 @@
 package io.leakguard.operator.http;
 
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.List;
@@ -71,8 +72,8 @@ public record EgressRules(List<String> allowedHosts, boolean loopback, boolean l
      * null: a name of the tenant's own (or their DNS) may point at the operator's loopback or at a metadata
      * service as surely as a literal address.
      */
-    public String addressRefusal(String host, java.util.List<java.net.InetAddress> addresses) {
-        for (java.net.InetAddress address : addresses) {
+    public String addressRefusal(String host, List<InetAddress> addresses) {
+        for (InetAddress address : addresses) {
             if (!loopback && (address.isLoopbackAddress() || address.isAnyLocalAddress())) {
                 return "host " + host + " resolves to " + address.getHostAddress() + ", the operator's own loopback,"
                         + " which the operator's settings do not allow (chart value egress.allowLoopback)";

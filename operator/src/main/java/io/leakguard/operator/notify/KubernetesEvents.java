@@ -3,6 +3,8 @@ package io.leakguard.operator.notify;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -32,8 +34,8 @@ public class KubernetesEvents {
     private final Duration minInterval;
     private final MeterRegistry meters;
     /** Rate-limit memory, bounded: the least recently used keys go first. */
-    private final Map<String, Instant> lastSent = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, true) {
+    private final Map<String, Instant> lastSent = Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, true) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Instant> eldest) {
                     return size() > 10_000;

@@ -1,5 +1,6 @@
 package io.leakguard.operator.notify;
 
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -8,11 +9,13 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -22,10 +25,12 @@ import jakarta.annotation.PreDestroy;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.AlertingSpec;
 import io.leakguard.operator.http.EgressRules;
+import io.leakguard.operator.http.ResolvedEgress;
 import io.leakguard.operator.secrets.SecretReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
@@ -64,8 +69,8 @@ public class Notifier {
     /** Firing alerts whose pods stopped leaking, to be resolved once they have fired long enough. */
     private final Set<String> resolving = ConcurrentHashMap.newKeySet();
     /** What was already sent, bounded: the oldest keys go first (their pods are long gone). */
-    private final Set<String> sent = java.util.Collections.newSetFromMap(java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(256, 0.75f, false) {
+    private final Set<String> sent = Collections.newSetFromMap(Collections.synchronizedMap(
+            new LinkedHashMap<>(256, 0.75f, false) {
                 @Override
                 protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
                     return size() > 10_000;
@@ -200,7 +205,7 @@ public class Notifier {
         String payload;
         try {
             payload = json.writeValueAsString(List.of(body));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
         for (String url : alert.urls()) {
@@ -230,7 +235,7 @@ public class Notifier {
         }
         try {
             post(URI.create(url), json.writeValueAsString(SlackMessage.render(n)), "slack", where, 1);
-        } catch (IllegalArgumentException | com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (IllegalArgumentException | JsonProcessingException e) {
             meters.counter("leakguard.notifications", "sink", "slack", "result", "bad_url").increment();
             LOG.warnf("%s: the webhook URL in the Secret is not a URL; nothing sent", where);
         }
@@ -240,9 +245,9 @@ public class Notifier {
     private CompletableFuture<Void> post(URI uri, String payload, String sink, String where, int attempt) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload)).build();
-        return io.leakguard.operator.http.ResolvedEgress.refusal(egress, uri, scheduler).thenCompose(refused -> {
+        return ResolvedEgress.refusal(egress, uri, scheduler).thenCompose(refused -> {
             if (refused != null) {
-                throw new java.util.concurrent.CompletionException(new java.io.IOException(
+                throw new CompletionException(new IOException(
                         "refused by the operator's egress rules: " + refused));
             }
             return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
@@ -252,7 +257,7 @@ public class Notifier {
                 meters.counter("leakguard.notifications", "sink", sink, "result", "sent").increment();
                 return null;
             }
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             boolean refused = cause != null && String.valueOf(cause.getMessage()).startsWith("refused by the operator's egress");
             boolean retryable = !refused && (error != null || status == 429 || status / 100 == 5);

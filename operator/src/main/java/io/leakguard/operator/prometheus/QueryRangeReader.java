@@ -1,6 +1,5 @@
 package io.leakguard.operator.prometheus;
 
-import io.leakguard.operator.prometheus.PromSeries;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -15,6 +14,8 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import io.leakguard.operator.prometheus.PromSeries;
+import io.leakguard.operator.text.StatusText;
 
 /**
  * Streams the body of a Prometheus {@code /api/v1/query_range} response ({@code resultType: matrix})
@@ -104,7 +105,7 @@ public final class QueryRangeReader {
             }
         }
         if (status != null && !status.equals("success")) {
-            throw new BadInputException(file + ": status is '" + io.leakguard.operator.text.StatusText.clean(status, 40)
+            throw new BadInputException(file + ": status is '" + StatusText.clean(status, 40)
                     + "', not 'success'");
         }
         if (resultType == null || series == null) {
@@ -145,7 +146,7 @@ public final class QueryRangeReader {
                                 + " fewer pods at a time");
                     }
                     current = new PromSeries(labels);
-                    String where = " in series " + io.leakguard.operator.text.StatusText.clean(labels.toString(), 200);
+                    String where = " in series " + StatusText.clean(labels.toString(), 200);
                     long previous = Long.MIN_VALUE;
                     while (p.nextToken() == JsonToken.START_ARRAY) {
                         p.nextToken();
@@ -167,7 +168,7 @@ public final class QueryRangeReader {
                         previous = millis;
                         double value = parseValue(text);
                         if (Double.isInfinite(value) || (Double.isNaN(value) && !"NaN".equals(text))) {
-                            throw new BadInputException(file + ": value '" + io.leakguard.operator.text.StatusText.clean(
+                            throw new BadInputException(file + ": value '" + StatusText.clean(
                                     String.valueOf(text), 40) + "' at " + seconds + " is not a finite number" + where);
                         }
                         if (++points[0] > maxPoints) {

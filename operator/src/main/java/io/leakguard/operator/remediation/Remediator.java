@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
@@ -13,8 +14,6 @@ import java.util.stream.Collectors;
 import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.leakguard.api.v1alpha1.DumpRecord;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
@@ -23,13 +22,8 @@ import io.leakguard.api.v1alpha1.RemediationRecord;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
-import io.leakguard.operator.notify.KubernetesEvents;
-import io.leakguard.operator.notify.Notification;
-import io.leakguard.operator.notify.Notifier;
 import io.leakguard.operator.spec.GoDuration;
 import io.leakguard.operator.tracking.TrackedPod;
-import io.leakguard.operator.text.StatusText;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,32 +36,27 @@ import org.jboss.logging.Logger;
 public class Remediator {
 
     private static final Logger LOG = Logger.getLogger(Remediator.class);
-    public static final String EVICTING = "Evicting";
-    public static final String EVICTED = "Evicted";
-    static final int STATUS_RECORDS = 50;
+    private static final String EVICTING = Records.EVICTING;
+    private static final String EVICTED = Records.EVICTED;
 
-    private final KubernetesClient client;
     private final Evictor evictor;
     private final PodDiagnostics diagnostics;
-    private final KubernetesEvents events;
-    private final MeterRegistry meters;
+    private final RemediationReports reports;
+    private final IntentWriter intents;
     private final Clock clock;
     private final Map<String, Backoff> failures = new ConcurrentHashMap<>();
-    private final Notifier notifier;
     /** The pod uids whose eviction intent this process wrote: the others in status were left by another. */
     private final Set<String> ownIntents = ConcurrentHashMap.newKeySet();
 
     private record Backoff(int attempts, Instant next) {
     }
 
-    public Remediator(KubernetesClient client, Evictor evictor, PodDiagnostics diagnostics, KubernetesEvents events,
-            MeterRegistry meters, Clock clock, Notifier notifier) {
-        this.notifier = notifier;
-        this.client = client;
+    public Remediator(Evictor evictor, PodDiagnostics diagnostics, RemediationReports reports, IntentWriter intents,
+            Clock clock) {
         this.evictor = evictor;
         this.diagnostics = diagnostics;
-        this.events = events;
-        this.meters = meters;
+        this.reports = reports;
+        this.intents = intents;
         this.clock = clock;
     }
 
@@ -88,14 +77,13 @@ public class Remediator {
         List<PodJudgement> leaking = judgements.stream().filter(j -> j.verdict().kind() == VerdictKind.Leaking)
                 .filter(j -> byName.containsKey(j.pod()))
                 .sorted(Comparator.comparingDouble(j -> j.verdict().projectedOomSeconds())).toList();
-        notifier.resolveExcept(policy.getMetadata().getNamespace(), policy.getMetadata().getName(),
-                leaking.stream().map(PodJudgement::pod).collect(Collectors.toSet()));
+        reports.stillLeaking(policy, leaking.stream().map(PodJudgement::pod).collect(Collectors.toSet()));
         if (failures.size() > 1000) {
             // Backoffs of pods long gone; a live pod's next failure starts its backoff again.
             failures.entrySet().removeIf(e -> e.getValue().next().isBefore(clock.instant()));
         }
         Instant now = clock.instant();
-        List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Remediator::state).toList();
+        List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Records::state).toList();
         Resumed resumed = resumeInterrupted(policy, records, byName, pods, now);
         restarts += resumed.restarts();
         if (leaking.isEmpty()) {
@@ -105,10 +93,10 @@ public class Remediator {
         Map<String, RemediationPlanner.PodState> podsByName = pods.stream()
                 .collect(Collectors.toMap(RemediationPlanner.PodState::name, p -> p, (a, b) -> a));
         List<RemediationPlanner.PodState> candidates = leaking.stream().map(j -> podsByName.get(j.pod()))
-                .filter(java.util.Objects::nonNull).toList();
+                .filter(Objects::nonNull).toList();
         List<RemediationPlanner.PastEviction> history = records.stream()
                 .filter(r -> EVICTED.equals(r.result) || EVICTING.equals(r.result))
-                .map(r -> new RemediationPlanner.PastEviction(r.pod, r.podUid, r.workload, Instant.parse(r.time)))
+                .map(Records::past)
                 .toList();
         RemediationPlanner.Settings settings = new RemediationPlanner.Settings(spec.remediation.action,
                 Boolean.TRUE.equals(spec.remediation.dryRun), spec.remediation.maxConcurrent,
@@ -130,7 +118,7 @@ public class Remediator {
                     DumpRecord dump = diagnostics.dumpOf(pod);
                     RemediationRecord intent = record(decision, EVICTING, decision.reason(), dump, now);
                     ownIntents.add(decision.podUid());
-                    if (!persistIntent(policy, status, records, intent)) {
+                    if (!intents.persist(policy, status, records, intent)) {
                         recheck = true;
                         continue;
                     }
@@ -139,29 +127,28 @@ public class Remediator {
                     records.remove(intent);
                     restarts += apply(policy, decision, pod, result, dump, records, now);
                     if (result.outcome() == Evictor.Outcome.Evicted) {
-                        tell(policy, "PodRestarted", decision, judged.get(decision.pod()), dump,
+                        reports.alert(policy, "PodRestarted", decision, judged.get(decision.pod()), dump,
                                 "Restarted through the Eviction API before the projected OOM"
-                                        + (dump == null || dump.configMap == null ? "; no dump: "
-                                                + (dump == null || dump.error == null ? "none was taken" : dump.error) : ""));
+                                        + (Records.missingDump(dump).isEmpty() ? "" : "; " + Records.missingDump(dump)));
                     }
                     recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
                 }
                 case DryRun -> {
-                    note(policy, decision, pod, "DryRun", "would restart: " + decision.reason(), records, now,
+                    note(decision, pod, "DryRun", "would restart: " + decision.reason(), records, now,
                             "dry_run", "Normal", "WouldEvict");
-                    tell(policy, "WouldRestart", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
+                    reports.alert(policy, "WouldRestart", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
                             "Would restart (dry run): nothing was evicted");
                 }
                 case AlertOnly -> {
-                    note(policy, decision, pod, "AlertOnly", decision.reason(), records, now,
+                    note(decision, pod, "AlertOnly", decision.reason(), records, now,
                             "alert_only", "Warning", "EvictionSkipped");
-                    tell(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
+                    reports.alert(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
                             "Not restarted: " + decision.reason());
                 }
                 case Wait -> {
-                    note(policy, decision, pod, "Waiting", decision.reason(), records, now,
+                    note(decision, pod, "Waiting", decision.reason(), records, now,
                             "budget_exhausted", "Warning", "EvictionBlocked");
-                    tell(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
+                    reports.alert(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
                             "Restart held back for now: " + decision.reason());
                 }
             }
@@ -186,9 +173,7 @@ public class Remediator {
         List<RemediationRecord> interrupted = records.stream()
                 .filter(r -> EVICTING.equals(r.result) && r.podUid != null).toList();
         for (RemediationRecord intent : interrupted) {
-            RemediationPlanner.PastEviction past = new RemediationPlanner.PastEviction(intent.pod, intent.podUid,
-                    intent.workload, Instant.parse(intent.time));
-            RemediationPlanner.Resume fate = RemediationPlanner.resume(past, pods, now);
+            RemediationPlanner.Resume fate = RemediationPlanner.resume(Records.past(intent), pods, now);
             TrackedPod pod = byName.get(intent.pod);
             if (fate == RemediationPlanner.Resume.Evict && (pod == null || !intent.podUid.equals(pod.uid()))) {
                 fate = RemediationPlanner.Resume.Wait;
@@ -234,23 +219,18 @@ public class Remediator {
 
     private int apply(LeakPolicy policy, RemediationPlanner.Decision decision, TrackedPod pod, Evictor.Result result,
             DumpRecord dump, List<RemediationRecord> records, Instant now) {
-        String dumpNote = dump == null || dump.configMap == null
-                ? " (no dump: " + (dump == null || dump.error == null ? "none was taken" : dump.error) + ")" : "";
+        String dumpNote = Records.dumpNote(dump);
         switch (result.outcome()) {
             case Evicted, AlreadyGone -> {
                 failures.remove(decision.podUid());
                 records.add(0, record(decision, EVICTED, decision.reason() + "; " + result.message() + dumpNote, dump, now));
-                meters.counter("leakguard.remediations", "result", "evicted").increment();
                 LOG.infof("pod evicted: namespace=%s policy=%s pod=%s workload=%s", pod.namespace(),
                         policy.getMetadata().getName(), pod.name(), decision.workload());
-                String message = "Evicted by LeakGuard policy " + policy.getMetadata().getName() + " before its"
-                        + " projected OOM" + (dump != null && dump.configMap != null ? "; dump in ConfigMap " + dump.configMap : dumpNote);
-                events.record(pod.reference(), "Normal", "Evicted", message);
-                events.record(policy, "Normal", "Evicted", pod.name() + ": " + message);
+                reports.evicted(policy, pod, dump, dumpNote);
                 return result.outcome() == Evictor.Outcome.Evicted ? 1 : 0;
             }
             case BlockedByPdb -> {
-                note(policy, decision, pod, "BlockedByPdb", result.message(), records, now, "blocked_by_pdb", "Warning",
+                note(decision, pod, "BlockedByPdb", result.message(), records, now, "blocked_by_pdb", "Warning",
                         "EvictionBlocked");
                 return 0;
             }
@@ -259,99 +239,31 @@ public class Remediator {
                 int attempts = previous == null ? 1 : previous.attempts() + 1;
                 long delay = Math.min(300, 5L << Math.min(attempts, 6));
                 failures.put(decision.podUid(), new Backoff(attempts, now.plusSeconds(delay)));
-                note(policy, decision, pod, "Failed", result.message() + " (attempt " + attempts + ", next in " + delay + "s)",
+                note(decision, pod, "Failed", result.message() + " (attempt " + attempts + ", next in " + delay + "s)",
                         records, now, "failed", "Warning", "EvictionFailed");
                 return 0;
             }
         }
     }
 
-    /** One message per pod life and kind, to Slack and Alertmanager. */
-    private void tell(LeakPolicy policy, String kind, RemediationPlanner.Decision decision, PodJudgement judgement,
-            DumpRecord dump, String action) {
-        var v = judgement == null ? null : judgement.verdict();
-        String eta = v == null || Double.isInfinite(v.projectedOomSeconds()) ? null
-                : GoDuration.format(java.time.Duration.ofMinutes(Math.round(v.projectedOomSeconds() / 60.0)));
-        Notification n = new Notification(kind, policy.getMetadata().getName(), policy.getMetadata().getNamespace(),
-                decision.pod(), decision.workload(), v == null ? "Leaking" : v.kind().name(), v == null ? null : v.reason(),
-                v == null || Double.isNaN(v.heapBytesPerHour()) ? null : v.heapBytesPerHour(),
-                v == null || Double.isNaN(v.threadsPerHour()) ? null : v.threadsPerHour(), eta, action,
-                dump == null || dump.topGroup == null ? List.of() : List.of(dump.topGroup),
-                dump == null ? null : dump.configMap, kind.equals("PodRestarted") ? "warning" : "critical",
-                Map.of());
-        notifier.notify(decision.podUid() + "/" + kind, policy.getSpec().alerting, n);
-    }
-
     /** Records a non-eviction outcome once per pod and reason, with its metric and Event. */
-    private void note(LeakPolicy policy, RemediationPlanner.Decision decision, TrackedPod pod, String result,
-            String reason, List<RemediationRecord> records, Instant now, String metric, String type, String eventReason) {
-        meters.counter("leakguard.remediations", "result", metric).increment();
+    private void note(RemediationPlanner.Decision decision, TrackedPod pod, String result, String reason,
+            List<RemediationRecord> records, Instant now, String metric, String type, String eventReason) {
+        reports.counted(metric);
         RemediationRecord newest = records.stream().filter(r -> decision.pod().equals(r.pod)).findFirst().orElse(null);
         if (newest != null && result.equals(newest.result) && reason.equals(newest.reason)) {
             return;
         }
         records.add(0, record(decision, result, reason, diagnostics.dumpOf(pod), now));
-        events.record(pod.reference(), type, eventReason, reason);
-    }
-
-    /** Writes the intent with the policy's resourceVersion: a conflict means someone else acted; stop. */
-    private boolean persistIntent(LeakPolicy policy, LeakPolicyStatus status, List<RemediationRecord> records,
-            RemediationRecord intent) {
-        LeakPolicy patch = new LeakPolicy();
-        patch.getMetadata().setName(policy.getMetadata().getName());
-        patch.getMetadata().setNamespace(policy.getMetadata().getNamespace());
-        patch.getMetadata().setResourceVersion(policy.getMetadata().getResourceVersion());
-        LeakPolicyStatus next = new LeakPolicyStatus();
-        next.observedGeneration = status.observedGeneration;
-        next.conditions = status.conditions;
-        next.pods = status.pods;
-        next.restarts = status.restarts;
-        next.atRisk = status.atRisk;
-        next.dumps = status.dumps;
-        List<RemediationRecord> withIntent = new ArrayList<>(records);
-        withIntent.add(0, intent);
-        next.remediations = trim(withIntent);
-        patch.setStatus(next);
-        try {
-            LeakPolicy updated = client.resources(LeakPolicy.class).inNamespace(policy.getMetadata().getNamespace())
-                    .resource(patch).patchStatus();
-            if (updated != null) {
-                policy.getMetadata().setResourceVersion(updated.getMetadata().getResourceVersion());
-            }
-            return true;
-        } catch (KubernetesClientException e) {
-            LOG.warnf("not evicting: could not record the intent first (HTTP %d: %s); will look again: namespace=%s policy=%s",
-                    e.getCode(), e.getMessage(), policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-            return false;
-        }
+        reports.noted(pod, type, eventReason, reason);
     }
 
     private static RemediationRecord record(RemediationPlanner.Decision decision, String result, String reason,
             DumpRecord dump, Instant now) {
-        RemediationRecord record = new RemediationRecord();
-        record.pod = decision.pod();
-        record.podUid = decision.podUid();
-        record.workload = decision.workload();
-        record.time = now.toString();
-        record.result = result;
-        record.reason = StatusText.clean(reason, StatusText.REASON);
-        record.dump = dump == null ? null : dump.configMap;
-        return record;
+        return Records.record(decision, result, reason, dump, now);
     }
 
     private static List<RemediationRecord> trim(List<RemediationRecord> records) {
-        return new ArrayList<>(records.subList(0, Math.min(STATUS_RECORDS, records.size())));
+        return Records.trim(records);
     }
-
-    static RemediationPlanner.PodState state(Pod pod) {
-        String workload = TrackedPod.workloadOf(pod);
-        boolean ready = pod.getStatus() != null && pod.getStatus().getConditions() != null
-                && pod.getStatus().getConditions().stream()
-                        .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()));
-        Instant created = pod.getMetadata().getCreationTimestamp() == null ? null
-                : Instant.parse(pod.getMetadata().getCreationTimestamp());
-        return new RemediationPlanner.PodState(pod.getMetadata().getName(), pod.getMetadata().getUid(), workload, ready,
-                pod.getMetadata().getDeletionTimestamp() != null, created);
-    }
-
 }

@@ -1,28 +1,38 @@
 package io.leakguard.operator.sampling;
 
-import io.leakguard.operator.http.CappedBody;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
-import io.leakguard.operator.series.Gauges;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.leakguard.operator.exposition.Sample;
+import io.leakguard.operator.fairness.ByteBudget;
+import io.leakguard.operator.http.CappedBody;
+import io.leakguard.operator.http.EgressRules;
+import io.leakguard.operator.http.HttpFailure;
+import io.leakguard.operator.http.ResolvedEgress;
 import io.leakguard.operator.prometheus.PromSeries;
 import io.leakguard.operator.prometheus.QueryRangeReader;
-import io.leakguard.operator.exposition.Sample;
-import io.leakguard.operator.http.HttpFailure;
+import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.tracking.TrackedPod;
 
 /**
@@ -41,12 +51,12 @@ public final class PrometheusSource {
     private final HttpClient http;
 
     private final Executor executor;
-    private final io.leakguard.operator.http.EgressRules egress;
+    private final EgressRules egress;
 
-    private final io.leakguard.operator.fairness.ByteBudget budget;
+    private final ByteBudget budget;
 
-    public PrometheusSource(Executor executor, io.leakguard.operator.http.EgressRules egress,
-            io.leakguard.operator.fairness.ByteBudget budget) {
+    public PrometheusSource(Executor executor, EgressRules egress,
+            ByteBudget budget) {
         this.budget = budget;
         this.executor = executor;
         this.egress = egress;
@@ -80,7 +90,7 @@ public final class PrometheusSource {
         }).handle((byPod, error) -> {
             long took = System.nanoTime() - start;
             Map<String, ScrapeResult> results = new HashMap<>();
-            Throwable cause = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+            Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
             if (cause instanceof BadAnswer bad) {
                 ScrapeResult failed = ScrapeResult.failed("unparsable", bad.getMessage(), took);
@@ -115,7 +125,7 @@ public final class PrometheusSource {
             try {
                 return QueryRangeReader.read(body, labels -> true, "Prometheus query_range");
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
     }
@@ -125,39 +135,39 @@ public final class PrometheusSource {
      * then parsed; the reservation is given back once the answer is parsed.
      */
     private <T> CompletableFuture<T> fetch(URI uri, String bearerToken, Duration timeout, String namespace, int cap,
-            java.util.function.Function<byte[], T> parse) {
+            Function<byte[], T> parse) {
         CappedBody[] subscriber = new CappedBody[1];
         HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout).header("Accept", "application/json");
         if (bearerToken != null && !bearerToken.isBlank()) {
             request.header("Authorization", "Bearer " + bearerToken.trim());
         }
-        return io.leakguard.operator.http.ResolvedEgress.refusal(egress, uri, executor).thenCompose(refused -> {
+        return ResolvedEgress.refusal(egress, uri, executor).thenCompose(refused -> {
             if (refused != null) {
-                throw new java.util.concurrent.CompletionException(new IOException("refused by the operator's egress"
+                throw new CompletionException(new IOException("refused by the operator's egress"
                         + " rules: " + refused));
             }
             return http.sendAsync(request.GET().build(),
                     info -> subscriber[0] = new CappedBody(cap, budget, namespace));
         })
-                .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .thenApply(response -> {
                     CappedBody.Body body = response.body();
                     if (response.statusCode() != 200) {
                         // The body is not repeated: the URL is a tenant's, and its answer must not come back
                         // to them through status (a request forgery with read-back).
-                        throw new java.util.concurrent.CompletionException(new IOException("HTTP "
+                        throw new CompletionException(new IOException("HTTP "
                                 + response.statusCode() + " from Prometheus at " + uri.getHost()));
                     }
                     if (body.truncated) {
-                        throw new java.util.concurrent.CompletionException(new IOException(
+                        throw new CompletionException(new IOException(
                                 "Prometheus answered more than " + cap + " bytes; narrow the policy's selector"));
                     }
                     if (body.overBudget) {
-                        throw new java.util.concurrent.CompletionException(new IOException("namespace " + namespace
+                        throw new CompletionException(new IOException("namespace " + namespace
                                 + " already holds its share of the operator's memory for answers in flight ("
                                 + (budget.perTenant() >> 20) + " MiB); will try again next round"));
                     }
-                    return parse.apply(java.util.Arrays.copyOf(body.bytes, body.length));
+                    return parse.apply(Arrays.copyOf(body.bytes, body.length));
                 })
                 .whenComplete((parsed, error) -> {
                     if (subscriber[0] != null) {
@@ -175,10 +185,10 @@ public final class PrometheusSource {
 
     /** Parses an instant-query vector into samples per pod. */
     static Map<String, List<Sample>> parseVector(byte[] body, String source) throws IOException {
-        com.fasterxml.jackson.databind.JsonNode json;
+        JsonNode json;
         try {
-            json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            json = new ObjectMapper().readTree(body);
+        } catch (JsonProcessingException e) {
             // The parser's message quotes the answer; the answer is not repeated.
             throw new IOException("Prometheus at " + source + " answered something that is not JSON");
         }

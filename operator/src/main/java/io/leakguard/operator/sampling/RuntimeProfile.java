@@ -1,6 +1,5 @@
 package io.leakguard.operator.sampling;
 
-import io.leakguard.operator.spec.MetricSelector;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -10,6 +9,7 @@ import io.leakguard.api.v1alpha1.MetricNames;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.exposition.Sample;
 import io.leakguard.operator.series.Gauges;
+import io.leakguard.operator.spec.MetricSelector;
 
 /**
  * Which gauges to read for a runtime. Each gauge has candidates tried in order, so one JVM policy

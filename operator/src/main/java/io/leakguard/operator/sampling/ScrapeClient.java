@@ -3,20 +3,20 @@ package io.leakguard.operator.sampling;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 
-import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.exposition.ExpositionParser;
-import io.leakguard.operator.http.CappedBody;
-import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.exposition.ParseResult;
 import io.leakguard.operator.fairness.ByteBudget;
 import io.leakguard.operator.fairness.TenantSlots;
+import io.leakguard.operator.http.CappedBody;
+import io.leakguard.operator.http.HttpFailure;
+import io.leakguard.operator.series.Gauges;
 
 /**
  * Reads a pod's Prometheus or OpenMetrics endpoint without blocking: bounded concurrency, a
@@ -56,7 +56,7 @@ public final class ScrapeClient {
         Set<String> wanted = profile.metricNames();
         CappedBody[] subscriber = new CappedBody[1];
         return http.sendAsync(request, info -> subscriber[0] = new CappedBody(maxBytes, budget, namespace))
-                .orTimeout(timeout.toMillis() + 1000, java.util.concurrent.TimeUnit.MILLISECONDS)
+                .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .handle((response, error) -> {
                     long took = System.nanoTime() - start;
                     if (error != null) {

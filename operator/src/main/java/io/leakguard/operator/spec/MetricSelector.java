@@ -1,16 +1,20 @@
 package io.leakguard.operator.spec;
 
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 import io.leakguard.operator.exposition.Sample;
 
 /** A metric name with optional exact label matchers, as written in a policy: {@code jvm_memory_used_bytes{area="heap"}}. */
 public record MetricSelector(String name, Map<String, String> labels) {
 
-    private static final java.util.regex.Pattern NAME = java.util.regex.Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-    private static final java.util.regex.Pattern LABEL = java.util.regex.Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
+    private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
     static final int MAX_LENGTH = 512;
 
     /**
@@ -89,20 +93,20 @@ public record MetricSelector(String name, Map<String, String> labels) {
      * Labels that say where a series was scraped from, not what it measures: two scrape jobs, or a sidecar
      * scraped as well, give the same series twice, and counting both would double a slope.
      */
-    static final java.util.Set<String> TARGET_LABELS = java.util.Set.of("job", "instance", "endpoint", "service",
+    static final Set<String> TARGET_LABELS = Set.of("job", "instance", "endpoint", "service",
             "container", "prometheus", "prometheus_replica", "__replica__");
 
     private double sum(List<Sample> samples, double least) {
         double total = 0;
         int found = 0;
-        java.util.Set<Map<String, String>> seen = null;
+        Set<Map<String, String>> seen = null;
         for (Sample sample : samples) {
             if (!matches(sample) || sample.value() < least) {
                 continue;
             }
             if (found > 0) {
                 if (seen == null) {
-                    seen = new java.util.HashSet<>();
+                    seen = new HashSet<>();
                     for (Sample earlier : samples) {
                         if (earlier == sample) {
                             break;
@@ -123,7 +127,7 @@ public record MetricSelector(String name, Map<String, String> labels) {
     }
 
     private static Map<String, String> identity(Sample sample) {
-        Map<String, String> labels = new java.util.HashMap<>(sample.labels());
+        Map<String, String> labels = new HashMap<>(sample.labels());
         labels.keySet().removeAll(TARGET_LABELS);
         return labels;
     }

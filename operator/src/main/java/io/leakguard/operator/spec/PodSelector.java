@@ -1,12 +1,12 @@
 package io.leakguard.operator.spec;
 
-import io.leakguard.operator.spec.PolicyValidator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
+import io.leakguard.operator.spec.PolicyValidator;
 
 /**
  * Matches pod labels against a LeakPolicy's label selector, with the Kubernetes semantics.

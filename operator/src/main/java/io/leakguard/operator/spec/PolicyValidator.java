@@ -1,6 +1,5 @@
 package io.leakguard.operator.spec;
 
-import io.leakguard.operator.spec.GoDuration;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +22,7 @@ import io.leakguard.api.v1alpha1.RemediationSpec;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.api.v1alpha1.ThreadDumpSpec;
 import io.leakguard.operator.http.EgressRules;
+import io.leakguard.operator.spec.GoDuration;
 
 /**
  * Checks what the CRD schema cannot (label syntax, URLs, how fields relate), and re-checks the
@@ -178,7 +178,7 @@ public final class PolicyValidator {
             return;
         }
         try {
-            io.leakguard.operator.spec.MetricSelector.parse(selector);
+            MetricSelector.parse(selector);
         } catch (IllegalArgumentException e) {
             problems.add(field + ": " + e.getMessage());
         }

@@ -4,9 +4,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.inject.Singleton;
+
 import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.series.PodSeries;
-import jakarta.inject.Singleton;
 
 /**
  * The history of every tracked pod, one per policy, pod and life (the key is the caller's: one per

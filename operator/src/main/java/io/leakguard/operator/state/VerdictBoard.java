@@ -1,14 +1,17 @@
 package io.leakguard.operator.state;
 
-import io.leakguard.operator.detection.PodJudgement;
-import io.leakguard.operator.detection.VerdictKind;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import jakarta.inject.Singleton;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.VerdictKind;
 
 /** The latest judgement of every pod, per policy. The sampling loop writes it; the reconciler reads it for status. */
 @Singleton
@@ -26,12 +29,12 @@ public class VerdictBoard {
     }
 
     /** The judgements of the given pods; pods never judged yet are absent. */
-    public List<PodJudgement> judgements(ResourceID policy, java.util.Collection<String> pods) {
+    public List<PodJudgement> judgements(ResourceID policy, Collection<String> pods) {
         Map<String, PodJudgement> judged = byPolicy.getOrDefault(policy, Map.of());
-        return pods.stream().map(judged::get).filter(java.util.Objects::nonNull).toList();
+        return pods.stream().map(judged::get).filter(Objects::nonNull).toList();
     }
 
-    public void retainPods(ResourceID policy, java.util.Set<String> pods) {
+    public void retainPods(ResourceID policy, Set<String> pods) {
         Map<String, PodJudgement> judged = byPolicy.get(policy);
         if (judged != null) {
             judged.keySet().retainAll(pods);

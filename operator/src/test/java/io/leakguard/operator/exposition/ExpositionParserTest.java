@@ -10,9 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-import io.leakguard.operator.series.Gauges;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.sampling.RuntimeProfile;
+import io.leakguard.operator.series.Gauges;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;

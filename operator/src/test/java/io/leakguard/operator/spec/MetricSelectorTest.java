@@ -1,12 +1,12 @@
 package io.leakguard.operator.spec;
 
-import io.leakguard.operator.spec.MetricSelector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 import java.util.Map;
 
 import io.leakguard.operator.exposition.Sample;
+import io.leakguard.operator.spec.MetricSelector;
 import org.junit.jupiter.api.Test;
 
 /** Which samples make a gauge's value: pools add up, the same series from two targets counts once. */

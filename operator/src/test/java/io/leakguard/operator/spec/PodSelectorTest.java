@@ -1,12 +1,12 @@
 package io.leakguard.operator.spec;
 
-import io.leakguard.operator.spec.PodSelector;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Map;
 
 import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
+import io.leakguard.operator.spec.PodSelector;
 import org.junit.jupiter.api.Test;
 
 class PodSelectorTest {

@@ -1,6 +1,5 @@
 package io.leakguard.operator.spec;
 
-import io.leakguard.operator.spec.PolicyValidator;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -15,6 +14,7 @@ import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSource;
 import io.leakguard.api.v1alpha1.PrometheusSpec;
 import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.operator.spec.PolicyValidator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;

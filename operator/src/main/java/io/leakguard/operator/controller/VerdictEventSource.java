@@ -1,6 +1,5 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.controller;
 
-import io.leakguard.operator.detection.PodJudgement;
 import java.util.Set;
 
 import jakarta.enterprise.event.Observes;
@@ -10,6 +9,7 @@ import io.javaoperatorsdk.operator.processing.event.Event;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.AbstractEventSource;
 import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.state.StatusRefresh;
 import io.leakguard.operator.state.VerdictBoard;
 

@@ -1,4 +1,4 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.operator.controller.PodToPolicyMapper;
 import io.leakguard.operator.tracking.PodRegistry;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.controller;
 
-import io.leakguard.operator.spec.GoDuration;
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.math.RoundingMode;
@@ -11,8 +10,10 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.ConditionBuilder;
@@ -24,6 +25,7 @@ import io.leakguard.api.v1alpha1.PodRisk;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.spec.GoDuration;
 import io.leakguard.operator.text.StatusText;
 
 /** Builds the status a LeakPolicy should show, keeping what later stages own (risks, remediations). */
@@ -88,7 +90,7 @@ public final class LeakPolicyStatusFactory {
 
     /** New dump records first, then those status already had (they survive an operator restart), at most 10. */
     public static List<DumpRecord> mergeDumps(List<DumpRecord> fresh, List<DumpRecord> previous) {
-        Map<String, DumpRecord> merged = new java.util.LinkedHashMap<>();
+        Map<String, DumpRecord> merged = new LinkedHashMap<>();
         for (DumpRecord record : fresh) {
             merged.putIfAbsent(record.pod + "@" + record.time, record);
         }
@@ -96,7 +98,7 @@ public final class LeakPolicyStatusFactory {
             merged.putIfAbsent(record.pod + "@" + record.time, record);
         }
         return merged.values().stream().sorted(Comparator.comparing((DumpRecord r) -> r.time == null ? "" : r.time)
-                .reversed()).limit(10).collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+                .reversed()).limit(10).collect(Collectors.toCollection(ArrayList::new));
     }
 
     /** The worst pods first: Leaking, then Suspect, then those without data; sooner OOM first within each. */
@@ -108,7 +110,7 @@ public final class LeakPolicyStatusFactory {
                         .thenComparing(PodJudgement::pod))
                 .limit(AT_RISK)
                 .map(LeakPolicyStatusFactory::risk)
-                .collect(java.util.stream.Collectors.toCollection(ArrayList::new));
+                .collect(Collectors.toCollection(ArrayList::new));
     }
 
     private static PodRisk risk(PodJudgement judgement) {

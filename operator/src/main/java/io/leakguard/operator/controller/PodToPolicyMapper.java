@@ -1,6 +1,5 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.controller;
 
-import io.leakguard.operator.spec.PodSelector;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
@@ -9,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.SecondaryToPrimaryMapper;
 import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.operator.spec.PodSelector;
 import io.leakguard.operator.tracking.PodRegistry;
 
 /**

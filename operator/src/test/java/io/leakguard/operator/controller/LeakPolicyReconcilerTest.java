@@ -1,4 +1,4 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;

@@ -1,8 +1,7 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.controller;
 
-import io.leakguard.operator.spec.PodSelector;
-import io.leakguard.operator.spec.PolicyValidator;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -12,23 +11,27 @@ import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
-import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
-import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
-import io.leakguard.operator.http.EgressRules;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
+import io.leakguard.operator.http.EgressRules;
 import io.leakguard.operator.remediation.Remediator;
+import io.leakguard.operator.spec.PodSelector;
+import io.leakguard.operator.spec.PolicyValidator;
 import io.leakguard.operator.state.VerdictBoard;
 import io.leakguard.operator.tracking.PodRegistry;
+import io.leakguard.operator.tracking.PodTrim;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;
 
@@ -72,8 +75,8 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)
                 .withSecondaryToPrimaryMapper(mapper)
                 .withNamespacesInheritedFromController()
-                .withItemStore(new io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore<>(
-                        io.leakguard.operator.tracking.PodTrim::trim))
+                .withItemStore(new TransformingItemStore<>(
+                        PodTrim::trim))
                 .build();
         return List.of(new InformerEventSource<>(pods, context), verdicts);
     }
@@ -103,7 +106,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         }
         UpdateControl<LeakPolicy> control = patchIfChanged(policy, status);
         // Waiting on a dump, a PodDisruptionBudget or a retry: look again soon rather than at the next sample.
-        return recheck ? control.rescheduleAfter(java.time.Duration.ofSeconds(5)) : control;
+        return recheck ? control.rescheduleAfter(Duration.ofSeconds(5)) : control;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.leakguard.operator.policy;
+package io.leakguard.operator.controller;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -8,6 +8,7 @@ import java.util.List;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.RemediationRecord;
+import io.leakguard.operator.controller.LeakPolicyStatusFactory;
 import org.junit.jupiter.api.Test;
 
 class LeakPolicyStatusFactoryTest {

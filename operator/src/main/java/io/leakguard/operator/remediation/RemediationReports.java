@@ -1,0 +1,77 @@
+package io.leakguard.operator.remediation;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import jakarta.inject.Singleton;
+
+import io.leakguard.api.v1alpha1.DumpRecord;
+import io.leakguard.api.v1alpha1.LeakPolicy;
+import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.Verdict;
+import io.leakguard.operator.notify.KubernetesEvents;
+import io.leakguard.operator.notify.Notification;
+import io.leakguard.operator.notify.Notifier;
+import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.tracking.TrackedPod;
+import io.micrometer.core.instrument.MeterRegistry;
+
+/**
+ * Where remediation outcomes are told: the remediation metric, Kubernetes Events on the pod and its
+ * policy, and the alerts to Slack and Alertmanager (one message per pod life and kind).
+ */
+@Singleton
+public class RemediationReports {
+
+    private final KubernetesEvents events;
+    private final Notifier notifier;
+    private final MeterRegistry meters;
+
+    public RemediationReports(KubernetesEvents events, Notifier notifier, MeterRegistry meters) {
+        this.events = events;
+        this.notifier = notifier;
+        this.meters = meters;
+    }
+
+    /** Resolves the policy's open alerts except those of the pods still leaking. */
+    void stillLeaking(LeakPolicy policy, Set<String> pods) {
+        notifier.resolveExcept(policy.getMetadata().getNamespace(), policy.getMetadata().getName(), pods);
+    }
+
+    /** A pod was evicted (or was already going): the metric, and an Event on the pod and on its policy. */
+    void evicted(LeakPolicy policy, TrackedPod pod, DumpRecord dump, String dumpNote) {
+        meters.counter("leakguard.remediations", "result", "evicted").increment();
+        String message = "Evicted by LeakGuard policy " + policy.getMetadata().getName() + " before its projected OOM"
+                + (dump != null && dump.configMap != null ? "; dump in ConfigMap " + dump.configMap : dumpNote);
+        events.record(pod.reference(), "Normal", "Evicted", message);
+        events.record(policy, "Normal", "Evicted", pod.name() + ": " + message);
+    }
+
+    /** An outcome other than an eviction, counted every time it is decided. */
+    void counted(String metric) {
+        meters.counter("leakguard.remediations", "result", metric).increment();
+    }
+
+    /** An outcome other than an eviction, newly recorded for this pod: an Event on the pod. */
+    void noted(TrackedPod pod, String type, String eventReason, String reason) {
+        events.record(pod.reference(), type, eventReason, reason);
+    }
+
+    /** An alert: PodRestarted (warning), WouldRestart or RestartWithheld (critical). */
+    void alert(LeakPolicy policy, String kind, RemediationPlanner.Decision decision, PodJudgement judgement,
+            DumpRecord dump, String action) {
+        Verdict v = judgement == null ? null : judgement.verdict();
+        String eta = v == null || Double.isInfinite(v.projectedOomSeconds()) ? null
+                : GoDuration.format(Duration.ofMinutes(Math.round(v.projectedOomSeconds() / 60.0)));
+        Notification n = new Notification(kind, policy.getMetadata().getName(), policy.getMetadata().getNamespace(),
+                decision.pod(), decision.workload(), v == null ? "Leaking" : v.kind().name(), v == null ? null : v.reason(),
+                v == null || Double.isNaN(v.heapBytesPerHour()) ? null : v.heapBytesPerHour(),
+                v == null || Double.isNaN(v.threadsPerHour()) ? null : v.threadsPerHour(), eta, action,
+                dump == null || dump.topGroup == null ? List.of() : List.of(dump.topGroup),
+                dump == null ? null : dump.configMap, kind.equals("PodRestarted") ? "warning" : "critical",
+                Map.of());
+        notifier.notify(decision.podUid() + "/" + kind, policy.getSpec().alerting, n);
+    }
+}
