@@ -1,7 +1,6 @@
 package io.leakguard.operator.diagnostics;
 
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -11,29 +10,19 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.DumpRecord;
-import io.leakguard.api.v1alpha1.DumpSource;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
-import io.leakguard.api.v1alpha1.Runtime;
-import io.leakguard.api.v1alpha1.Scheme;
-import io.leakguard.api.v1alpha1.ThreadDumpSpec;
 import io.leakguard.operator.config.LeakGuardConfig;
 import io.leakguard.operator.detection.VerdictKind;
-import io.leakguard.operator.fairness.TenantSlots;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.notify.KubernetesEvents;
-import io.leakguard.operator.spec.GoDuration;
 import io.leakguard.operator.state.StatusRefresh;
 import io.leakguard.operator.state.TrackedLives;
 import io.leakguard.operator.state.VerdictTransition;
@@ -52,15 +41,11 @@ public class PodDiagnostics {
     private static final Logger LOG = Logger.getLogger(PodDiagnostics.class);
     static final int STATUS_RECORDS = 10;
 
-    private final KubernetesClient client;
     private final DumpStore store;
     private final KubernetesEvents events;
     private final Clock clock;
     private final MeterRegistry meters;
-    private final DumpCollector collector;
-    /** Dumps in progress, shared per namespace: one team's hanging dump endpoints cannot block the others'. */
-    private final TenantSlots slots;
-    private final Duration maxTimeout;
+    private final PodDumps dumps;
     private final Event<StatusRefresh> refresh;
     /** Baselines are bounded by bytes: 1 MiB each, 8 MiB per namespace, 64 MiB in all. */
     private final Baselines baselines = new Baselines(1 << 20, 8 << 20, 64 << 20);
@@ -71,15 +56,7 @@ public class PodDiagnostics {
     public PodDiagnostics(KubernetesClient client, DumpStore store, KubernetesEvents events, Clock clock,
             MeterRegistry meters, LeakGuardConfig config, Event<StatusRefresh> refresh) {
         this.refresh = refresh;
-        this.collector = new DumpCollector(config.dumps().concurrency(), Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "leakguard-dumps");
-            thread.setDaemon(true);
-            return thread;
-        }));
-        this.slots = new TenantSlots(config.dumps().concurrency(),
-                config.dumps().perNamespace());
-        this.maxTimeout = config.dumps().maxTimeout();
-        this.client = client;
+        this.dumps = new PodDumps(client, config);
         this.store = store;
         this.events = events;
         this.clock = clock;
@@ -127,7 +104,7 @@ public class PodDiagnostics {
         if (!enabled(spec) || baselines.contains(pod.lifeKey())) {
             return CompletableFuture.completedFuture(null);
         }
-        return collect(spec, pod).thenAccept(dump -> {
+        return dumps.collect(spec, pod).thenAccept(dump -> {
             Map<StackGroups.Signature, Integer> counts = StackGroups.count(DumpParser.parse(dump.text(), dump.truncated()));
             int dropped = baselines.put(pod.namespace(), pod.lifeKey(), counts);
             LOG.infof("baseline dump taken: namespace=%s pod=%s groups=%d dropped=%d", pod.namespace(), pod.name(),
@@ -175,23 +152,12 @@ public class PodDiagnostics {
     private CompletableFuture<DumpRecord> takeTrigger(ResourceID policy, String policyUid, LeakPolicySpec spec,
             TrackedPod pod) {
         Instant takenAt = clock.instant();
-        return collect(spec, pod).thenApply(dump -> {
-            ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());
-            Map<StackGroups.Signature, Integer> before = baselines.get(pod.lifeKey());
-            Set<String> ignored = new HashSet<>(spec.diagnostics.ignoreTopFunctions == null ? List.of()
-                    : spec.diagnostics.ignoreTopFunctions);
-            List<StackGroups.Group> ranked = StackGroups.diffFromCounts(before == null ? Map.of() : before, parsed, ignored);
-            Integer baselineTotal = before == null ? null : before.values().stream().mapToInt(Integer::intValue).sum();
-            String report = StackGroups.report(baselineTotal,
-                    parsed, ranked, 5);
-            if (dump.leakProfile() != null) {
-                ThreadDump leaks = DumpParser.parse(dump.leakProfile(), false);
-                report += "\nThe Go runtime's goroutine-leak profile (definite leaks):\n"
-                        + StackGroups.report(null, leaks, StackGroups.diff((ThreadDump) null, leaks, ignored), 5);
-            }
-            String json = json(StackGroups.reportJson(baselineTotal, parsed, ranked, 20, 10));
+        Set<String> ignored = new HashSet<>(spec.diagnostics.ignoreTopFunctions == null ? List.of()
+                : spec.diagnostics.ignoreTopFunctions);
+        return dumps.collect(spec, pod).thenApply(dump -> {
+            DumpAnalysis analysis = DumpAnalysis.of(dump, baselines.get(pod.lifeKey()), ignored);
             DumpStore.Stored stored = store.store(pod.namespace(), policy.getName(), policyUid, pod.name(), takenAt,
-                    dump.text(), dump.truncated(), report, json, dump.source());
+                    dump.text(), dump.truncated(), analysis.report(), analysis.json(), dump.source());
             int pruned = store.prune(pod.namespace(), policy.getName(), policyUid, spec.diagnostics.retain);
             meters.counter("leakguard.dumps", "result", "stored").increment();
             meters.summary("leakguard.dump.bytes").record(dump.text().length());
@@ -199,7 +165,7 @@ public class PodDiagnostics {
             record.pod = pod.name();
             record.time = takenAt.toString();
             record.configMap = stored.configMap();
-            record.topGroup = topLine(report);
+            record.topGroup = analysis.headline();
             record.truncated = stored.truncated();
             LOG.infof("dump stored: namespace=%s policy=%s pod=%s configMap=%s pruned=%d", pod.namespace(),
                     policy.getName(), pod.name(), stored.configMap(), pruned);
@@ -233,66 +199,4 @@ public class PodDiagnostics {
         return spec.diagnostics != null && spec.diagnostics.threadDump != null
                 && !Boolean.FALSE.equals(spec.diagnostics.threadDump.enabled);
     }
-
-    private CompletableFuture<CollectedDump> collect(LeakPolicySpec spec, TrackedPod pod) {
-        String refused = slots.tryAcquire(pod.namespace());
-        if (refused != null) {
-            return CompletableFuture.failedFuture(new DumpException("dump not taken: " + refused));
-        }
-        try {
-            return collectInSlot(spec, pod).whenComplete((dump, error) -> slots.release(pod.namespace()));
-        } catch (RuntimeException e) {
-            slots.release(pod.namespace());
-            return CompletableFuture.failedFuture(e);
-        }
-    }
-
-    private CompletableFuture<CollectedDump> collectInSlot(LeakPolicySpec spec, TrackedPod pod) {
-        ThreadDumpSpec dump = spec.diagnostics.threadDump;
-        Duration asked = GoDuration.parse(dump.timeout);
-        Duration timeout = asked.compareTo(maxTimeout) > 0 ? maxTimeout : asked;
-        int maxBytes = (int) Math.min(Integer.MAX_VALUE - 8,
-                Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValue());
-        DumpSource source = dump.source != null ? dump.source
-                : spec.runtime == Runtime.JVM ? DumpSource.JvmJcmd : spec.runtime == Runtime.Go ? DumpSource.GoPprof : null;
-        if (source == null) {
-            return CompletableFuture.failedFuture(new DumpException(
-                    "runtime Custom needs spec.diagnostics.threadDump.source Http and a path"));
-        }
-        if (source == DumpSource.JvmJcmd) {
-            return collector.jvm(new PodExecRunner(client, pod.namespace(), pod.name(), pod.container()), timeout, maxBytes);
-        }
-        if (pod.podIp() == null) {
-            return CompletableFuture.failedFuture(new DumpException("the pod has no IP"));
-        }
-        int port = dump.port == null ? pod.port() : dump.port.getIntVal() != null ? dump.port.getIntVal() : -1;
-        if (port <= 0) {
-            return CompletableFuture.failedFuture(new DumpException(
-                    "no port for the dump endpoint: set spec.diagnostics.threadDump.port"));
-        }
-        String host = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
-        String base = (spec.metrics.scheme == Scheme.HTTPS ? "https" : "http") + "://" + host + ":" + port;
-        return source == DumpSource.GoPprof ? collector.goPprof(base, dump.path, timeout, maxBytes)
-                : collector.httpEndpoint(base + dump.path, timeout, maxBytes);
-    }
-
-    private static String json(Map<String, Object> report) {
-        try {
-            return new ObjectMapper().writeValueAsString(report);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    private static String topLine(String report) {
-        List<String> lines = report.lines().toList();
-        if (lines.size() < 2 || lines.get(1).startsWith("no ") || lines.get(1).startsWith("warning")) {
-            return null;
-        }
-        String line = lines.get(1).replaceAll("\\s{2,}", "  ").trim();
-        String frame = lines.size() > 2 && lines.get(2).startsWith(" ") ? " / " + lines.get(2).trim().replaceAll("\\s{2,}", " ") : "";
-        String top = line + frame;
-        return top.length() > 500 ? top.substring(0, 497) + "..." : top;
-    }
-
 }

@@ -116,6 +116,42 @@ public final class StackGroups {
     }
 
     /** The few top groups as people read them, e.g. "+4,812 goroutines  chan send  created by ...". */
+    /**
+     * The top group in one line (count, state, creator, first interesting frame), as Slack, Events and status
+     * show it; null when nothing grew (or nothing is there).
+     */
+    public static String headline(Integer baselineTotal, ThreadDump trigger, List<Group> ranked) {
+        if (ranked.isEmpty() || (baselineTotal != null && ranked.get(0).delta() <= 0)) {
+            return null;
+        }
+        Group group = ranked.get(0);
+        List<Frame> frames = group.signature().interestingFrames(1);
+        String line = head(baselineTotal, trigger, group)
+                + (frames.isEmpty() ? "" : " / " + frames.get(0).toString().trim().replaceAll("\\s{2,}", " "));
+        return line.length() > 500 ? line.substring(0, 497) + "..." : line;
+    }
+
+    /** A group's first report line: its count (or growth), state, wait, lock and creator. */
+    private static String head(Integer baselineTotal, ThreadDump trigger, Group group) {
+        String unit = trigger.format().isGo() ? "goroutines" : "threads";
+        StringBuilder out = new StringBuilder(baselineTotal == null ? number(group.after()) : "+" + number(group.delta()))
+                .append(' ').append(unit).append("  ")
+                .append(group.signature().state().isEmpty() ? "(state unknown)" : group.signature().state());
+        if (group.maxWaitMinutes() > 0) {
+            out.append(", up to ").append(group.maxWaitMinutes()).append(" min");
+        }
+        if (!group.signature().blockedOn().isEmpty()) {
+            out.append(" on ").append(group.signature().blockedOn());
+        }
+        if (!group.signature().createdBy().isEmpty()) {
+            out.append(trigger.format().isGo() ? "  created by " : "  thread ").append(group.signature().createdBy());
+            if (!group.createdAt().isEmpty()) {
+                out.append(" at ").append(group.createdAt());
+            }
+        }
+        return out.toString();
+    }
+
     public static String report(Integer baselineTotal, ThreadDump trigger, List<Group> ranked, int top) {
         String unit = trigger.format().isGo() ? "goroutines" : "threads";
         StringBuilder out = new StringBuilder();
@@ -129,24 +165,9 @@ public final class StackGroups {
             if (shown == top || (baselineTotal != null && group.delta() <= 0)) {
                 break;
             }
-            String count = baselineTotal == null ? number(group.after()) : "+" + number(group.delta());
-            String head = count + " " + unit;
-            String pad = " ".repeat(head.length() + 2);
-            out.append(head).append("  ").append(group.signature().state().isEmpty() ? "(state unknown)"
-                    : group.signature().state());
-            if (group.maxWaitMinutes() > 0) {
-                out.append(", up to ").append(group.maxWaitMinutes()).append(" min");
-            }
-            if (!group.signature().blockedOn().isEmpty()) {
-                out.append(" on ").append(group.signature().blockedOn());
-            }
-            if (!group.signature().createdBy().isEmpty()) {
-                out.append(trigger.format().isGo() ? "  created by " : "  thread ").append(group.signature().createdBy());
-                if (!group.createdAt().isEmpty()) {
-                    out.append(" at ").append(group.createdAt());
-                }
-            }
-            out.append('\n');
+            String headLine = head(baselineTotal, trigger, group);
+            String pad = " ".repeat(headLine.indexOf(unit) + unit.length() + 2);
+            out.append(headLine).append('\n');
             group.signature().interestingFrames(3).forEach(frame -> out.append(pad).append(frame).append('\n'));
             shown++;
         }

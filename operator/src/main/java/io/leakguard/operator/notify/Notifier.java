@@ -1,21 +1,14 @@
 package io.leakguard.operator.notify;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,7 +23,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.AlertingSpec;
 import io.leakguard.operator.http.EgressRules;
-import io.leakguard.operator.http.ResolvedEgress;
 import io.leakguard.operator.secrets.SecretReader;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.jboss.logging.Logger;
@@ -47,7 +39,6 @@ public class Notifier {
     private static final Logger LOG = Logger.getLogger(Notifier.class);
     public static final String ALERT_LEAK = "LeakGuardLeakDetected";
     public static final String ALERT_RESTART = "LeakGuardPodRestarted";
-    static final int ATTEMPTS = 4;
     static final Duration RESEND = Duration.ofMinutes(1);
 
     private final SecretReader secrets;
@@ -59,12 +50,7 @@ public class Notifier {
         thread.setDaemon(true);
         return thread;
     });
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .executor(Executors.newFixedThreadPool(2, runnable -> {
-                Thread thread = new Thread(runnable, "leakguard-notifier-http");
-                thread.setDaemon(true);
-                return thread;
-            })).build();
+    private final JsonPoster poster;
     private final Map<String, Firing> firing = new ConcurrentHashMap<>();
     /** Firing alerts whose pods stopped leaking, to be resolved once they have fired long enough. */
     private final Set<String> resolving = ConcurrentHashMap.newKeySet();
@@ -76,8 +62,6 @@ public class Notifier {
                     return size() > 10_000;
                 }
             }));
-    /** First retry delay; tests shorten it. */
-    Duration backoff = Duration.ofSeconds(1);
     /**
      * Least time an alert stays firing before it is resolved. A restart usually clears a leak within
      * seconds, and Alertmanager never notifies an alert that fired and resolved within one
@@ -98,6 +82,7 @@ public class Notifier {
     @Inject
     public Notifier(SecretReader secrets, MeterRegistry meters, Clock clock, EgressRules egress) {
         this.egress = egress;
+        this.poster = new JsonPoster(meters, egress);
         this.secrets = secrets;
         this.meters = meters;
         this.clock = clock;
@@ -210,7 +195,7 @@ public class Notifier {
         }
         for (String url : alert.urls()) {
             String target = (url.endsWith("/") ? url.substring(0, url.length() - 1) : url) + "/api/v2/alerts";
-            post(URI.create(target), payload, "alertmanager", target, 1);
+            poster.post(URI.create(target), payload, "alertmanager", target);
         }
     }
 
@@ -234,69 +219,21 @@ public class Notifier {
             return;
         }
         try {
-            post(URI.create(url), json.writeValueAsString(SlackMessage.render(n)), "slack", where, 1);
+            poster.post(URI.create(url), json.writeValueAsString(SlackMessage.render(n)), "slack", where);
         } catch (IllegalArgumentException | JsonProcessingException e) {
             meters.counter("leakguard.notifications", "sink", "slack", "result", "bad_url").increment();
             LOG.warnf("%s: the webhook URL in the Secret is not a URL; nothing sent", where);
         }
     }
 
-    /** POSTs JSON; retries 429 (after Retry-After), 5xx and I/O errors with backoff. {@code where} never holds a secret. */
-    private CompletableFuture<Void> post(URI uri, String payload, String sink, String where, int attempt) {
-        HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload)).build();
-        return ResolvedEgress.refusal(egress, uri, scheduler).thenCompose(refused -> {
-            if (refused != null) {
-                throw new CompletionException(new IOException(
-                        "refused by the operator's egress rules: " + refused));
-            }
-            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-        }).handle((response, error) -> {
-            int status = response == null ? -1 : response.statusCode();
-            if (error == null && status / 100 == 2) {
-                meters.counter("leakguard.notifications", "sink", sink, "result", "sent").increment();
-                return null;
-            }
-            Throwable cause = error instanceof CompletionException && error.getCause() != null
-                    ? error.getCause() : error;
-            boolean refused = cause != null && String.valueOf(cause.getMessage()).startsWith("refused by the operator's egress");
-            boolean retryable = !refused && (error != null || status == 429 || status / 100 == 5);
-            String problem = refused ? cause.getMessage() : error != null ? cause.getClass().getSimpleName() : "HTTP " + status;
-            if (!retryable || attempt >= ATTEMPTS) {
-                meters.counter("leakguard.notifications", "sink", sink, "result", "failed").increment();
-                LOG.warnf("%s: not delivered after %d attempt(s): %s", where, attempt, problem);
-                return null;
-            }
-            Duration wait = backoff.multipliedBy(1L << (attempt - 1));
-            if (status == 429 && response != null) {
-                wait = response.headers().firstValue("Retry-After").map(Notifier::retryAfter).orElse(wait);
-            }
-            LOG.infof("%s: %s, retrying in %dms", where, problem, wait.toMillis());
-            scheduler.schedule(() -> post(uri, payload, sink, where, attempt + 1), wait.toMillis(), TimeUnit.MILLISECONDS);
-            return null;
-        });
-    }
-
-    static Duration retryAfter(String header) {
-        try {
-            return Duration.ofSeconds(Math.min(300, Math.max(0, Long.parseLong(header.trim()))));
-        } catch (NumberFormatException e) {
-            return Duration.ofSeconds(30);
-        }
-    }
-
     @PreDestroy
     void stop() {
         scheduler.shutdownNow();
+        poster.stop();
     }
 
-    /** The lines of a dump report that name the top groups, for messages. */
-    public static List<String> topLines(String report, int max) {
-        List<String> lines = new ArrayList<>();
-        if (report == null) {
-            return lines;
-        }
-        report.lines().skip(1).filter(l -> !l.startsWith("warning")).limit(max).forEach(lines::add);
-        return lines;
+    /** The first retry delay of a failed post; tests shorten it. */
+    void backoff(Duration first) {
+        poster.backoff = first;
     }
 }

@@ -44,18 +44,16 @@ public class Remediator {
     private final RemediationReports reports;
     private final IntentWriter intents;
     private final Clock clock;
-    private final Map<String, Backoff> failures = new ConcurrentHashMap<>();
+    private final Outcomes outcomes;
     /** The pod uids whose eviction intent this process wrote: the others in status were left by another. */
     private final Set<String> ownIntents = ConcurrentHashMap.newKeySet();
-
-    private record Backoff(int attempts, Instant next) {
-    }
 
     public Remediator(Evictor evictor, PodDiagnostics diagnostics, RemediationReports reports, IntentWriter intents,
             Clock clock) {
         this.evictor = evictor;
         this.diagnostics = diagnostics;
         this.reports = reports;
+        this.outcomes = new Outcomes(reports, diagnostics);
         this.intents = intents;
         this.clock = clock;
     }
@@ -64,99 +62,115 @@ public class Remediator {
     public record Outcome(List<RemediationRecord> records, int restarts, boolean recheckSoon) {
     }
 
+    /** One remediate() call's working state: the records it edits, and what it found. */
+    private static final class Pass {
+        final LeakPolicy policy;
+        final LeakPolicyStatus status;
+        final List<RemediationRecord> records;
+        final Map<String, PodJudgement> judged;
+        final Instant now;
+        int restarts;
+        boolean recheck;
+
+        Pass(LeakPolicy policy, LeakPolicyStatus status, List<RemediationRecord> records,
+                Map<String, PodJudgement> judged, Instant now) {
+            this.policy = policy;
+            this.status = status;
+            this.records = records;
+            this.judged = judged;
+            this.now = now;
+            this.restarts = status.restarts == null ? 0 : status.restarts;
+        }
+
+        Outcome outcome() {
+            return new Outcome(trim(records), restarts, recheck);
+        }
+    }
+
     public Outcome remediate(LeakPolicy policy, LeakPolicyStatus status, List<TrackedPod> tracked,
             List<PodJudgement> judgements, List<Pod> namespacePods) {
-        LeakPolicySpec spec = policy.getSpec();
         List<RemediationRecord> records = new ArrayList<>(status.remediations == null ? List.of() : status.remediations);
         // This process replaces each intent it writes with the eviction's outcome in the same call, so an
         // intent of its own seen now is a leftover: the status patch at the end of the reconcile that
         // wrote it was computed from the policy as it was before the intent, and may have kept it.
         records.removeIf(r -> EVICTING.equals(r.result) && r.podUid != null && ownIntents.contains(r.podUid));
-        int restarts = status.restarts == null ? 0 : status.restarts;
         Map<String, TrackedPod> byName = tracked.stream().collect(Collectors.toMap(TrackedPod::name, p -> p, (a, b) -> a));
         List<PodJudgement> leaking = judgements.stream().filter(j -> j.verdict().kind() == VerdictKind.Leaking)
                 .filter(j -> byName.containsKey(j.pod()))
                 .sorted(Comparator.comparingDouble(j -> j.verdict().projectedOomSeconds())).toList();
         reports.stillLeaking(policy, leaking.stream().map(PodJudgement::pod).collect(Collectors.toSet()));
-        if (failures.size() > 1000) {
-            // Backoffs of pods long gone; a live pod's next failure starts its backoff again.
-            failures.entrySet().removeIf(e -> e.getValue().next().isBefore(clock.instant()));
-        }
-        Instant now = clock.instant();
+        outcomes.pruneBackoffs(clock.instant());
+        Pass pass = new Pass(policy, status, records,
+                leaking.stream().collect(Collectors.toMap(PodJudgement::pod, j -> j, (a, b) -> a)), clock.instant());
         List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Records::state).toList();
-        Resumed resumed = resumeInterrupted(policy, records, byName, pods, now);
-        restarts += resumed.restarts();
+        resumeInterrupted(pass, byName, pods);
         if (leaking.isEmpty()) {
-            return new Outcome(trim(records), restarts, resumed.recheck());
+            return pass.outcome();
         }
-        Map<String, PodJudgement> judged = leaking.stream().collect(Collectors.toMap(PodJudgement::pod, j -> j, (a, b) -> a));
         Map<String, RemediationPlanner.PodState> podsByName = pods.stream()
                 .collect(Collectors.toMap(RemediationPlanner.PodState::name, p -> p, (a, b) -> a));
         List<RemediationPlanner.PodState> candidates = leaking.stream().map(j -> podsByName.get(j.pod()))
                 .filter(Objects::nonNull).toList();
         List<RemediationPlanner.PastEviction> history = records.stream()
-                .filter(r -> EVICTED.equals(r.result) || EVICTING.equals(r.result))
-                .map(Records::past)
-                .toList();
-        RemediationPlanner.Settings settings = new RemediationPlanner.Settings(spec.remediation.action,
-                Boolean.TRUE.equals(spec.remediation.dryRun), spec.remediation.maxConcurrent,
-                GoDuration.parse(spec.remediation.cooldown), spec.remediation.maxPerHour);
-        boolean recheck = resumed.recheck();
-        for (RemediationPlanner.Decision decision : RemediationPlanner.plan(settings, candidates, pods, history, now)) {
-            TrackedPod pod = byName.get(decision.pod());
-            switch (decision.kind()) {
-                case Evict -> {
-                    if (!diagnostics.dumpSettled(spec, pod)) {
-                        recheck = true;
-                        continue;
-                    }
-                    Backoff backoff = failures.get(decision.podUid());
-                    if (backoff != null && backoff.next().isAfter(now)) {
-                        recheck = true;
-                        continue;
-                    }
-                    DumpRecord dump = diagnostics.dumpOf(pod);
-                    RemediationRecord intent = record(decision, EVICTING, decision.reason(), dump, now);
-                    ownIntents.add(decision.podUid());
-                    if (!intents.persist(policy, status, records, intent)) {
-                        recheck = true;
-                        continue;
-                    }
-                    records.add(0, intent);
-                    Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
-                    records.remove(intent);
-                    restarts += apply(policy, decision, pod, result, dump, records, now);
-                    if (result.outcome() == Evictor.Outcome.Evicted) {
-                        reports.alert(policy, "PodRestarted", decision, judged.get(decision.pod()), dump,
-                                "Restarted through the Eviction API before the projected OOM"
-                                        + (Records.missingDump(dump).isEmpty() ? "" : "; " + Records.missingDump(dump)));
-                    }
-                    recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
-                }
-                case DryRun -> {
-                    note(decision, pod, "DryRun", "would restart: " + decision.reason(), records, now,
-                            "dry_run", "Normal", "WouldEvict");
-                    reports.alert(policy, "WouldRestart", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
-                            "Would restart (dry run): nothing was evicted");
-                }
-                case AlertOnly -> {
-                    note(decision, pod, "AlertOnly", decision.reason(), records, now,
-                            "alert_only", "Warning", "EvictionSkipped");
-                    reports.alert(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
-                            "Not restarted: " + decision.reason());
-                }
-                case Wait -> {
-                    note(decision, pod, "Waiting", decision.reason(), records, now,
-                            "budget_exhausted", "Warning", "EvictionBlocked");
-                    reports.alert(policy, "RestartWithheld", decision, judged.get(decision.pod()), diagnostics.dumpOf(pod),
-                            "Restart held back for now: " + decision.reason());
-                }
-            }
+                .filter(r -> EVICTED.equals(r.result) || EVICTING.equals(r.result)).map(Records::past).toList();
+        for (RemediationPlanner.Decision decision : RemediationPlanner.plan(settings(policy.getSpec()), candidates, pods,
+                history, pass.now)) {
+            act(pass, decision, byName.get(decision.pod()));
         }
-        return new Outcome(trim(records), restarts, recheck);
+        return pass.outcome();
     }
 
-    private record Resumed(int restarts, boolean recheck) {
+    private static RemediationPlanner.Settings settings(LeakPolicySpec spec) {
+        return new RemediationPlanner.Settings(spec.remediation.action, Boolean.TRUE.equals(spec.remediation.dryRun),
+                spec.remediation.maxConcurrent, GoDuration.parse(spec.remediation.cooldown), spec.remediation.maxPerHour);
+    }
+
+    private void act(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod) {
+        PodJudgement judgement = pass.judged.get(decision.pod());
+        switch (decision.kind()) {
+            case Evict -> evict(pass, decision, pod);
+            case DryRun -> {
+                outcomes.note(decision, pod, "DryRun", "would restart: " + decision.reason(), pass.records, pass.now,
+                        "dry_run", "Normal", "WouldEvict");
+                reports.alert(pass.policy, "WouldRestart", decision, judgement, diagnostics.dumpOf(pod),
+                        "Would restart (dry run): nothing was evicted");
+            }
+            case AlertOnly -> {
+                outcomes.note(decision, pod, "AlertOnly", decision.reason(), pass.records, pass.now,
+                        "alert_only", "Warning", "EvictionSkipped");
+                reports.alert(pass.policy, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
+                        "Not restarted: " + decision.reason());
+            }
+            case Wait -> {
+                outcomes.note(decision, pod, "Waiting", decision.reason(), pass.records, pass.now,
+                        "budget_exhausted", "Warning", "EvictionBlocked");
+                reports.alert(pass.policy, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
+                        "Restart held back for now: " + decision.reason());
+            }
+        }
+    }
+
+    /** The dump first (or its failure), then the intent in status, then the eviction and its record. */
+    private void evict(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod) {
+        if (!diagnostics.dumpSettled(pass.policy.getSpec(), pod) || outcomes.backingOff(decision.podUid(), pass.now)) {
+            pass.recheck = true;
+            return;
+        }
+        DumpRecord dump = diagnostics.dumpOf(pod);
+        RemediationRecord intent = record(decision, EVICTING, decision.reason(), dump, pass.now);
+        ownIntents.add(decision.podUid());
+        if (!intents.persist(pass.policy, pass.status, pass.records, intent)) {
+            pass.recheck = true;
+            return;
+        }
+        Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
+        pass.restarts += outcomes.apply(pass.policy, decision, pod, result, dump, pass.records, pass.now);
+        if (result.outcome() == Evictor.Outcome.Evicted) {
+            String missing = Records.missingDump(dump);
+            reports.alert(pass.policy, "PodRestarted", decision, pass.judged.get(decision.pod()), dump,
+                    "Restarted through the Eviction API before the projected OOM" + (missing.isEmpty() ? "" : "; " + missing));
+        }
+        pass.recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
     }
 
     /**
@@ -165,10 +179,10 @@ public class Remediator {
      * the eviction's result was recorded. The pod is evicted once if it is still there, recorded as
      * evicted if it is already going, and the intent dropped if it is too old to act on.
      */
-    private Resumed resumeInterrupted(LeakPolicy policy, List<RemediationRecord> records, Map<String, TrackedPod> byName,
-            List<RemediationPlanner.PodState> pods, Instant now) {
-        int restarts = 0;
-        boolean recheck = false;
+    private void resumeInterrupted(Pass pass, Map<String, TrackedPod> byName, List<RemediationPlanner.PodState> pods) {
+        LeakPolicy policy = pass.policy;
+        List<RemediationRecord> records = pass.records;
+        Instant now = pass.now;
         // remediate() has already dropped this process's own intents: those left are another's.
         List<RemediationRecord> interrupted = records.stream()
                 .filter(r -> EVICTING.equals(r.result) && r.podUid != null).toList();
@@ -199,10 +213,11 @@ public class Remediator {
                 case Evict -> {
                     Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
                     records.remove(intent);
-                    restarts += apply(policy, decision, pod, result, dump, records, now);
-                    recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
+                    pass.restarts += outcomes.apply(policy, decision, pod, result, dump, records, now);
+                    pass.recheck |= result.outcome() != Evictor.Outcome.Evicted
+                            && result.outcome() != Evictor.Outcome.AlreadyGone;
                 }
-                case Wait -> recheck = true;
+                case Wait -> pass.recheck = true;
                 case Abandon -> {
                     records.remove(intent);
                     records.add(0, record(decision, "Abandoned", "an eviction intent older than "
@@ -214,48 +229,6 @@ public class Remediator {
         if (ownIntents.size() > 10_000) {
             ownIntents.clear();
         }
-        return new Resumed(restarts, recheck);
-    }
-
-    private int apply(LeakPolicy policy, RemediationPlanner.Decision decision, TrackedPod pod, Evictor.Result result,
-            DumpRecord dump, List<RemediationRecord> records, Instant now) {
-        String dumpNote = Records.dumpNote(dump);
-        switch (result.outcome()) {
-            case Evicted, AlreadyGone -> {
-                failures.remove(decision.podUid());
-                records.add(0, record(decision, EVICTED, decision.reason() + "; " + result.message() + dumpNote, dump, now));
-                LOG.infof("pod evicted: namespace=%s policy=%s pod=%s workload=%s", pod.namespace(),
-                        policy.getMetadata().getName(), pod.name(), decision.workload());
-                reports.evicted(policy, pod, dump, dumpNote);
-                return result.outcome() == Evictor.Outcome.Evicted ? 1 : 0;
-            }
-            case BlockedByPdb -> {
-                note(decision, pod, "BlockedByPdb", result.message(), records, now, "blocked_by_pdb", "Warning",
-                        "EvictionBlocked");
-                return 0;
-            }
-            default -> {
-                Backoff previous = failures.get(decision.podUid());
-                int attempts = previous == null ? 1 : previous.attempts() + 1;
-                long delay = Math.min(300, 5L << Math.min(attempts, 6));
-                failures.put(decision.podUid(), new Backoff(attempts, now.plusSeconds(delay)));
-                note(decision, pod, "Failed", result.message() + " (attempt " + attempts + ", next in " + delay + "s)",
-                        records, now, "failed", "Warning", "EvictionFailed");
-                return 0;
-            }
-        }
-    }
-
-    /** Records a non-eviction outcome once per pod and reason, with its metric and Event. */
-    private void note(RemediationPlanner.Decision decision, TrackedPod pod, String result, String reason,
-            List<RemediationRecord> records, Instant now, String metric, String type, String eventReason) {
-        reports.counted(metric);
-        RemediationRecord newest = records.stream().filter(r -> decision.pod().equals(r.pod)).findFirst().orElse(null);
-        if (newest != null && result.equals(newest.result) && reason.equals(newest.reason)) {
-            return;
-        }
-        records.add(0, record(decision, result, reason, diagnostics.dumpOf(pod), now));
-        reports.noted(pod, type, eventReason, reason);
     }
 
     private static RemediationRecord record(RemediationPlanner.Decision decision, String result, String reason,

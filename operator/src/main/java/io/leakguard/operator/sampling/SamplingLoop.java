@@ -3,7 +3,6 @@ package io.leakguard.operator.sampling;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -56,9 +55,6 @@ import org.jboss.logging.Logger;
 public class SamplingLoop {
 
     private static final Logger LOG = Logger.getLogger(SamplingLoop.class);
-    /** Status is refreshed at once when a verdict changes kind, else at most this often. */
-    static final long STATUS_REFRESH_MILLIS = 60_000;
-
     private final PodRegistry registry;
     private final SeriesStore store;
     private final VerdictBoard board;
@@ -67,14 +63,11 @@ public class SamplingLoop {
     private final LeakGuardConfig config;
     private final SecretReader secrets;
     private final EgressRules egress;
-    private final Event<VerdictTransition> transitions;
-    private final Event<StatusRefresh> refresh;
     private final Event<TrackedLives> tracked;
     private final PodJudge judge;
+    private final VerdictPublisher publisher;
     private final Map<ResourceID, Long> nextRound = new ConcurrentHashMap<>();
     private final Set<ResourceID> inFlight = ConcurrentHashMap.newKeySet();
-    private final Map<ResourceID, Long> lastStatusRefresh = new ConcurrentHashMap<>();
-    private final Map<String, VerdictKind> lastKind = new ConcurrentHashMap<>();
     private ScheduledExecutorService ticker;
     private ExecutorService workers;
     private PodReader scrapes;
@@ -91,10 +84,9 @@ public class SamplingLoop {
         this.config = config;
         this.secrets = secrets;
         this.egress = egress;
-        this.transitions = transitions;
-        this.refresh = refresh;
         this.tracked = tracked;
         this.judge = new PodJudge(store);
+        this.publisher = new VerdictPublisher(board, registry, clock, transitions, refresh);
     }
 
     void start(@Observes StartupEvent start) {
@@ -153,8 +145,7 @@ public class SamplingLoop {
             }
             // Nothing here may outlive the pods and policies it describes: a leak detector must not leak.
             nextRound.keySet().retainAll(registry.policies());
-            lastStatusRefresh.keySet().retainAll(registry.policies());
-            lastKind.keySet().retainAll(podsByPolicy);
+            publisher.retain(registry.policies(), podsByPolicy);
             store.retainOnly(seriesKeys);
             tracked.fire(new TrackedLives(lives, gone));
         } catch (RuntimeException e) {
@@ -201,7 +192,7 @@ public class SamplingLoop {
         }).whenComplete((judgements, error) -> {
             try {
                 if (judgements != null) {
-                    publish(round.policy(), round.spec(), round.pods(), judgements);
+                    publisher.publish(round.policy(), round.spec(), round.pods(), judgements);
                 }
             } finally {
                 inFlight.remove(round.policy());
@@ -215,36 +206,8 @@ public class SamplingLoop {
                 policy.getName());
         String reason = "sampling failed: " + error.getClass().getSimpleName() + ": " + error.getMessage();
         long now = clock.millis();
-        publish(policy, spec, pods, pods.stream()
+        publisher.publish(policy, spec, pods, pods.stream()
                 .map(p -> new PodJudgement(p.name(), Verdict.insufficient(0, reason), reason, now)).toList());
-    }
-
-    /**
-     * Puts the judgements on the board and fires a {@link VerdictTransition} for each pod whose verdict
-     * changed kind; asks for a status refresh on a change, or once a minute.
-     */
-    private void publish(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, List<PodJudgement> judgements) {
-        boolean kindChanged = false;
-        Map<String, TrackedPod> byName = new HashMap<>();
-        pods.forEach(p -> byName.put(p.name(), p));
-        for (PodJudgement judgement : judgements) {
-            board.put(policy, judgement);
-            TrackedPod pod = byName.get(judgement.pod());
-            VerdictKind kind = judgement.verdict().kind();
-            VerdictKind before = lastKind.put(policy + "/" + pod.name(), kind);
-            if (before != kind) {
-                kindChanged = true;
-                LOG.infof("verdict changed: namespace=%s policy=%s pod=%s from=%s to=%s reason=%s", pod.namespace(),
-                        policy.getName(), pod.name(), before, kind, judgement.verdict().reason());
-                transitions.fire(new VerdictTransition(policy, registry.uid(policy), spec, pod, before,
-                        judgement.verdict()));
-            }
-        }
-        long now = clock.millis();
-        if (kindChanged || now - lastStatusRefresh.getOrDefault(policy, 0L) >= STATUS_REFRESH_MILLIS) {
-            lastStatusRefresh.put(policy, now);
-            refresh.fire(new StatusRefresh(policy));
-        }
     }
 
     private static ThreadFactory daemon(String name) {

@@ -3,13 +3,7 @@ package io.leakguard.operator.spec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.regex.Pattern;
 
-import io.fabric8.kubernetes.api.model.IntOrString;
-import io.fabric8.kubernetes.api.model.LabelSelector;
-import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.leakguard.api.v1alpha1.AlertingSpec;
 import io.leakguard.api.v1alpha1.DetectionSpec;
@@ -22,7 +16,6 @@ import io.leakguard.api.v1alpha1.RemediationSpec;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.api.v1alpha1.ThreadDumpSpec;
 import io.leakguard.operator.http.EgressRules;
-import io.leakguard.operator.spec.GoDuration;
 
 /**
  * Checks what the CRD schema cannot (label syntax, URLs, how fields relate), and re-checks the
@@ -33,12 +26,6 @@ public final class PolicyValidator {
 
     static final long MIN_DUMP_BYTES = 64 * 1024L;
     static final long MAX_DUMP_BYTES = 16L * 1024 * 1024;
-
-    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Pattern LABEL_NAME = Pattern.compile("([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)");
-    private static final Pattern LABEL_PREFIX = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern PORT_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
-    private static final Set<String> OPERATORS = Set.of("In", "NotIn", "Exists", "DoesNotExist");
 
     private PolicyValidator() {
     }
@@ -58,7 +45,7 @@ public final class PolicyValidator {
             problems.add("spec is missing: a LeakPolicy needs at least spec.selector and spec.runtime");
             return problems;
         }
-        checkSelector(spec.selector, problems);
+        SelectorChecks.check(spec.selector, problems);
         if (spec.metrics == null || spec.detection == null || spec.diagnostics == null || spec.remediation == null) {
             problems.add("spec." + (spec.metrics == null ? "metrics" : spec.detection == null ? "detection"
                     : spec.diagnostics == null ? "diagnostics" : "remediation")
@@ -76,73 +63,12 @@ public final class PolicyValidator {
         return problems;
     }
 
-    private static void checkSelector(LabelSelector selector, List<String> problems) {
-        if (selector == null || PodSelector.of(selector).isEmpty()) {
-            problems.add("spec.selector is empty: it would select every pod in the namespace;"
-                    + " add matchLabels or matchExpressions");
-            return;
-        }
-        if (selector.getMatchLabels() != null) {
-            for (Map.Entry<String, String> label : selector.getMatchLabels().entrySet()) {
-                checkLabelKey("spec.selector.matchLabels", label.getKey(), problems);
-                checkLabelValue("spec.selector.matchLabels[" + label.getKey() + "]", label.getValue(), problems);
-            }
-        }
-        List<LabelSelectorRequirement> expressions = selector.getMatchExpressions();
-        for (int i = 0; expressions != null && i < expressions.size(); i++) {
-            String at = "spec.selector.matchExpressions[" + i + "]";
-            LabelSelectorRequirement requirement = expressions.get(i);
-            checkLabelKey(at + ".key", requirement.getKey(), problems);
-            String operator = requirement.getOperator();
-            List<String> values = requirement.getValues() == null ? List.of() : requirement.getValues();
-            if (!OPERATORS.contains(operator)) {
-                problems.add(at + ".operator '" + operator + "' is not one of In, NotIn, Exists, DoesNotExist");
-            } else if ((operator.equals("In") || operator.equals("NotIn")) && values.isEmpty()) {
-                problems.add(at + ".values must not be empty for operator " + operator);
-            } else if ((operator.equals("Exists") || operator.equals("DoesNotExist")) && !values.isEmpty()) {
-                problems.add(at + ".values must be empty for operator " + operator);
-            }
-            values.forEach(value -> checkLabelValue(at + ".values", value, problems));
-        }
-    }
-
-    private static void checkLabelKey(String field, String key, List<String> problems) {
-        if (key == null || key.isEmpty()) {
-            problems.add(field + " has an empty label key");
-            return;
-        }
-        String name = key;
-        int slash = key.indexOf('/');
-        if (slash >= 0) {
-            String prefix = key.substring(0, slash);
-            name = key.substring(slash + 1);
-            if (prefix.length() > 253 || !LABEL_PREFIX.matcher(prefix).matches()) {
-                problems.add(field + " key '" + key + "' has an invalid prefix: it must be a DNS subdomain such as example.com");
-                return;
-            }
-        }
-        if (name.length() > 63 || !LABEL_NAME.matcher(name).matches()) {
-            problems.add(field + " key '" + key + "' is not a valid label name: at most 63 characters,"
-                    + " alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
-        }
-    }
-
-    private static void checkLabelValue(String field, String value, List<String> problems) {
-        if (value == null || value.isEmpty()) {
-            return;
-        }
-        if (value.length() > 63 || !LABEL_NAME.matcher(value).matches()) {
-            problems.add(field + " value '" + value + "' is not a valid label value: at most 63 characters,"
-                    + " alphanumerics, '-', '_' or '.', starting and ending with an alphanumeric");
-        }
-    }
-
     private static void checkMetrics(MetricsSpec metrics, Runtime runtime, EgressRules egress, List<String> problems) {
         if (metrics == null) {
             return;
         }
-        Duration interval = duration("spec.metrics.interval", metrics.interval, problems);
-        Duration timeout = duration("spec.metrics.timeout", metrics.timeout, problems);
+        Duration interval = FieldChecks.duration("spec.metrics.interval", metrics.interval, problems);
+        Duration timeout = FieldChecks.duration("spec.metrics.timeout", metrics.timeout, problems);
         if (interval != null && (interval.compareTo(Duration.ofSeconds(1)) < 0 || interval.compareTo(Duration.ofHours(1)) > 0)) {
             problems.add("spec.metrics.interval " + metrics.interval + " is outside 1s to 1h");
         }
@@ -150,20 +76,20 @@ public final class PolicyValidator {
             problems.add("spec.metrics.timeout " + metrics.timeout + " is longer than spec.metrics.interval "
                     + metrics.interval + "; lower the timeout or raise the interval");
         }
-        checkPort("spec.metrics.port", metrics.port, problems);
+        FieldChecks.port("spec.metrics.port", metrics.port, problems);
         if (metrics.source == MetricsSource.Prometheus) {
             if (metrics.prometheus == null || metrics.prometheus.url == null) {
                 problems.add("spec.metrics.prometheus.url is required when spec.metrics.source is Prometheus");
             } else {
-                checkHttpUrl("spec.metrics.prometheus.url", metrics.prometheus.url, egress, problems);
+                FieldChecks.httpUrl("spec.metrics.prometheus.url", metrics.prometheus.url, egress, problems);
             }
         }
         if (metrics.names != null) {
-            checkSelector("spec.metrics.names.threads", metrics.names.threads, problems);
-            checkSelector("spec.metrics.names.heapBaseline", metrics.names.heapBaseline, problems);
-            checkSelector("spec.metrics.names.memory", metrics.names.memory, problems);
-            checkSelector("spec.metrics.names.heapMax", metrics.names.heapMax, problems);
-            checkSelector("spec.metrics.names.heapCommitted", metrics.names.heapCommitted, problems);
+            FieldChecks.metricSelector("spec.metrics.names.threads", metrics.names.threads, problems);
+            FieldChecks.metricSelector("spec.metrics.names.heapBaseline", metrics.names.heapBaseline, problems);
+            FieldChecks.metricSelector("spec.metrics.names.memory", metrics.names.memory, problems);
+            FieldChecks.metricSelector("spec.metrics.names.heapMax", metrics.names.heapMax, problems);
+            FieldChecks.metricSelector("spec.metrics.names.heapCommitted", metrics.names.heapCommitted, problems);
         }
         if (runtime == Runtime.Custom
                 && (metrics.names == null || metrics.names.threads == null || metrics.names.heapBaseline == null)) {
@@ -172,26 +98,14 @@ public final class PolicyValidator {
         }
     }
 
-    /** Parsed exactly as sampling will parse it, so that a selector that passes here is one that samples. */
-    private static void checkSelector(String field, String selector, List<String> problems) {
-        if (selector == null) {
-            return;
-        }
-        try {
-            MetricSelector.parse(selector);
-        } catch (IllegalArgumentException e) {
-            problems.add(field + ": " + e.getMessage());
-        }
-    }
-
     private static void checkDetection(DetectionSpec detection, MetricsSpec metrics, List<String> problems) {
         if (detection == null) {
             return;
         }
-        Duration window = duration("spec.detection.window", detection.window, problems);
-        duration("spec.detection.horizon", detection.horizon, problems);
-        duration("spec.detection.warmup", detection.warmup, problems);
-        Duration interval = metrics == null ? null : quietDuration(metrics.interval);
+        Duration window = FieldChecks.duration("spec.detection.window", detection.window, problems);
+        FieldChecks.duration("spec.detection.horizon", detection.horizon, problems);
+        FieldChecks.duration("spec.detection.warmup", detection.warmup, problems);
+        Duration interval = metrics == null ? null : FieldChecks.quietDuration(metrics.interval);
         if (window != null && interval != null && !interval.isZero() && detection.minSamples != null) {
             long possible = window.dividedBy(interval);
             if (possible < detection.minSamples) {
@@ -211,8 +125,8 @@ public final class PolicyValidator {
             return;
         }
         ThreadDumpSpec dump = diagnostics.threadDump;
-        duration("spec.diagnostics.threadDump.timeout", dump.timeout, problems);
-        checkPort("spec.diagnostics.threadDump.port", dump.port, problems);
+        FieldChecks.duration("spec.diagnostics.threadDump.timeout", dump.timeout, problems);
+        FieldChecks.port("spec.diagnostics.threadDump.port", dump.port, problems);
         if (dump.source == DumpSource.Http && dump.path == null) {
             problems.add("spec.diagnostics.threadDump.path is required when source is Http");
         }
@@ -246,7 +160,7 @@ public final class PolicyValidator {
         if (remediation == null) {
             return;
         }
-        Duration cooldown = duration("spec.remediation.cooldown", remediation.cooldown, problems);
+        Duration cooldown = FieldChecks.duration("spec.remediation.cooldown", remediation.cooldown, problems);
         if (cooldown != null && cooldown.compareTo(Duration.ofMinutes(1)) < 0) {
             problems.add("spec.remediation.cooldown " + remediation.cooldown + " is shorter than 1m");
         }
@@ -269,7 +183,7 @@ public final class PolicyValidator {
                         + " spec.alerting.alertmanager");
             }
             for (int i = 0; i < urls.size(); i++) {
-                checkHttpUrl("spec.alerting.alertmanager.urls[" + i + "]", urls.get(i), egress, problems);
+                FieldChecks.httpUrl("spec.alerting.alertmanager.urls[" + i + "]", urls.get(i), egress, problems);
             }
         }
         if (alerting.slack != null && (alerting.slack.webhookSecretRef == null
@@ -278,49 +192,4 @@ public final class PolicyValidator {
         }
     }
 
-    private static void checkPort(String field, IntOrString port, List<String> problems) {
-        if (port == null) {
-            return;
-        }
-        if (port.getIntVal() != null) {
-            if (port.getIntVal() < 1 || port.getIntVal() > 65535) {
-                problems.add(field + " " + port.getIntVal() + " is not a port number between 1 and 65535");
-            }
-            return;
-        }
-        String name = port.getStrVal();
-        if (name == null || name.length() > 15 || !PORT_NAME.matcher(name).matches() || name.contains("--")
-                || name.chars().noneMatch(Character::isLetter)) {
-            problems.add(field + " '" + name + "' is not a container port name (1 to 15 lower-case letters, digits"
-                    + " and '-', with at least one letter); write a number without quotes for a port number");
-        }
-    }
-
-    private static void checkHttpUrl(String field, String url, EgressRules egress, List<String> problems) {
-        String refusal = egress.refusal(url);
-        if (refusal != null) {
-            // Never repeat credentials written into a URL: status and logs are read by more people than the Secret.
-            problems.add(field + " '" + url.replaceFirst("(?<=://)[^/?#@]*@", "***@") + "' " + refusal);
-        }
-    }
-
-    private static Duration duration(String field, String text, List<String> problems) {
-        if (text == null) {
-            return null;
-        }
-        try {
-            return GoDuration.parse(text);
-        } catch (IllegalArgumentException e) {
-            problems.add(field + ": " + e.getMessage());
-            return null;
-        }
-    }
-
-    private static Duration quietDuration(String text) {
-        try {
-            return text == null ? null : GoDuration.parse(text);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
 }

@@ -86,7 +86,7 @@ class SlackNotifierTest {
                 .always();
         client = api.createClient();
         notifier = new Notifier(client, new SimpleMeterRegistry(), Clock.systemUTC());
-        notifier.backoff = Duration.ofMillis(200);
+        notifier.backoff(Duration.ofMillis(200));
         java.util.logging.Logger.getLogger("").addHandler(capture);
         java.util.logging.Logger.getLogger("io.leakguard").setLevel(java.util.logging.Level.ALL);
     }

@@ -17,15 +17,18 @@ import org.junit.jupiter.params.provider.MethodSource;
  * serves. For each parser and each hostile line shape (one special character repeated, as regexes
  * backtrack on, or random text of the format's own alphabet), a document of long lines is parsed and
  * so is one with lines eight times longer; linear parsing takes about 8 times as long, quadratic about
- * 64. The bound is a ratio measured in the same run (best of several tries), not a time, so a slow or
- * busy machine does not fail it.
+ * 64. The bound is a ratio measured in the same run, not a time: each time is the best of several parses,
+ * and a ratio over the bound is measured again (noise only ever inflates it), so a slow or busy machine does
+ * not fail it while a quadratic parser always does.
  */
 class ParsersScaleLinearlyTest {
 
-    private static final String SPECIALS = "({\"\\,= \t#0e@:+[)}";
-    private static final int LINES = 64;
-    private static final int SHORT = 1024;
-    private static final double MAX_RATIO = 24;
+    /** The characters the parsers' patterns and splits treat specially. */
+    private static final String SPECIALS = "({\"\\,= \t#@";
+    private static final int LINES = 128;
+    private static final int SHORT = 2048;
+    /** Linear is about 8, quadratic about 64: four times linear leaves room for a noisy machine. */
+    private static final double MAX_RATIO = 32;
 
     record Case(String name, String header, String prefix, char fill, Consumer<String> parser) {
         @Override
@@ -56,7 +59,7 @@ class ParsersScaleLinearlyTest {
 
     private static String document(Case c, int lineLength, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        String alphabet = SPECIALS + "abcxyz_.0123456789()/";
+        String alphabet = SPECIALS + "abcxyz_.0123456789()/:+[]}e";
         StringBuilder text = new StringBuilder(c.header());
         for (int line = 0; line < LINES; line++) {
             text.append(c.prefix());
@@ -70,7 +73,7 @@ class ParsersScaleLinearlyTest {
 
     private static long bestNanos(Consumer<String> parser, String input) {
         long best = Long.MAX_VALUE;
-        for (int i = 0; i < 7; i++) {
+        for (int i = 0; i < 5; i++) {
             long start = System.nanoTime();
             parser.accept(input);
             best = Math.min(best, System.nanoTime() - start);
@@ -85,7 +88,10 @@ class ParsersScaleLinearlyTest {
         String large = document(c, SHORT * 8, 2);
         bestNanos(c.parser(), small); // warm the JIT up on this shape
         bestNanos(c.parser(), large);
-        double ratio = (double) bestNanos(c.parser(), large) / Math.max(1, bestNanos(c.parser(), small));
+        double ratio = Double.MAX_VALUE;
+        for (int attempt = 0; attempt < 3 && ratio >= MAX_RATIO; attempt++) {
+            ratio = Math.min(ratio, (double) bestNanos(c.parser(), large) / Math.max(1, bestNanos(c.parser(), small)));
+        }
         assertThat(ratio).as("time for lines 8x longer, over the time for the short ones (linear: about 8)")
                 .isLessThan(MAX_RATIO);
     }

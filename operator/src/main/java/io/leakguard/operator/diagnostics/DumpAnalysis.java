@@ -1,0 +1,39 @@
+package io.leakguard.operator.diagnostics;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+/**
+ * Pure: a trigger dump diffed against its baseline's group counts, as the reports that are stored and told:
+ * the text report (with the Go runtime's own leak profile when there is one), the JSON report, and the
+ * headline of the top group.
+ */
+public record DumpAnalysis(String report, String json, String headline) {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    public static DumpAnalysis of(CollectedDump dump, Map<StackGroups.Signature, Integer> baseline, Set<String> ignored) {
+        ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());
+        List<StackGroups.Group> ranked = StackGroups.diffFromCounts(baseline == null ? Map.of() : baseline, parsed,
+                ignored);
+        Integer baselineTotal = baseline == null ? null
+                : (int) Math.min(Integer.MAX_VALUE, baseline.values().stream().mapToLong(Integer::longValue).sum());
+        String report = StackGroups.report(baselineTotal, parsed, ranked, 5);
+        if (dump.leakProfile() != null) {
+            ThreadDump leaks = DumpParser.parse(dump.leakProfile(), false);
+            report += "\nThe Go runtime's goroutine-leak profile (definite leaks):\n"
+                    + StackGroups.report(null, leaks, StackGroups.diff((ThreadDump) null, leaks, ignored), 5);
+        }
+        String json;
+        try {
+            json = JSON.writeValueAsString(StackGroups.reportJson(baselineTotal, parsed, ranked, 20, 10));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        return new DumpAnalysis(report, json, StackGroups.headline(baselineTotal, parsed, ranked));
+    }
+}

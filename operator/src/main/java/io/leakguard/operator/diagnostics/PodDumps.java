@@ -1,0 +1,83 @@
+package io.leakguard.operator.diagnostics;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.leakguard.api.v1alpha1.DumpSource;
+import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.api.v1alpha1.Runtime;
+import io.leakguard.api.v1alpha1.Scheme;
+import io.leakguard.api.v1alpha1.ThreadDumpSpec;
+import io.leakguard.operator.config.LeakGuardConfig;
+import io.leakguard.operator.fairness.TenantSlots;
+import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.tracking.TrackedPod;
+
+/**
+ * Takes a pod's dump the way its policy says (Go pprof, an HTTP endpoint, or jcmd through pod exec), in one
+ * of its namespace's dump slots, within the operator's cap on a dump's time.
+ */
+final class PodDumps {
+
+    private final KubernetesClient client;
+    private final DumpCollector collector;
+    /** Dumps in progress, shared per namespace: one team's hanging dump endpoints cannot block the others'. */
+    private final TenantSlots slots;
+    private final Duration maxTimeout;
+
+    PodDumps(KubernetesClient client, LeakGuardConfig config) {
+        this.client = client;
+        this.collector = new DumpCollector(config.dumps().concurrency(), Executors.newFixedThreadPool(2, runnable -> {
+            Thread thread = new Thread(runnable, "leakguard-dumps");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        this.slots = new TenantSlots(config.dumps().concurrency(), config.dumps().perNamespace());
+        this.maxTimeout = config.dumps().maxTimeout();
+    }
+
+    CompletableFuture<CollectedDump> collect(LeakPolicySpec spec, TrackedPod pod) {
+        String refused = slots.tryAcquire(pod.namespace());
+        if (refused != null) {
+            return CompletableFuture.failedFuture(new DumpException("dump not taken: " + refused));
+        }
+        try {
+            return collectInSlot(spec, pod).whenComplete((dump, error) -> slots.release(pod.namespace()));
+        } catch (RuntimeException e) {
+            slots.release(pod.namespace());
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletableFuture<CollectedDump> collectInSlot(LeakPolicySpec spec, TrackedPod pod) {
+        ThreadDumpSpec dump = spec.diagnostics.threadDump;
+        Duration asked = GoDuration.parse(dump.timeout);
+        Duration timeout = asked.compareTo(maxTimeout) > 0 ? maxTimeout : asked;
+        int maxBytes = (int) Math.min(Integer.MAX_VALUE - 8,
+                Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValue());
+        DumpSource source = dump.source != null ? dump.source
+                : spec.runtime == Runtime.JVM ? DumpSource.JvmJcmd : spec.runtime == Runtime.Go ? DumpSource.GoPprof : null;
+        if (source == null) {
+            return CompletableFuture.failedFuture(new DumpException(
+                    "runtime Custom needs spec.diagnostics.threadDump.source Http and a path"));
+        }
+        if (source == DumpSource.JvmJcmd) {
+            return collector.jvm(new PodExecRunner(client, pod.namespace(), pod.name(), pod.container()), timeout, maxBytes);
+        }
+        if (pod.podIp() == null) {
+            return CompletableFuture.failedFuture(new DumpException("the pod has no IP"));
+        }
+        int port = dump.port == null ? pod.port() : dump.port.getIntVal() != null ? dump.port.getIntVal() : -1;
+        if (port <= 0) {
+            return CompletableFuture.failedFuture(new DumpException(
+                    "no port for the dump endpoint: set spec.diagnostics.threadDump.port"));
+        }
+        String host = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
+        String base = (spec.metrics.scheme == Scheme.HTTPS ? "https" : "http") + "://" + host + ":" + port;
+        return source == DumpSource.GoPprof ? collector.goPprof(base, dump.path, timeout, maxBytes)
+                : collector.httpEndpoint(base + dump.path, timeout, maxBytes);
+    }
+}
