@@ -2,7 +2,9 @@ package io.leakguard.operator.controller;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -84,21 +86,21 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     @Override
     public UpdateControl<LeakPolicy> reconcile(LeakPolicy policy, Context<LeakPolicy> context) {
         ResourceID id = ResourceID.fromResource(policy);
-        List<String> problems = PolicyValidator.validate(policy.getSpec(), egress);
+        PolicyValidator.Parsed parsed = PolicyValidator.parse(policy.getSpec(), egress);
+        List<String> problems = parsed.problems();
         List<TrackedPod> pods = problems.isEmpty() ? selectedPods(policy, context) : List.of();
-        Set<String> dropped = registry.track(id, policy.getMetadata().getUid(), problems.isEmpty() ? policy.getSpec() : null,
-                pods);
+        Set<String> dropped = registry.track(id, policy.getMetadata().getUid(), parsed.policy(), pods);
         if (!dropped.isEmpty()) {
             LOG.debugf("pods left policy: namespace=%s policy=%s pods=%s", id.getNamespace().orElse(""), id.getName(),
                     dropped);
         }
-        List<PodJudgement> judgements = board.judgements(id, pods.stream().map(TrackedPod::name).toList());
+        List<PodJudgement> judgements = judgementsOf(pods, context);
         LeakPolicyStatus status = LeakPolicyStatusFactory.build(policy, pods.size(), judgements, problems,
                 clock.instant());
         status.dumps = LeakPolicyStatusFactory.mergeDumps(diagnostics.records(id), status.dumps);
         boolean recheck = false;
         if (problems.isEmpty()) {
-            Remediator.Outcome outcome = remediator.remediate(policy, status, pods, judgements,
+            Remediator.Outcome outcome = remediator.remediate(policy, parsed.policy(), status, pods, judgements,
                     podCache(context).list(policy.getMetadata().getNamespace()).toList());
             status.remediations = outcome.records();
             status.restarts = outcome.restarts();
@@ -107,6 +109,13 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         UpdateControl<LeakPolicy> control = patchIfChanged(policy, status);
         // Waiting on a dump, a PodDisruptionBudget or a retry: look again soon rather than at the next sample.
         return recheck ? control.rescheduleAfter(Duration.ofSeconds(5)) : control;
+    }
+
+    /** The latest judgement of each tracked pod, from the verdict event source; pods not judged yet are absent. */
+    private static List<PodJudgement> judgementsOf(List<TrackedPod> pods, Context<LeakPolicy> context) {
+        Map<String, PodJudgement> byPod = new HashMap<>();
+        context.getSecondaryResources(PodJudgement.class).forEach(j -> byPod.put(j.pod(), j));
+        return pods.stream().map(p -> byPod.get(p.name())).filter(Objects::nonNull).toList();
     }
 
     @Override

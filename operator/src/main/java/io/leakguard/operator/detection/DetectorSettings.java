@@ -5,6 +5,7 @@ import java.time.Duration;
 import io.leakguard.api.v1alpha1.DetectionSpec;
 import io.leakguard.api.v1alpha1.MetricsSpec;
 import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.spec.Policy;
 
 /** The detection part of a LeakPolicy, parsed into plain numbers. */
 public record DetectorSettings(long windowMillis, long horizonMillis, double confidence, int minSamples,
@@ -12,15 +13,13 @@ public record DetectorSettings(long windowMillis, long horizonMillis, double con
 
     /** From a spec that PolicyValidator accepted. */
     public static DetectorSettings from(DetectionSpec detection, MetricsSpec metrics) {
-        return new DetectorSettings(
-                GoDuration.parse(detection.window).toMillis(),
-                GoDuration.parse(detection.horizon).toMillis(),
-                detection.confidence,
-                detection.minSamples,
-                GoDuration.parse(detection.warmup).toMillis(),
-                detection.maxThreadGrowthPerHour == null ? Double.POSITIVE_INFINITY : detection.maxThreadGrowthPerHour,
-                detection.maxThreads == null ? Double.POSITIVE_INFINITY : detection.maxThreads,
-                GoDuration.parse(metrics.interval).toMillis());
+        return of(Policy.Detection.of(detection), GoDuration.parse(metrics.interval));
+    }
+
+    /** From a parsed policy's detection slice and its sampling interval. */
+    public static DetectorSettings of(Policy.Detection d, Duration interval) {
+        return new DetectorSettings(d.window().toMillis(), d.horizon().toMillis(), d.confidence(), d.minSamples(),
+                d.warmup().toMillis(), d.maxThreadGrowthPerHour(), d.maxThreads(), interval.toMillis());
     }
 
     /** Stored buckets per pod: enough for the window at the chosen bucket width. */

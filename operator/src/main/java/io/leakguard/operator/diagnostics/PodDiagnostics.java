@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -18,11 +17,11 @@ import jakarta.inject.Singleton;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.DumpRecord;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.operator.config.LeakGuardConfig;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.notify.KubernetesEvents;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.state.StatusRefresh;
 import io.leakguard.operator.state.TrackedLives;
 import io.leakguard.operator.state.VerdictTransition;
@@ -100,7 +99,7 @@ public class PodDiagnostics {
     }
 
     /** A pod turned Suspect: keep a baseline to diff against later. Failures only cost the baseline. */
-    public CompletableFuture<Void> baseline(LeakPolicySpec spec, TrackedPod pod) {
+    public CompletableFuture<Void> baseline(Policy spec, TrackedPod pod) {
         if (!enabled(spec) || baselines.contains(pod.lifeKey())) {
             return CompletableFuture.completedFuture(null);
         }
@@ -119,7 +118,7 @@ public class PodDiagnostics {
      * A pod turned Leaking: take the trigger dump, rank what grew, store it. Completes with the record
      * (with {@code error} set when no dump could be taken); never exceptionally.
      */
-    public CompletableFuture<DumpRecord> trigger(ResourceID policy, String policyUid, LeakPolicySpec spec, TrackedPod pod) {
+    public CompletableFuture<DumpRecord> trigger(ResourceID policy, String policyUid, Policy spec, TrackedPod pod) {
         if (!enabled(spec)) {
             return CompletableFuture.completedFuture(null);
         }
@@ -135,7 +134,7 @@ public class PodDiagnostics {
      * Whether the trigger dump of this pod life is settled (taken, failed, or not wanted), so that a
      * restart may go ahead: the dump comes first, but a dump that fails never holds back the restart.
      */
-    public boolean dumpSettled(LeakPolicySpec spec, TrackedPod pod) {
+    public boolean dumpSettled(Policy spec, TrackedPod pod) {
         if (!enabled(spec)) {
             return true;
         }
@@ -149,16 +148,15 @@ public class PodDiagnostics {
         return pending == null || !pending.isDone() ? null : pending.getNow(null);
     }
 
-    private CompletableFuture<DumpRecord> takeTrigger(ResourceID policy, String policyUid, LeakPolicySpec spec,
+    private CompletableFuture<DumpRecord> takeTrigger(ResourceID policy, String policyUid, Policy spec,
             TrackedPod pod) {
         Instant takenAt = clock.instant();
-        Set<String> ignored = new HashSet<>(spec.diagnostics.ignoreTopFunctions == null ? List.of()
-                : spec.diagnostics.ignoreTopFunctions);
+        Set<String> ignored = spec.dumps().ignoredTopFunctions();
         return dumps.collect(spec, pod).thenApply(dump -> {
             DumpAnalysis analysis = DumpAnalysis.of(dump, baselines.get(pod.lifeKey()), ignored);
             DumpStore.Stored stored = store.store(pod.namespace(), policy.getName(), policyUid, pod.name(), takenAt,
                     dump.text(), dump.truncated(), analysis.report(), analysis.json(), dump.source());
-            int pruned = store.prune(pod.namespace(), policy.getName(), policyUid, spec.diagnostics.retain);
+            int pruned = store.prune(pod.namespace(), policy.getName(), policyUid, spec.dumps().retain());
             meters.counter("leakguard.dumps", "result", "stored").increment();
             meters.summary("leakguard.dump.bytes").record(dump.text().length());
             DumpRecord record = new DumpRecord();
@@ -195,8 +193,7 @@ public class PodDiagnostics {
         });
     }
 
-    private static boolean enabled(LeakPolicySpec spec) {
-        return spec.diagnostics != null && spec.diagnostics.threadDump != null
-                && !Boolean.FALSE.equals(spec.diagnostics.threadDump.enabled);
+    private static boolean enabled(Policy spec) {
+        return spec.dumps().enabled();
     }
 }

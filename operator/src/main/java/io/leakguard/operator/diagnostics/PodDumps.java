@@ -4,16 +4,12 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.DumpSource;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
-import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.api.v1alpha1.Scheme;
-import io.leakguard.api.v1alpha1.ThreadDumpSpec;
 import io.leakguard.operator.config.LeakGuardConfig;
 import io.leakguard.operator.fairness.TenantSlots;
-import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.tracking.TrackedPod;
 
 /**
@@ -39,7 +35,7 @@ final class PodDumps {
         this.maxTimeout = config.dumps().maxTimeout();
     }
 
-    CompletableFuture<CollectedDump> collect(LeakPolicySpec spec, TrackedPod pod) {
+    CompletableFuture<CollectedDump> collect(Policy spec, TrackedPod pod) {
         String refused = slots.tryAcquire(pod.namespace());
         if (refused != null) {
             return CompletableFuture.failedFuture(new DumpException("dump not taken: " + refused));
@@ -52,32 +48,28 @@ final class PodDumps {
         }
     }
 
-    private CompletableFuture<CollectedDump> collectInSlot(LeakPolicySpec spec, TrackedPod pod) {
-        ThreadDumpSpec dump = spec.diagnostics.threadDump;
-        Duration asked = GoDuration.parse(dump.timeout);
-        Duration timeout = asked.compareTo(maxTimeout) > 0 ? maxTimeout : asked;
-        int maxBytes = (int) Math.min(Integer.MAX_VALUE - 8,
-                Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValue());
-        DumpSource source = dump.source != null ? dump.source
-                : spec.runtime == Runtime.JVM ? DumpSource.JvmJcmd : spec.runtime == Runtime.Go ? DumpSource.GoPprof : null;
-        if (source == null) {
+    private CompletableFuture<CollectedDump> collectInSlot(Policy policy, TrackedPod pod) {
+        Policy.Dumps dump = policy.dumps();
+        Duration timeout = dump.timeout().compareTo(maxTimeout) > 0 ? maxTimeout : dump.timeout();
+        if (dump.source() == null) {
             return CompletableFuture.failedFuture(new DumpException(
                     "runtime Custom needs spec.diagnostics.threadDump.source Http and a path"));
         }
-        if (source == DumpSource.JvmJcmd) {
-            return collector.jvm(new PodExecRunner(client, pod.namespace(), pod.name(), pod.container()), timeout, maxBytes);
+        if (dump.source() == DumpSource.JvmJcmd) {
+            return collector.jvm(new PodExecRunner(client, pod.namespace(), pod.name(), pod.container()), timeout,
+                    dump.maxBytes());
         }
         if (pod.podIp() == null) {
             return CompletableFuture.failedFuture(new DumpException("the pod has no IP"));
         }
-        int port = dump.port == null ? pod.port() : dump.port.getIntVal() != null ? dump.port.getIntVal() : -1;
+        int port = dump.port() == null ? pod.port() : dump.port().getIntVal() != null ? dump.port().getIntVal() : -1;
         if (port <= 0) {
             return CompletableFuture.failedFuture(new DumpException(
                     "no port for the dump endpoint: set spec.diagnostics.threadDump.port"));
         }
         String host = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
-        String base = (spec.metrics.scheme == Scheme.HTTPS ? "https" : "http") + "://" + host + ":" + port;
-        return source == DumpSource.GoPprof ? collector.goPprof(base, dump.path, timeout, maxBytes)
-                : collector.httpEndpoint(base + dump.path, timeout, maxBytes);
+        String base = (policy.sampling().scheme() == Scheme.HTTPS ? "https" : "http") + "://" + host + ":" + port;
+        return dump.source() == DumpSource.GoPprof ? collector.goPprof(base, dump.path(), timeout, dump.maxBytes())
+                : collector.httpEndpoint(base + dump.path(), timeout, dump.maxBytes());
     }
 }

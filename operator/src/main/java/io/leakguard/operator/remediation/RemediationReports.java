@@ -15,6 +15,7 @@ import io.leakguard.operator.notify.KubernetesEvents;
 import io.leakguard.operator.notify.Notification;
 import io.leakguard.operator.notify.Notifier;
 import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.tracking.TrackedPod;
 import io.micrometer.core.instrument.MeterRegistry;
 
@@ -60,7 +61,7 @@ public class RemediationReports {
     }
 
     /** An alert: PodRestarted (warning), WouldRestart or RestartWithheld (critical). */
-    void alert(LeakPolicy policy, String kind, RemediationPlanner.Decision decision, PodJudgement judgement,
+    void alert(LeakPolicy policy, Policy parsed, String kind, RemediationPlanner.Decision decision, PodJudgement judgement,
             DumpRecord dump, String action) {
         Verdict v = judgement == null ? null : judgement.verdict();
         String eta = v == null || Double.isInfinite(v.projectedOomSeconds()) ? null
@@ -72,6 +73,6 @@ public class RemediationReports {
                 dump == null || dump.topGroup == null ? List.of() : List.of(dump.topGroup),
                 dump == null ? null : dump.configMap, kind.equals("PodRestarted") ? "warning" : "critical",
                 Map.of());
-        notifier.notify(decision.podUid() + "/" + kind, policy.getSpec().alerting, n);
+        notifier.notify(decision.podUid() + "/" + kind, parsed.alerting(), n);
     }
 }

@@ -16,13 +16,12 @@ import jakarta.inject.Singleton;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.leakguard.api.v1alpha1.DumpRecord;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
 import io.leakguard.api.v1alpha1.RemediationRecord;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
-import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;
 
@@ -65,6 +64,7 @@ public class Remediator {
     /** One remediate() call's working state: the records it edits, and what it found. */
     private static final class Pass {
         final LeakPolicy policy;
+        final Policy parsed;
         final LeakPolicyStatus status;
         final List<RemediationRecord> records;
         final Map<String, PodJudgement> judged;
@@ -72,9 +72,10 @@ public class Remediator {
         int restarts;
         boolean recheck;
 
-        Pass(LeakPolicy policy, LeakPolicyStatus status, List<RemediationRecord> records,
+        Pass(LeakPolicy policy, Policy parsed, LeakPolicyStatus status, List<RemediationRecord> records,
                 Map<String, PodJudgement> judged, Instant now) {
             this.policy = policy;
+            this.parsed = parsed;
             this.status = status;
             this.records = records;
             this.judged = judged;
@@ -87,7 +88,8 @@ public class Remediator {
         }
     }
 
-    public Outcome remediate(LeakPolicy policy, LeakPolicyStatus status, List<TrackedPod> tracked,
+    /** Acts on the Leaking pods of {@code policy} (its parsed form: {@code parsed}) and its interrupted evictions. */
+    public Outcome remediate(LeakPolicy policy, Policy parsed, LeakPolicyStatus status, List<TrackedPod> tracked,
             List<PodJudgement> judgements, List<Pod> namespacePods) {
         List<RemediationRecord> records = new ArrayList<>(status.remediations == null ? List.of() : status.remediations);
         // This process replaces each intent it writes with the eviction's outcome in the same call, so an
@@ -100,7 +102,7 @@ public class Remediator {
                 .sorted(Comparator.comparingDouble(j -> j.verdict().projectedOomSeconds())).toList();
         reports.stillLeaking(policy, leaking.stream().map(PodJudgement::pod).collect(Collectors.toSet()));
         outcomes.pruneBackoffs(clock.instant());
-        Pass pass = new Pass(policy, status, records,
+        Pass pass = new Pass(policy, parsed, status, records,
                 leaking.stream().collect(Collectors.toMap(PodJudgement::pod, j -> j, (a, b) -> a)), clock.instant());
         List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Records::state).toList();
         resumeInterrupted(pass, byName, pods);
@@ -113,16 +115,16 @@ public class Remediator {
                 .filter(Objects::nonNull).toList();
         List<RemediationPlanner.PastEviction> history = records.stream()
                 .filter(r -> EVICTED.equals(r.result) || EVICTING.equals(r.result)).map(Records::past).toList();
-        for (RemediationPlanner.Decision decision : RemediationPlanner.plan(settings(policy.getSpec()), candidates, pods,
+        for (RemediationPlanner.Decision decision : RemediationPlanner.plan(settings(parsed), candidates, pods,
                 history, pass.now)) {
             act(pass, decision, byName.get(decision.pod()));
         }
         return pass.outcome();
     }
 
-    private static RemediationPlanner.Settings settings(LeakPolicySpec spec) {
-        return new RemediationPlanner.Settings(spec.remediation.action, Boolean.TRUE.equals(spec.remediation.dryRun),
-                spec.remediation.maxConcurrent, GoDuration.parse(spec.remediation.cooldown), spec.remediation.maxPerHour);
+    private static RemediationPlanner.Settings settings(Policy policy) {
+        Policy.Remediation r = policy.remediation();
+        return new RemediationPlanner.Settings(r.action(), r.dryRun(), r.maxConcurrent(), r.cooldown(), r.maxPerHour());
     }
 
     private void act(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod) {
@@ -132,19 +134,19 @@ public class Remediator {
             case DryRun -> {
                 outcomes.note(decision, pod, "DryRun", "would restart: " + decision.reason(), pass.records, pass.now,
                         "dry_run", "Normal", "WouldEvict");
-                reports.alert(pass.policy, "WouldRestart", decision, judgement, diagnostics.dumpOf(pod),
+                reports.alert(pass.policy, pass.parsed, "WouldRestart", decision, judgement, diagnostics.dumpOf(pod),
                         "Would restart (dry run): nothing was evicted");
             }
             case AlertOnly -> {
                 outcomes.note(decision, pod, "AlertOnly", decision.reason(), pass.records, pass.now,
                         "alert_only", "Warning", "EvictionSkipped");
-                reports.alert(pass.policy, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
+                reports.alert(pass.policy, pass.parsed, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
                         "Not restarted: " + decision.reason());
             }
             case Wait -> {
                 outcomes.note(decision, pod, "Waiting", decision.reason(), pass.records, pass.now,
                         "budget_exhausted", "Warning", "EvictionBlocked");
-                reports.alert(pass.policy, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
+                reports.alert(pass.policy, pass.parsed, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
                         "Restart held back for now: " + decision.reason());
             }
         }
@@ -152,7 +154,7 @@ public class Remediator {
 
     /** The dump first (or its failure), then the intent in status, then the eviction and its record. */
     private void evict(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod) {
-        if (!diagnostics.dumpSettled(pass.policy.getSpec(), pod) || outcomes.backingOff(decision.podUid(), pass.now)) {
+        if (!diagnostics.dumpSettled(pass.parsed, pod) || outcomes.backingOff(decision.podUid(), pass.now)) {
             pass.recheck = true;
             return;
         }
@@ -167,7 +169,7 @@ public class Remediator {
         pass.restarts += outcomes.apply(pass.policy, decision, pod, result, dump, pass.records, pass.now);
         if (result.outcome() == Evictor.Outcome.Evicted) {
             String missing = Records.missingDump(dump);
-            reports.alert(pass.policy, "PodRestarted", decision, pass.judged.get(decision.pod()), dump,
+            reports.alert(pass.policy, pass.parsed, "PodRestarted", decision, pass.judged.get(decision.pod()), dump,
                     "Restarted through the Eviction API before the projected OOM" + (missing.isEmpty() ? "" : "; " + missing));
         }
         pass.recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;

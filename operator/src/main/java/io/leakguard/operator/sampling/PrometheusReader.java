@@ -48,7 +48,7 @@ final class PrometheusReader implements PodReader {
             round.pods().forEach(p -> failed.put(p.name(), ScrapeResult.failed("no_credentials", e.getMessage(), 0)));
             return CompletableFuture.completedFuture(failed);
         }
-        String url = round.spec().metrics.prometheus.url;
+        String url = round.policy().sampling().prometheusUrl();
         return backfill(round, url, token)
                 .thenCompose(ignored -> prometheus.sample(url, token, round.namespace(), round.pods(), round.profile(),
                         round.timeout(), round.nowMillis()))
@@ -62,7 +62,7 @@ final class PrometheusReader implements PodReader {
     }
 
     private String bearerToken(Round round) {
-        var ref = round.spec().metrics.prometheus.bearerTokenSecretRef;
+        var ref = round.policy().sampling().bearerToken();
         return ref == null ? null : secrets.read(round.namespace(), ref.name, ref.key,
                 "spec.metrics.prometheus.bearerTokenSecretRef");
     }
@@ -80,7 +80,7 @@ final class PrometheusReader implements PodReader {
                 .thenAccept(history -> fresh.forEach(pod -> replay(round, pod, history)))
                 .exceptionally(error -> {
                     LOG.warnf("backfill from Prometheus failed, starting without history: namespace=%s policy=%s"
-                            + " error=%s", round.namespace(), round.policy().getName(), error.getMessage());
+                            + " error=%s", round.namespace(), round.id().getName(), error.getMessage());
                     return null;
                 });
     }

@@ -4,16 +4,16 @@ import java.time.Duration;
 import java.util.List;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.operator.detection.DetectorSettings;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.tracking.TrackedPod;
 
 /** One sampling round of one policy: its pods, what to read from them, and within how long. */
-record Round(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, RuntimeProfile profile,
+record Round(ResourceID id, Policy policy, List<TrackedPod> pods, RuntimeProfile profile,
         DetectorSettings settings, Duration timeout, long nowMillis) {
 
     String namespace() {
-        return policy.getNamespace().orElse("");
+        return id.getNamespace().orElse("");
     }
 
     /**
@@ -21,7 +21,7 @@ record Round(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, Runt
      * metric names, and must never share, mix or reset each other's series.
      */
     String seriesKey(TrackedPod pod) {
-        return seriesKey(policy, pod);
+        return seriesKey(id, pod);
     }
 
     static String seriesKey(ResourceID policy, TrackedPod pod) {

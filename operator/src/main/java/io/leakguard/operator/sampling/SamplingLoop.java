@@ -20,7 +20,6 @@ import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSource;
 import io.leakguard.operator.config.LeakGuardConfig;
 import io.leakguard.operator.detection.DetectorSettings;
@@ -31,7 +30,7 @@ import io.leakguard.operator.fairness.ByteBudget;
 import io.leakguard.operator.fairness.TenantSlots;
 import io.leakguard.operator.http.EgressRules;
 import io.leakguard.operator.secrets.SecretReader;
-import io.leakguard.operator.spec.GoDuration;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.state.SeriesStore;
 import io.leakguard.operator.state.StatusRefresh;
 import io.leakguard.operator.state.TrackedLives;
@@ -67,6 +66,7 @@ public class SamplingLoop {
     private final PodJudge judge;
     private final VerdictPublisher publisher;
     private final Map<ResourceID, Long> nextRound = new ConcurrentHashMap<>();
+    private final Map<ResourceID, Prepared> prepared = new ConcurrentHashMap<>();
     private final Set<ResourceID> inFlight = ConcurrentHashMap.newKeySet();
     private ScheduledExecutorService ticker;
     private ExecutorService workers;
@@ -135,7 +135,7 @@ public class SamplingLoop {
                     podsByPolicy.add(policy + "/" + p.name());
                     lives.add(p.lifeKey());
                 });
-                LeakPolicySpec spec = registry.spec(policy).orElse(null);
+                Policy spec = registry.policy(policy).orElse(null);
                 if (spec == null) {
                     board.forget(policy);
                     continue;
@@ -145,6 +145,7 @@ public class SamplingLoop {
             }
             // Nothing here may outlive the pods and policies it describes: a leak detector must not leak.
             nextRound.keySet().retainAll(registry.policies());
+            prepared.keySet().retainAll(registry.policies());
             publisher.retain(registry.policies(), podsByPolicy);
             store.retainOnly(seriesKeys);
             tracked.fire(new TrackedLives(lives, gone));
@@ -153,14 +154,16 @@ public class SamplingLoop {
         }
     }
 
-    private void startIfDue(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, long now) {
+    private void startIfDue(ResourceID policy, Policy spec, List<TrackedPod> pods, long now) {
         if (now < nextRound.getOrDefault(policy, 0L) || !inFlight.add(policy)) {
             return;
         }
         try {
-            nextRound.put(policy, now + GoDuration.parse(spec.metrics.interval).toMillis());
-            round(new Round(policy, spec, pods, RuntimeProfile.of(spec.runtime, spec.metrics.names),
-                    DetectorSettings.from(spec.detection, spec.metrics), timeout(spec), now));
+            nextRound.put(policy, now + spec.sampling().interval().toMillis());
+            Prepared prepared = this.prepared.compute(policy, (id, old) -> old != null && old.policy() == spec ? old
+                    : new Prepared(spec, RuntimeProfile.of(spec.runtime(), spec.sampling().names()),
+                            DetectorSettings.of(spec.detection(), spec.sampling().interval())));
+            round(new Round(policy, spec, pods, prepared.profile(), prepared.settings(), timeout(spec), now));
         } catch (RuntimeException e) {
             // One policy's failure must neither stop the others nor leave this one stuck in flight.
             inFlight.remove(policy);
@@ -168,13 +171,17 @@ public class SamplingLoop {
         }
     }
 
-    private Duration timeout(LeakPolicySpec spec) {
-        Duration asked = GoDuration.parse(spec.metrics.timeout);
+    /** What a round needs from its policy, made once per parsed policy rather than on every round. */
+    private record Prepared(Policy policy, RuntimeProfile profile, DetectorSettings settings) {
+    }
+
+    private Duration timeout(Policy spec) {
+        Duration asked = spec.sampling().timeout();
         return asked.compareTo(config.scrape().maxTimeout()) > 0 ? config.scrape().maxTimeout() : asked;
     }
 
     private void round(Round round) {
-        PodReader reader = round.spec().metrics.source == MetricsSource.Prometheus ? prometheus : scrapes;
+        PodReader reader = round.policy().sampling().source() == MetricsSource.Prometheus ? prometheus : scrapes;
         reader.read(round).handle((results, error) -> {
             List<PodJudgement> judgements = new ArrayList<>();
             for (TrackedPod pod : round.pods()) {
@@ -192,16 +199,16 @@ public class SamplingLoop {
         }).whenComplete((judgements, error) -> {
             try {
                 if (judgements != null) {
-                    publisher.publish(round.policy(), round.spec(), round.pods(), judgements);
+                    publisher.publish(round.id(), round.policy(), round.pods(), judgements);
                 }
             } finally {
-                inFlight.remove(round.policy());
+                inFlight.remove(round.id());
             }
         });
     }
 
     /** Every pod of the policy gets the failure as its verdict, so the policy's status says what is wrong. */
-    private void roundFailed(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, RuntimeException error) {
+    private void roundFailed(ResourceID policy, Policy spec, List<TrackedPod> pods, RuntimeException error) {
         LOG.warnf(error, "sampling round failed: namespace=%s policy=%s", policy.getNamespace().orElse(""),
                 policy.getName());
         String reason = "sampling failed: " + error.getClass().getSimpleName() + ": " + error.getMessage();

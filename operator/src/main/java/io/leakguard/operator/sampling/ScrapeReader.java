@@ -42,8 +42,8 @@ final class ScrapeReader implements PodReader {
         if (pod.targetProblem() != null) {
             return CompletableFuture.completedFuture(ScrapeResult.failed("no_target", pod.targetProblem(), 0));
         }
-        URI url = URI.create((round.spec().metrics.scheme == Scheme.HTTPS ? "https" : "http") + "://" + hostPort(pod)
-                + round.spec().metrics.path);
+        URI url = URI.create((round.policy().sampling().scheme() == Scheme.HTTPS ? "https" : "http") + "://"
+                + hostPort(pod) + round.policy().sampling().path());
         return scrapes.scrape(pod.namespace(), url, round.timeout(), round.profile()).whenComplete((result, error) -> {
             if (result != null) {
                 meters.counter("leakguard.scrapes", "outcome", result.outcome()).increment();

@@ -10,9 +10,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import jakarta.enterprise.event.Event;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.state.StatusRefresh;
 import io.leakguard.operator.state.VerdictBoard;
 import io.leakguard.operator.state.VerdictTransition;
@@ -48,7 +48,7 @@ final class VerdictPublisher {
      * Puts the judgements on the board and fires a {@link VerdictTransition} for each pod whose verdict
      * changed kind; asks for a status refresh on a change, or once a minute.
      */
-    void publish(ResourceID policy, LeakPolicySpec spec, List<TrackedPod> pods, List<PodJudgement> judgements) {
+    void publish(ResourceID policy, Policy spec, List<TrackedPod> pods, List<PodJudgement> judgements) {
         boolean kindChanged = false;
         Map<String, TrackedPod> byName = new HashMap<>();
         pods.forEach(p -> byName.put(p.name(), p));

@@ -35,6 +35,23 @@ public final class PolicyValidator {
         return validate(spec, EgressRules.ANY);
     }
 
+    /** A spec's problems, or, when it has none, the policy parsed from it. */
+    public record Parsed(List<String> problems, Policy policy) {
+    }
+
+    /** Validates, then parses once: the problems, or the typed policy. */
+    public static Parsed parse(LeakPolicySpec spec, EgressRules egress) {
+        List<String> problems = validate(spec, egress);
+        if (!problems.isEmpty()) {
+            return new Parsed(problems, null);
+        }
+        try {
+            return new Parsed(List.of(), Policy.of(spec));
+        } catch (RuntimeException e) {
+            return new Parsed(List.of("spec could not be parsed: " + e.getMessage()), null);
+        }
+    }
+
     /**
      * Returns every problem found, each naming the field and saying what to do; empty when the spec is usable.
      * URLs must also pass the operator's {@code egress} rules.

@@ -1,9 +1,9 @@
 package io.leakguard.operator.state;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.tracking.TrackedPod;
 
 /**
@@ -12,6 +12,6 @@ import io.leakguard.operator.tracking.TrackedPod;
  *
  * @param before the previous kind, or null for the pod's first verdict under this policy
  */
-public record VerdictTransition(ResourceID policy, String policyUid, LeakPolicySpec spec, TrackedPod pod,
+public record VerdictTransition(ResourceID policy, String policyUid, Policy spec, TrackedPod pod,
         VerdictKind before, Verdict verdict) {
 }

@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 import jakarta.inject.Singleton;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
-import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.operator.spec.Policy;
 
 /**
  * The pods each LeakPolicy currently watches. The reconciler writes it; the sampler reads it.
@@ -24,20 +24,20 @@ import io.leakguard.api.v1alpha1.LeakPolicySpec;
 public class PodRegistry {
 
     private final Map<ResourceID, Map<String, TrackedPod>> podsByPolicy = new ConcurrentHashMap<>();
-    private final Map<ResourceID, LeakPolicySpec> specs = new ConcurrentHashMap<>();
+    private final Map<ResourceID, Policy> specs = new ConcurrentHashMap<>();
     private final Map<ResourceID, String> uids = new ConcurrentHashMap<>();
     /** Whether a policy still exists and is not being deleted; until told, every policy does. */
     private volatile Predicate<ResourceID> present = policy -> true;
 
     /** Replaces what a policy watches; returns the names of the pods it no longer watches. */
-    public Set<String> track(ResourceID policy, String uid, LeakPolicySpec spec, Collection<TrackedPod> pods) {
+    public Set<String> track(ResourceID policy, String uid, Policy spec, Collection<TrackedPod> pods) {
         if (uid != null) {
             uids.put(policy, uid);
         }
         return track(policy, spec, pods);
     }
 
-    public Set<String> track(ResourceID policy, LeakPolicySpec spec, Collection<TrackedPod> pods) {
+    public Set<String> track(ResourceID policy, Policy spec, Collection<TrackedPod> pods) {
         Map<String, TrackedPod> next = pods.stream()
                 .collect(Collectors.toUnmodifiableMap(TrackedPod::name, pod -> pod, (a, b) -> b));
         if (spec != null) {
@@ -84,8 +84,8 @@ public class PodRegistry {
         return uids.get(policy);
     }
 
-    /** The spec of a policy that is valid and watched; empty for an invalid or unknown one. */
-    public Optional<LeakPolicySpec> spec(ResourceID policy) {
+    /** The parsed policy, when it is valid and watched; empty for an invalid or unknown one. */
+    public Optional<Policy> policy(ResourceID policy) {
         return Optional.ofNullable(specs.get(policy));
     }
 

@@ -7,6 +7,7 @@ import java.util.Set;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
+import io.leakguard.operator.spec.Policy;
 import org.junit.jupiter.api.Test;
 
 class PodRegistryTest {
@@ -21,21 +22,21 @@ class PodRegistryTest {
         PodRegistry registry = new PodRegistry();
         ResourceID kept = new ResourceID("kept", "team-a");
         ResourceID ghost = new ResourceID("ghost", "team-a");
-        registry.track(kept, new LeakPolicySpec(), List.of(pod("a-1")));
-        registry.track(ghost, new LeakPolicySpec(), List.of(pod("b-1")));
+        registry.track(kept, Policy.of(new LeakPolicySpec()), List.of(pod("a-1")));
+        registry.track(ghost, Policy.of(new LeakPolicySpec()), List.of(pod("b-1")));
 
         registry.presentWhen(kept::equals);
 
         assertThat(registry.forgetAbsent()).containsExactly(ghost);
         assertThat(registry.policies()).containsExactly(kept);
-        assertThat(registry.spec(ghost)).isEmpty();
+        assertThat(registry.policy(ghost)).isEmpty();
         assertThat(registry.trackedPodCount()).isEqualTo(1);
     }
 
     @Test
     void untilTheControllerSaysHowEveryTrackedPolicyIsPresent() {
         PodRegistry registry = new PodRegistry();
-        registry.track(new ResourceID("p", "team-a"), new LeakPolicySpec(), List.of(pod("a-1")));
+        registry.track(new ResourceID("p", "team-a"), Policy.of(new LeakPolicySpec()), List.of(pod("a-1")));
 
         assertThat(registry.forgetAbsent()).isEmpty();
         assertThat(registry.policies()).isEqualTo(Set.of(new ResourceID("p", "team-a")));
