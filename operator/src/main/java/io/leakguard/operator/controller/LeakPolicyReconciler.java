@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.Set;
 
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -47,6 +48,8 @@ import org.jboss.logging.Logger;
 public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<LeakPolicy> {
 
     public static final String NAME = "leakpolicy";
+    /** How soon an eviction intent, once written, is carried out. */
+    static final Duration INTENT_FOLLOW_UP = Duration.ofMillis(200);
     private static final Logger LOG = Logger.getLogger(LeakPolicyReconciler.class);
 
     private final PodRegistry registry;
@@ -98,17 +101,24 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         LeakPolicyStatus status = LeakPolicyStatusFactory.build(policy, pods.size(), judgements, problems,
                 clock.instant());
         status.dumps = LeakPolicyStatusFactory.mergeDumps(diagnostics.records(id), status.dumps);
-        boolean recheck = false;
+        Remediator.Outcome outcome = null;
         if (problems.isEmpty()) {
-            Remediator.Outcome outcome = remediator.remediate(policy, parsed.policy(), status, pods, judgements,
+            outcome = remediator.remediate(policy, parsed.policy(), status, pods, judgements,
                     podCache(context).list(policy.getMetadata().getNamespace()).toList());
             status.remediations = outcome.records();
             status.restarts = outcome.restarts();
-            recheck = outcome.recheckSoon();
+        }
+        if (outcome != null && outcome.newIntent()) {
+            // The eviction intent is written with the resourceVersion it was planned from: if another writer
+            // changed the policy since, the write fails and nothing is evicted; else the next reconcile,
+            // right after, carries it out.
+            LeakPolicy locked = statusPatch(policy, status);
+            locked.getMetadata().setResourceVersion(policy.getMetadata().getResourceVersion());
+            return UpdateControl.patchStatus(locked).rescheduleAfter(INTENT_FOLLOW_UP);
         }
         UpdateControl<LeakPolicy> control = patchIfChanged(policy, status);
         // Waiting on a dump, a PodDisruptionBudget or a retry: look again soon rather than at the next sample.
-        return recheck ? control.rescheduleAfter(Duration.ofSeconds(5)) : control;
+        return outcome != null && outcome.recheckSoon() ? control.rescheduleAfter(Duration.ofSeconds(5)) : control;
     }
 
     /** The latest judgement of each tracked pod, from the verdict event source; pods not judged yet are absent. */
@@ -131,6 +141,13 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     @Override
     public ErrorStatusUpdateControl<LeakPolicy> updateErrorStatus(LeakPolicy policy, Context<LeakPolicy> context,
             Exception e) {
+        if (e instanceof KubernetesClientException k && k.getCode() == 409) {
+            // Another writer changed the policy since it was read (an eviction intent lost its optimistic lock):
+            // write nothing over it, and plan again from the fresh policy.
+            LOG.infof("status changed under this reconcile; planning again: namespace=%s policy=%s",
+                    policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
         LOG.warnf(e, "reconcile failed, will retry: namespace=%s policy=%s", policy.getMetadata().getNamespace(),
                 policy.getMetadata().getName());
         LeakPolicyStatus status = LeakPolicyStatusFactory.failed(policy, e, clock.instant());

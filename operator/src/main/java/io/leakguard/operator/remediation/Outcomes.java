@@ -8,7 +8,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.leakguard.api.v1alpha1.DumpRecord;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.RemediationRecord;
-import io.leakguard.operator.diagnostics.PodDiagnostics;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;
 
@@ -24,10 +23,10 @@ final class Outcomes {
     }
 
     private final RemediationReports reports;
-    private final PodDiagnostics diagnostics;
+    private final Remediator.Dumps diagnostics;
     private final Map<String, Backoff> failures = new ConcurrentHashMap<>();
 
-    Outcomes(RemediationReports reports, PodDiagnostics diagnostics) {
+    Outcomes(RemediationReports reports, Remediator.Dumps diagnostics) {
         this.reports = reports;
         this.diagnostics = diagnostics;
     }

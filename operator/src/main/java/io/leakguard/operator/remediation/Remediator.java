@@ -4,13 +4,14 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
+import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
 
 import io.fabric8.kubernetes.api.model.Pod;
@@ -26,10 +27,13 @@ import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;
 
 /**
- * Acts on the planner's decisions for one policy, from its reconcile: the dump first, then the
- * eviction. Before evicting it writes its intent to the policy's status with the resourceVersion it
- * planned from, so that a conflicting writer (a second leader, a stale cache) makes it stop rather
- * than evict twice; the budgets are counted from that status, so they survive operator restarts.
+ * Acts on the planner's decisions for one policy, from its reconcile, in two steps that the reconcile's own
+ * status patch separates. A pod to restart first gets an eviction intent in the records; the reconcile
+ * writes it with the policy's resourceVersion (optimistic locking: a second leader or a stale cache makes
+ * that write fail, and nothing is evicted) and comes back at once. The next reconcile finds the intent,
+ * whoever wrote it, and carries it out: it evicts the pod once if it is still there, records it as evicted
+ * if it is already going, or drops an intent too old to act on. An operator killed between the two steps
+ * is resumed by the same path. The budgets are counted from these records, so they survive restarts.
  */
 @Singleton
 public class Remediator {
@@ -38,45 +42,72 @@ public class Remediator {
     private static final String EVICTING = Records.EVICTING;
     private static final String EVICTED = Records.EVICTED;
 
-    private final Evictor evictor;
-    private final PodDiagnostics diagnostics;
+    /** The Eviction API, as the remediator calls it. */
+    interface Evictions {
+        Evictor.Result evict(String namespace, String pod, String uid);
+    }
+
+    /** The trigger dumps, as the remediator waits on them: the dump comes first, but never holds a restart back. */
+    interface Dumps {
+        boolean dumpSettled(Policy policy, TrackedPod pod);
+
+        DumpRecord dumpOf(TrackedPod pod);
+    }
+
+    private final Evictions evictor;
+    private final Dumps diagnostics;
     private final RemediationReports reports;
-    private final IntentWriter intents;
     private final Clock clock;
     private final Outcomes outcomes;
-    /** The pod uids whose eviction intent this process wrote: the others in status were left by another. */
-    private final Set<String> ownIntents = ConcurrentHashMap.newKeySet();
 
-    public Remediator(Evictor evictor, PodDiagnostics diagnostics, RemediationReports reports, IntentWriter intents,
-            Clock clock) {
+    @Inject
+    public Remediator(Evictor evictor, PodDiagnostics diagnostics, RemediationReports reports, Clock clock) {
+        this(evictor::evict, new Dumps() {
+            @Override
+            public boolean dumpSettled(Policy policy, TrackedPod pod) {
+                return diagnostics.dumpSettled(policy, pod);
+            }
+
+            @Override
+            public DumpRecord dumpOf(TrackedPod pod) {
+                return diagnostics.dumpOf(pod);
+            }
+        }, reports, clock);
+    }
+
+    Remediator(Evictions evictor, Dumps dumps, RemediationReports reports, Clock clock) {
         this.evictor = evictor;
-        this.diagnostics = diagnostics;
+        this.diagnostics = dumps;
         this.reports = reports;
-        this.outcomes = new Outcomes(reports, diagnostics);
-        this.intents = intents;
+        this.outcomes = new Outcomes(reports, dumps);
         this.clock = clock;
     }
 
-    /** What happened this round: the status to show, and whether to look again soon. */
-    public record Outcome(List<RemediationRecord> records, int restarts, boolean recheckSoon) {
+    /**
+     * What happened this round: the records and restarts for status, whether to look again soon, and whether
+     * the records hold a new eviction intent (status must then be written with the resourceVersion it was
+     * planned from, and the next reconcile carries the intent out).
+     */
+    public record Outcome(List<RemediationRecord> records, int restarts, boolean recheckSoon, boolean newIntent) {
     }
 
     /** One remediate() call's working state: the records it edits, and what it found. */
     private static final class Pass {
         final LeakPolicy policy;
         final Policy parsed;
-        final LeakPolicyStatus status;
         final List<RemediationRecord> records;
         final Map<String, PodJudgement> judged;
         final Instant now;
+        /** Pods whose intent this pass carried out: their next try waits for a later reconcile. */
+        final Set<String> tried = new HashSet<>();
         int restarts;
         boolean recheck;
+        boolean newIntent;
 
         Pass(LeakPolicy policy, Policy parsed, LeakPolicyStatus status, List<RemediationRecord> records,
                 Map<String, PodJudgement> judged, Instant now) {
             this.policy = policy;
             this.parsed = parsed;
-            this.status = status;
             this.records = records;
             this.judged = judged;
             this.now = now;
@@ -84,18 +115,14 @@ public class Remediator {
         }
 
         Outcome outcome() {
-            return new Outcome(trim(records), restarts, recheck);
+            return new Outcome(Records.trim(records), restarts, recheck || newIntent, newIntent);
         }
     }
 
-    /** Acts on the Leaking pods of {@code policy} (its parsed form: {@code parsed}) and its interrupted evictions. */
+    /** Acts on the Leaking pods of {@code policy} (its parsed form: {@code parsed}) and on the intents in its status. */
     public Outcome remediate(LeakPolicy policy, Policy parsed, LeakPolicyStatus status, List<TrackedPod> tracked,
             List<PodJudgement> judgements, List<Pod> namespacePods) {
         List<RemediationRecord> records = new ArrayList<>(status.remediations == null ? List.of() : status.remediations);
-        // This process replaces each intent it writes with the eviction's outcome in the same call, so an
-        // intent of its own seen now is a leftover: the status patch at the end of the reconcile that
-        // wrote it was computed from the policy as it was before the intent, and may have kept it.
-        records.removeIf(r -> EVICTING.equals(r.result) && r.podUid != null && ownIntents.contains(r.podUid));
         Map<String, TrackedPod> byName = tracked.stream().collect(Collectors.toMap(TrackedPod::name, p -> p, (a, b) -> a));
         List<PodJudgement> leaking = judgements.stream().filter(j -> j.verdict().kind() == VerdictKind.Leaking)
                 .filter(j -> byName.containsKey(j.pod()))
@@ -105,7 +132,7 @@ public class Remediator {
         Pass pass = new Pass(policy, parsed, status, records,
                 leaking.stream().collect(Collectors.toMap(PodJudgement::pod, j -> j, (a, b) -> a)), clock.instant());
         List<RemediationPlanner.PodState> pods = namespacePods.stream().map(Records::state).toList();
-        resumeInterrupted(pass, byName, pods);
+        carryOutIntents(pass, byName, pods);
         if (leaking.isEmpty()) {
             return pass.outcome();
         }
@@ -130,7 +157,7 @@ public class Remediator {
     private void act(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod) {
         PodJudgement judgement = pass.judged.get(decision.pod());
         switch (decision.kind()) {
-            case Evict -> evict(pass, decision, pod);
+            case Evict -> intend(pass, decision, pod);
             case DryRun -> {
                 outcomes.note(decision, pod, "DryRun", "would restart: " + decision.reason(), pass.records, pass.now,
                         "dry_run", "Normal", "WouldEvict");
@@ -152,44 +179,27 @@ public class Remediator {
         }
     }
 
-    /** The dump first (or its failure), then the intent in status, then the eviction and its record. */
-    private void evict(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod) {
-        if (!diagnostics.dumpSettled(pass.parsed, pod) || outcomes.backingOff(decision.podUid(), pass.now)) {
+    /** Once the dump is settled (taken, failed or not wanted) and no backoff holds it, the intent to evict. */
+    private void intend(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod) {
+        if (!diagnostics.dumpSettled(pass.parsed, pod) || outcomes.backingOff(decision.podUid(), pass.now)
+                || pass.tried.contains(decision.podUid())) {
             pass.recheck = true;
             return;
         }
-        DumpRecord dump = diagnostics.dumpOf(pod);
-        RemediationRecord intent = record(decision, EVICTING, decision.reason(), dump, pass.now);
-        ownIntents.add(decision.podUid());
-        if (!intents.persist(pass.policy, pass.status, pass.records, intent)) {
-            pass.recheck = true;
-            return;
-        }
-        Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
-        pass.restarts += outcomes.apply(pass.policy, decision, pod, result, dump, pass.records, pass.now);
-        if (result.outcome() == Evictor.Outcome.Evicted) {
-            String missing = Records.missingDump(dump);
-            reports.alert(pass.policy, pass.parsed, "PodRestarted", decision, pass.judged.get(decision.pod()), dump,
-                    "Restarted through the Eviction API before the projected OOM" + (missing.isEmpty() ? "" : "; " + missing));
-        }
-        pass.recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
+        pass.records.add(0, Records.record(decision, EVICTING, decision.reason(), diagnostics.dumpOf(pod), pass.now));
+        pass.newIntent = true;
     }
 
     /**
-     * Finishes what another operator process started: an eviction intent in status that this process
-     * did not write means its writer stopped (killed, or it lost its lease) after the dump and before
-     * the eviction's result was recorded. The pod is evicted once if it is still there, recorded as
-     * evicted if it is already going, and the intent dropped if it is too old to act on.
+     * Carries out the eviction intents in status, whoever wrote them: this process's previous reconcile, or an
+     * operator process that stopped (killed, or it lost its lease) before it could. The pod is evicted once if
+     * it is still there, recorded as evicted if it is already going, and the intent dropped if it is too old.
      */
-    private void resumeInterrupted(Pass pass, Map<String, TrackedPod> byName, List<RemediationPlanner.PodState> pods) {
-        LeakPolicy policy = pass.policy;
-        List<RemediationRecord> records = pass.records;
-        Instant now = pass.now;
-        // remediate() has already dropped this process's own intents: those left are another's.
-        List<RemediationRecord> interrupted = records.stream()
+    private void carryOutIntents(Pass pass, Map<String, TrackedPod> byName, List<RemediationPlanner.PodState> pods) {
+        List<RemediationRecord> intents = pass.records.stream()
                 .filter(r -> EVICTING.equals(r.result) && r.podUid != null).toList();
-        for (RemediationRecord intent : interrupted) {
-            RemediationPlanner.Resume fate = RemediationPlanner.resume(Records.past(intent), pods, now);
+        for (RemediationRecord intent : intents) {
+            RemediationPlanner.Resume fate = RemediationPlanner.resume(Records.past(intent), pods, pass.now);
             TrackedPod pod = byName.get(intent.pod);
             if (fate == RemediationPlanner.Resume.Evict && (pod == null || !intent.podUid.equals(pod.uid()))) {
                 fate = RemediationPlanner.Resume.Wait;
@@ -198,47 +208,42 @@ public class Remediator {
                     intent.workload, RemediationPlanner.Kind.Evict, intent.reason);
             DumpRecord dump = new DumpRecord();
             dump.configMap = intent.dump;
-            LOG.infof("resuming an interrupted eviction: namespace=%s policy=%s pod=%s intent=%s decision=%s",
-                    policy.getMetadata().getNamespace(), policy.getMetadata().getName(), intent.pod, intent.time, fate);
-            if (fate != RemediationPlanner.Resume.Wait) {
-                // Settled now by this process: its record is this process's to keep.
-                ownIntents.add(intent.podUid);
-            }
+            LOG.debugf("eviction intent: namespace=%s policy=%s pod=%s written=%s decision=%s",
+                    pass.policy.getMetadata().getNamespace(), pass.policy.getMetadata().getName(), intent.pod,
+                    intent.time, fate);
             switch (fate) {
+                case Evict -> evict(pass, decision, pod, intent, dump);
                 case Complete -> {
-                    records.remove(intent);
-                    if (records.stream().noneMatch(r -> EVICTED.equals(r.result) && intent.podUid.equals(r.podUid))) {
-                        records.add(0, record(decision, EVICTED, intent.reason + "; the pod was already going when the"
-                                + " eviction was confirmed after an operator restart", dump, now));
+                    pass.records.remove(intent);
+                    if (pass.records.stream().noneMatch(r -> EVICTED.equals(r.result) && intent.podUid.equals(r.podUid))) {
+                        pass.records.add(0, Records.record(decision, EVICTED, intent.reason
+                                + "; the pod was already going when its eviction intent was carried out", dump, pass.now));
                     }
-                }
-                case Evict -> {
-                    Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
-                    records.remove(intent);
-                    pass.restarts += outcomes.apply(policy, decision, pod, result, dump, records, now);
-                    pass.recheck |= result.outcome() != Evictor.Outcome.Evicted
-                            && result.outcome() != Evictor.Outcome.AlreadyGone;
                 }
                 case Wait -> pass.recheck = true;
                 case Abandon -> {
-                    records.remove(intent);
-                    records.add(0, record(decision, "Abandoned", "an eviction intent older than "
-                            + RemediationPlanner.RESUME_LIMIT.toMinutes() + "m was found after an operator restart and"
-                            + " not carried out; the pod is judged afresh", dump, now));
+                    pass.records.remove(intent);
+                    pass.records.add(0, Records.record(decision, "Abandoned", "an eviction intent older than "
+                            + RemediationPlanner.RESUME_LIMIT.toMinutes() + "m was found and not carried out; the pod is"
+                            + " judged afresh", dump, pass.now));
                 }
             }
         }
-        if (ownIntents.size() > 10_000) {
-            ownIntents.clear();
+    }
+
+    private void evict(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod, RemediationRecord intent,
+            DumpRecord dump) {
+        // This process's own dump record knows why a dump is missing; the intent only names the ConfigMap.
+        DumpRecord taken = diagnostics.dumpOf(pod) != null ? diagnostics.dumpOf(pod) : dump;
+        Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
+        pass.tried.add(pod.uid());
+        pass.records.remove(intent);
+        pass.restarts += outcomes.apply(pass.policy, decision, pod, result, taken, pass.records, pass.now);
+        if (result.outcome() == Evictor.Outcome.Evicted) {
+            String missing = Records.missingDump(taken);
+            reports.alert(pass.policy, pass.parsed, "PodRestarted", decision, pass.judged.get(decision.pod()), taken,
+                    "Restarted through the Eviction API before the projected OOM" + (missing.isEmpty() ? "" : "; " + missing));
         }
-    }
-
-    private static RemediationRecord record(RemediationPlanner.Decision decision, String result, String reason,
-            DumpRecord dump, Instant now) {
-        return Records.record(decision, result, reason, dump, now);
-    }
-
-    private static List<RemediationRecord> trim(List<RemediationRecord> records) {
-        return Records.trim(records);
+        pass.recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;
     }
 }
