@@ -17,6 +17,7 @@ import io.leakguard.operator.evaluation.Evaluation;
 import io.leakguard.operator.evaluation.GoRuntimeModel;
 import io.leakguard.operator.evaluation.JvmRuntimeModel;
 import io.leakguard.operator.evaluation.RecordedCorpus;
+import io.leakguard.operator.evaluation.ReferenceRules;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 
@@ -51,8 +52,8 @@ final class Evaluate {
         Evaluation.Method leakGuard = Evaluation.remembered(Evaluation.leakGuard(settings));
         List<Evaluation.Score> scores = List.of(
                 Evaluation.score(leakGuard, traces),
-                Evaluation.score(Evaluation.predictLinear(), traces),
-                Evaluation.score(Evaluation.threshold95(), traces));
+                Evaluation.score(ReferenceRules.predictLinear(), traces),
+                Evaluation.score(ReferenceRules.threshold95(), traces));
         String what = corpus.equals("recorded") ? traces.size() + " recorded pods"
                 : "seed " + seed + ", " + perScenario + " traces per scenario, " + hours + "h each";
         StringBuilder report = new StringBuilder("Corpus " + corpus + ": " + what + ", at a " + interval + "s interval, "

@@ -10,6 +10,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -60,6 +61,11 @@ public class PodDiagnostics {
         this.events = events;
         this.clock = clock;
         this.meters = meters;
+    }
+
+    @PreDestroy
+    void stop() {
+        dumps.stop();
     }
 
     void on(@Observes TrackedLives tracked) {

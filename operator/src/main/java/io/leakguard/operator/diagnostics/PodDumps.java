@@ -2,6 +2,7 @@ package io.leakguard.operator.diagnostics;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -23,16 +24,21 @@ final class PodDumps {
     /** Dumps in progress, shared per namespace: one team's hanging dump endpoints cannot block the others'. */
     private final TenantSlots slots;
     private final Duration maxTimeout;
+    private final ExecutorService threads = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "leakguard-dumps");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     PodDumps(KubernetesClient client, LeakGuardConfig config) {
         this.client = client;
-        this.collector = new DumpCollector(config.dumps().concurrency(), Executors.newFixedThreadPool(2, runnable -> {
-            Thread thread = new Thread(runnable, "leakguard-dumps");
-            thread.setDaemon(true);
-            return thread;
-        }));
+        this.collector = new DumpCollector(config.dumps().concurrency(), threads);
         this.slots = new TenantSlots(config.dumps().concurrency(), config.dumps().perNamespace());
         this.maxTimeout = config.dumps().maxTimeout();
+    }
+
+    void stop() {
+        threads.shutdownNow();
     }
 
     CompletableFuture<CollectedDump> collect(Policy spec, TrackedPod pod) {

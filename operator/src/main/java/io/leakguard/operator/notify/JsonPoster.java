@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -34,13 +35,13 @@ final class JsonPoster {
         thread.setDaemon(true);
         return thread;
     });
+    private final ExecutorService httpThreads = Executors.newFixedThreadPool(2, runnable -> {
+        Thread thread = new Thread(runnable, "leakguard-poster-http");
+        thread.setDaemon(true);
+        return thread;
+    });
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5))
-            .followRedirects(HttpClient.Redirect.NEVER)
-            .executor(Executors.newFixedThreadPool(2, runnable -> {
-                Thread thread = new Thread(runnable, "leakguard-poster-http");
-                thread.setDaemon(true);
-                return thread;
-            })).build();
+            .followRedirects(HttpClient.Redirect.NEVER).executor(httpThreads).build();
     /** First retry delay. */
     Duration backoff = Duration.ofSeconds(1);
 
@@ -99,5 +100,6 @@ final class JsonPoster {
 
     void stop() {
         scheduler.shutdownNow();
+        httpThreads.shutdownNow();
     }
 }

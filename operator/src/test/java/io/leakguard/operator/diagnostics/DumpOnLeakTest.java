@@ -11,18 +11,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.GZIPInputStream;
 
-import jakarta.inject.Inject;
-
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.DumpRecord;
 import io.leakguard.api.v1alpha1.LeakPolicy;
-import io.leakguard.operator.sampling.SamplingLoop;
 import io.leakguard.operator.testing.FakeMetricsEndpoint.Answer;
 import io.leakguard.operator.testing.FakeMetricsEndpoint;
 import io.leakguard.operator.testing.Fixtures;
-import io.leakguard.operator.testing.MutableClock;
+import io.leakguard.operator.testing.OperatorFlow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -35,28 +31,16 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class DumpOnLeakTest {
+class DumpOnLeakTest extends OperatorFlow {
 
     private static final String NS = "dumps";
     private static final double MIB = 1024 * 1024;
-
-    @Inject
-    io.leakguard.operator.tracking.PodRegistry registry;
-    @Inject
-    KubernetesClient client;
-    @Inject
-    SamplingLoop loop;
-    @Inject
-    MutableClock clock;
 
     FakeMetricsEndpoint endpoint;
 
     @AfterEach
     void cleanUp() {
-        // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, NS);
-        client.pods().inNamespace(NS).delete();
-        client.configMaps().inNamespace(NS).delete();
+        clean(NS);
         endpoint.close();
     }
 
@@ -101,7 +85,7 @@ class DumpOnLeakTest {
                 endpoint.dump(DumpParserTest.fixture("go1.19-debug2-trigger.txt"));
                 switched = true;
             }
-            Fixtures.step(clock, loop, Duration.ofSeconds(15));
+            step(Duration.ofSeconds(15));
         }
         assertThat(switched).as("the pod was Suspect before Leaking").isTrue();
 
@@ -130,7 +114,6 @@ class DumpOnLeakTest {
     }
 
     private io.leakguard.api.v1alpha1.LeakPolicyStatus status() {
-        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName("api").get();
-        return policy == null || policy.getStatus() == null ? new io.leakguard.api.v1alpha1.LeakPolicyStatus() : policy.getStatus();
+        return status(NS, "api");
     }
 }

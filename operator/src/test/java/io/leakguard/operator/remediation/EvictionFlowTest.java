@@ -9,18 +9,14 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
-import jakarta.inject.Inject;
-
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.RemediationRecord;
-import io.leakguard.operator.sampling.SamplingLoop;
 import io.leakguard.operator.testing.FakeMetricsEndpoint.Answer;
 import io.leakguard.operator.testing.FakeMetricsEndpoint;
 import io.leakguard.operator.testing.Fixtures;
-import io.leakguard.operator.testing.MutableClock;
+import io.leakguard.operator.testing.OperatorFlow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -34,7 +30,7 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true, setup = EvictionFlowTest.CountEvictions.class)
-class EvictionFlowTest {
+class EvictionFlowTest extends OperatorFlow {
 
     private static final double MIB = 1024 * 1024;
     static final Map<String, AtomicInteger> EVICTIONS = new java.util.concurrent.ConcurrentHashMap<>();
@@ -53,25 +49,12 @@ class EvictionFlowTest {
         }
     }
 
-    @Inject
-    io.leakguard.operator.tracking.PodRegistry registry;
-    @Inject
-    KubernetesClient client;
-    @Inject
-    SamplingLoop loop;
-    @Inject
-    MutableClock clock;
-
     FakeMetricsEndpoint leaking;
     FakeMetricsEndpoint healthy;
 
     @AfterEach
     void cleanUp() {
-        for (String ns : List.of("evict", "dry")) {
-            io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, ns);
-            client.pods().inNamespace(ns).delete();
-            client.configMaps().inNamespace(ns).delete();
-        }
+        clean("evict", "dry");
         leaking.close();
         healthy.close();
     }
@@ -132,7 +115,7 @@ class EvictionFlowTest {
                 && policy(ns).getStatus().pods.matched == 2);
 
         for (int round = 0; round < 400; round++) {
-            Fixtures.step(clock, loop, Duration.ofSeconds(15));
+            step(Duration.ofSeconds(15));
             LeakPolicy seen = policy(ns);
             boolean acted = seen.getStatus().remediations != null && seen.getStatus().remediations.stream()
                     .anyMatch(r -> "Evicted".equals(r.result) || "DryRun".equals(r.result));
@@ -147,7 +130,7 @@ class EvictionFlowTest {
             client.pods().inNamespace(ns).resource(pod("api-3", healthy.port())).create();
         }
         for (int round = 0; round < 8; round++) {
-            Fixtures.step(clock, loop, Duration.ofSeconds(15));
+            step(Duration.ofSeconds(15));
         }
         await().pollDelay(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> true);
     }

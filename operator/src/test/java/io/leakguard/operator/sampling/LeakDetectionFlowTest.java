@@ -10,13 +10,12 @@ import java.util.Map;
 
 import jakarta.inject.Inject;
 
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.PodCounts;
 import io.leakguard.operator.testing.FakeMetricsEndpoint.Answer;
 import io.leakguard.operator.testing.FakeMetricsEndpoint;
 import io.leakguard.operator.testing.Fixtures;
-import io.leakguard.operator.testing.MutableClock;
+import io.leakguard.operator.testing.OperatorFlow;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
@@ -30,21 +29,13 @@ import org.junit.jupiter.api.Test;
  */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class LeakDetectionFlowTest {
+class LeakDetectionFlowTest extends OperatorFlow {
 
     private static final String NS = "flow";
     private static final double MIB = 1024 * 1024;
 
     @Inject
-    KubernetesClient client;
-    @Inject
-    SamplingLoop loop;
-    @Inject
-    MutableClock clock;
-    @Inject
     MeterRegistry meters;
-    @Inject
-    io.leakguard.operator.tracking.PodRegistry registry;
 
     FakeMetricsEndpoint endpoint;
 
@@ -55,9 +46,7 @@ class LeakDetectionFlowTest {
 
     @AfterEach
     void cleanUp() {
-        // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, NS);
-        client.pods().inNamespace(NS).delete();
+        clean(NS);
         endpoint.close();
     }
 
@@ -170,7 +159,7 @@ class LeakDetectionFlowTest {
     }
 
     private void step() {
-        Fixtures.step(clock, loop, Duration.ofSeconds(15));
+        step(Duration.ofSeconds(15));
     }
 
     private io.leakguard.api.v1alpha1.LeakPolicyStatus status() {
@@ -178,8 +167,7 @@ class LeakDetectionFlowTest {
     }
 
     private io.leakguard.api.v1alpha1.LeakPolicyStatus status(String name) {
-        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName(name).get();
-        return policy.getStatus() == null ? new io.leakguard.api.v1alpha1.LeakPolicyStatus() : policy.getStatus();
+        return status(NS, name);
     }
 
     private void createPodAndPolicy() {

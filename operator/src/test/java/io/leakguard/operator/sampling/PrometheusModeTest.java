@@ -7,17 +7,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import jakarta.inject.Inject;
-
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.MetricsSource;
 import io.leakguard.api.v1alpha1.PrometheusSpec;
 import io.leakguard.operator.testing.FakePrometheus;
 import io.leakguard.operator.testing.Fixtures;
-import io.leakguard.operator.testing.MutableClock;
+import io.leakguard.operator.testing.OperatorFlow;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import org.junit.jupiter.api.AfterEach;
@@ -26,27 +23,16 @@ import org.junit.jupiter.api.Test;
 /** Prometheus mode: history is backfilled at once, and one query per round covers every pod of the policy. */
 @QuarkusTest
 @WithKubernetesTestServer(crud = true)
-class PrometheusModeTest {
+class PrometheusModeTest extends OperatorFlow {
 
     private static final String NS = "prom";
     private static final double MIB = 1024 * 1024;
-
-    @Inject
-    io.leakguard.operator.tracking.PodRegistry registry;
-    @Inject
-    KubernetesClient client;
-    @Inject
-    SamplingLoop loop;
-    @Inject
-    MutableClock clock;
 
     FakePrometheus prometheus;
 
     @AfterEach
     void cleanUp() {
-        // Deletion goes through the operator's finalizer: wait until the policies are really gone.
-        io.leakguard.operator.testing.PolicyCleanup.deleteAll(client, registry, NS);
-        client.pods().inNamespace(NS).delete();
+        clean(NS);
         if (prometheus != null) {
             prometheus.close();
         }
@@ -79,7 +65,7 @@ class PrometheusModeTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> status().pods != null && status().pods.matched == 2);
         prometheus.requests.clear();
 
-        Fixtures.step(clock, loop, Duration.ofSeconds(15));
+        step(Duration.ofSeconds(15));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(status().pods.leaking).as("judged Leaking on the first round, from backfilled history: %s",
@@ -92,7 +78,7 @@ class PrometheusModeTest {
                 .anySatisfy(r -> assertThat(r).startsWith("/api/v1/query?"));
 
         prometheus.requests.clear();
-        Fixtures.step(clock, loop, Duration.ofSeconds(15));
+        step(Duration.ofSeconds(15));
         assertThat(prometheus.requests).as("no second backfill").singleElement().asString().startsWith("/api/v1/query?");
     }
 
@@ -109,7 +95,7 @@ class PrometheusModeTest {
         client.resource(policy).create();
         await().atMost(Duration.ofSeconds(10)).until(() -> status("down").pods != null && status("down").pods.matched == 1);
 
-        Fixtures.step(clock, loop, Duration.ofSeconds(15));
+        step(Duration.ofSeconds(15));
 
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             assertThat(status("down").pods.insufficientData).isEqualTo(1);
@@ -122,8 +108,6 @@ class PrometheusModeTest {
     }
 
     private io.leakguard.api.v1alpha1.LeakPolicyStatus status(String name) {
-        LeakPolicy policy = client.resources(LeakPolicy.class).inNamespace(NS).withName(name).get();
-        return policy == null || policy.getStatus() == null ? new io.leakguard.api.v1alpha1.LeakPolicyStatus()
-                : policy.getStatus();
+        return status(NS, name);
     }
 }
