@@ -15,6 +15,10 @@ if [ -z "$go" ]; then
   exit 3
 fi
 export GOTOOLCHAIN=${3:-${GOTOOLCHAIN:-local}}
+# Go 1.26 serves /debug/pprof/goroutineleak only with this experiment; from Go 1.27 it is always there.
+case "$(GOFLAGS= "$go" env GOVERSION)" in
+  go1.26*) export GOEXPERIMENT=${GOEXPERIMENT:-goroutineleakprofile} ;;
+esac
 export CGO_ENABLED=0
 export GOFLAGS="-mod=readonly -buildvcs=false"
 cd "$dir"

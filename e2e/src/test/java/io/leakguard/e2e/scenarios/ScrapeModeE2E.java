@@ -152,7 +152,9 @@ class ScrapeModeE2E {
             assertThat(policy.getStatus().restarts).isEqualTo(1);
             ConfigMap dump = cluster.client.configMaps().inNamespace("leak").withName(evicted.dump).get();
             assertThat(dump.getData().get("report.txt")).as("the dump's report names the leaking function first")
-                    .contains("main.worker").contains("chan send");
+                    .contains("main.worker").contains("chan send")
+                    .as("and the Go runtime's own leak profile proves the leak")
+                    .contains("goroutines proven leaked");
             assertThat(policy.getStatus().pods.matched).as("the replacement is tracked").isEqualTo(2);
             assertThat(policy.getStatus().pods.leaking).as("the replacement starts from zero").isZero();
             assertThat(cluster.events("leak")).extracting(e -> e.getReason())

@@ -16,6 +16,18 @@ public record DumpAnalysis(String report, String json, String headline) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /**
+     * The goroutines of a leak profile that the runtime proved leaked: at debug=2 the profile lists every
+     * goroutine and tags the leaked ones; at debug=1 it counts only those.
+     */
+    static ThreadDump provenLeaks(ThreadDump profile) {
+        if (profile.format() != ThreadDump.Format.GoDebug2) {
+            return profile;
+        }
+        return new ThreadDump(profile.format(), profile.entries().stream().filter(StackEntry::leaked).toList(),
+                profile.warnings(), profile.truncated());
+    }
+
     public static DumpAnalysis of(CollectedDump dump, Map<StackGroups.Signature, Integer> baseline, Set<String> ignored) {
         ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());
         List<StackGroups.Group> ranked = StackGroups.diffFromCounts(baseline == null ? Map.of() : baseline, parsed,
@@ -24,8 +36,9 @@ public record DumpAnalysis(String report, String json, String headline) {
                 : (int) Math.min(Integer.MAX_VALUE, baseline.values().stream().mapToLong(Integer::longValue).sum());
         String report = StackGroups.report(baselineTotal, parsed, ranked, 5);
         if (dump.leakProfile() != null) {
-            ThreadDump leaks = DumpParser.parse(dump.leakProfile(), false);
-            report += "\nThe Go runtime's goroutine-leak profile (definite leaks):\n"
+            ThreadDump leaks = provenLeaks(DumpParser.parse(dump.leakProfile(), false));
+            report += "\nThe Go runtime's goroutine-leak profile: " + leaks.total() + " goroutines proven leaked"
+                    + " (blocked where nothing can ever wake them)\n"
                     + StackGroups.report(null, leaks, StackGroups.diff((ThreadDump) null, leaks, ignored), 5);
         }
         String json;

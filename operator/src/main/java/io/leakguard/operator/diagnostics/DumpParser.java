@@ -109,7 +109,7 @@ public final class DumpParser {
             if (GO_HEADER.matcher(line).matches()) {
                 return ThreadDump.Format.GoDebug2;
             }
-            if (line.startsWith("goroutine profile: total")) {
+            if (line.startsWith("goroutine profile: total") || line.startsWith("goroutineleak profile: total")) {
                 return ThreadDump.Format.GoDebug1;
             }
             if (line.startsWith("Full thread dump") || JVM_STATE.matcher(line).matches()) {
@@ -203,7 +203,8 @@ public final class DumpParser {
             Matcher group = GO_DEBUG1_GROUP.matcher(lines.get(i));
             if (!group.matches()) {
                 String line = lines.get(i);
-                if (!line.isBlank() && !line.startsWith("goroutine profile:") && !line.startsWith("# labels")) {
+                if (!line.isBlank() && !line.startsWith("goroutine profile:") && !line.startsWith("goroutineleak profile:")
+                        && !line.startsWith("# labels")) {
                     skipped++;
                 }
                 i++;

@@ -12,4 +12,12 @@ import java.util.List;
  */
 public record StackEntry(String id, String state, int waitMinutes, String createdBy, String createdAt,
         String blockedOn, List<Frame> frames, int count) {
+
+    /** How the Go runtime's goroutine-leak profile tags, at debug=2, a goroutine it proved leaked. */
+    static final String LEAKED = " (leaked)";
+
+    /** Proven leaked by the Go runtime's garbage collector: blocked where nothing can ever wake it. */
+    public boolean leaked() {
+        return state.endsWith(LEAKED);
+    }
 }

@@ -60,6 +60,9 @@ public final class StackGroups {
     }
 
     static boolean isBlocked(String state) {
+        if (state.endsWith(StackEntry.LEAKED)) {
+            return true;
+        }
         if (GO_BLOCKED.contains(state)) {
             return true;
         }
