@@ -16,8 +16,9 @@ if [ -z "$go" ]; then
 fi
 export GOTOOLCHAIN=${3:-${GOTOOLCHAIN:-local}}
 # Go 1.26 serves /debug/pprof/goroutineleak only with this experiment; from Go 1.27 it is always there.
+# An explicitly empty GOEXPERIMENT builds without it.
 case "$(GOFLAGS= "$go" env GOVERSION)" in
-  go1.26*) export GOEXPERIMENT=${GOEXPERIMENT:-goroutineleakprofile} ;;
+  go1.26*) export GOEXPERIMENT=${GOEXPERIMENT-goroutineleakprofile} ;;
 esac
 export CGO_ENABLED=0
 export GOFLAGS="-mod=readonly -buildvcs=false"

@@ -48,54 +48,102 @@ public final class TraceGenerator {
     }
 
     public Trace generate(Scenario scenario, String name, long intervalSeconds, long durationSeconds) {
-        double limit = (256 + 256 * random.nextInt(4)) * MIB;
-        double baseHeap = limit * (0.25 + 0.15 * random.nextDouble());
-        double gcPeriod = switch (scenario) {
-            case SawtoothFastGc -> 3 + random.nextInt(8);
-            case SawtoothSlowGc -> 60 + random.nextInt(240);
-            default -> 5 + random.nextInt(120);
-        };
-        double garbage = limit * (0.05 + 0.1 * random.nextDouble());
-        double overhead = 20 * MIB;
-        double baseThreads = 50 + random.nextInt(400);
-        double phase = random.nextDouble() * gcPeriod;
-        double leakStart = scenario == Scenario.LeakStartsMidTrace ? durationSeconds * (0.3 + 0.3 * random.nextDouble()) : 0;
-        // Leak rates, chosen so that leaks reach the limit within the trace (slow ones late in it).
-        double headroom = limit - baseHeap - garbage - overhead - baseThreads * STACK_BYTES;
-        double timeToOom = switch (scenario) {
-            case SlowLeak -> durationSeconds * (0.75 + 0.2 * random.nextDouble());
-            case FastLeak -> 1800 + random.nextInt(1800);
-            case LeakStartsMidTrace -> (durationSeconds - leakStart) * (0.6 + 0.3 * random.nextDouble());
-            default -> durationSeconds * (0.4 + 0.4 * random.nextDouble());
-        };
-        double heapLeakPerSecond = 0;
-        double goroutinesPerSecond = 0;
-        double bytesPerGoroutine = 0;
-        switch (scenario) {
-            case GoroutineLeakWithHeap, SlowLeak, FastLeak, TrafficModulatedLeak, LeakStartsMidTrace -> {
-                bytesPerGoroutine = 16 * 1024 + random.nextInt(64 * 1024);
-                goroutinesPerSecond = headroom / timeToOom / (bytesPerGoroutine + STACK_BYTES);
-            }
-            case HeapOnlyLeak -> heapLeakPerSecond = headroom / timeToOom;
-            case GoroutineOnlyLeak -> goroutinesPerSecond = (900 + random.nextInt(3000)) / 3600.0;
-            default -> {
+        return new Pod(scenario, durationSeconds).live(name, intervalSeconds);
+    }
+
+    /** One generated pod: its parameters drawn in a fixed order, then its gauges second by second. */
+    private final class Pod {
+        private final Scenario scenario;
+        private final long durationSeconds;
+        private final double limit;
+        private final double baseHeap;
+        private final double gcPeriod;
+        private final double garbage;
+        private final double overhead = 20 * MIB;
+        private final double baseThreads;
+        private final double phase;
+        private final double leakStart;
+        private double heapLeakPerSecond;
+        private double goroutinesPerSecond;
+        private double bytesPerGoroutine;
+        private double stepAt;
+        private double stepSize;
+        private double warmupTau;
+        private double warmupSize;
+        private double leakedGoroutines;
+        private double leakedHeap;
+        private double burst;
+
+        Pod(Scenario scenario, long durationSeconds) {
+            this.scenario = scenario;
+            this.durationSeconds = durationSeconds;
+            limit = (256 + 256 * random.nextInt(4)) * MIB;
+            baseHeap = limit * (0.25 + 0.15 * random.nextDouble());
+            gcPeriod = switch (scenario) {
+                case SawtoothFastGc -> 3 + random.nextInt(8);
+                case SawtoothSlowGc -> 60 + random.nextInt(240);
+                default -> 5 + random.nextInt(120);
+            };
+            garbage = limit * (0.05 + 0.1 * random.nextDouble());
+            baseThreads = 50 + random.nextInt(400);
+            phase = random.nextDouble() * gcPeriod;
+            leakStart = scenario == Scenario.LeakStartsMidTrace ? durationSeconds * (0.3 + 0.3 * random.nextDouble()) : 0;
+            drawLeak();
+            stepAt = durationSeconds * (0.3 + 0.4 * random.nextDouble());
+            stepSize = limit * (0.08 + 0.08 * random.nextDouble());
+            warmupTau = 300 + random.nextInt(900);
+            warmupSize = limit * (0.1 + 0.1 * random.nextDouble());
+        }
+
+        /** Leak rates, chosen so that leaks reach the limit within the trace (slow ones late in it). */
+        private void drawLeak() {
+            double headroom = limit - baseHeap - garbage - overhead - baseThreads * STACK_BYTES;
+            double timeToOom = switch (scenario) {
+                case SlowLeak -> durationSeconds * (0.75 + 0.2 * random.nextDouble());
+                case FastLeak -> 1800 + random.nextInt(1800);
+                case LeakStartsMidTrace -> (durationSeconds - leakStart) * (0.6 + 0.3 * random.nextDouble());
+                default -> durationSeconds * (0.4 + 0.4 * random.nextDouble());
+            };
+            switch (scenario) {
+                case GoroutineLeakWithHeap, SlowLeak, FastLeak, TrafficModulatedLeak, LeakStartsMidTrace -> {
+                    bytesPerGoroutine = 16 * 1024 + random.nextInt(64 * 1024);
+                    goroutinesPerSecond = headroom / timeToOom / (bytesPerGoroutine + STACK_BYTES);
+                }
+                case HeapOnlyLeak -> heapLeakPerSecond = headroom / timeToOom;
+                case GoroutineOnlyLeak -> goroutinesPerSecond = (900 + random.nextInt(3000)) / 3600.0;
+                default -> {
+                }
             }
         }
 
-        int n = (int) (durationSeconds / intervalSeconds);
-        double[] threads = new double[n];
-        double[] heap = new double[n];
-        double[] memory = new double[n];
-        double oomAt = Double.NaN;
-        double leakedGoroutines = 0;
-        double leakedHeap = 0;
-        double burst = 0;
-        double stepAt = durationSeconds * (0.3 + 0.4 * random.nextDouble());
-        double stepSize = limit * (0.08 + 0.08 * random.nextDouble());
-        double warmupTau = 300 + random.nextInt(900);
-        double warmupSize = limit * (0.1 + 0.1 * random.nextDouble());
-        int samples = 0;
-        for (long t = 0; t < durationSeconds; t++) {
+        Trace live(String name, long intervalSeconds) {
+            int n = (int) (durationSeconds / intervalSeconds);
+            double[] threads = new double[n];
+            double[] heap = new double[n];
+            double[] memory = new double[n];
+            double oomAt = Double.NaN;
+            int samples = 0;
+            for (long t = 0; t < durationSeconds; t++) {
+                double[] now = second(t);
+                if (now[2] >= limit && Double.isNaN(oomAt)) {
+                    oomAt = t;
+                    break;
+                }
+                if (t % intervalSeconds == 0 && samples < n) {
+                    threads[samples] = Math.max(0, Math.round(now[0]));
+                    heap[samples] = now[1];
+                    memory[samples] = now[2];
+                    samples++;
+                }
+            }
+            return new Trace(name, scenario.name(), "Go", scenario.leaking, scenario == Scenario.GoroutineOnlyLeak,
+                    intervalSeconds, Arrays.copyOf(threads, samples), Arrays.copyOf(heap, samples),
+                    Arrays.copyOf(memory, samples), null, limit, Double.NaN, oomAt,
+                    Double.isNaN(oomAt) ? null : Trace.OOM_KILLED, leakStart);
+        }
+
+        /** One second: the live threads, the heap and the memory at its end. */
+        private double[] second(long t) {
             double traffic = switch (scenario) {
                 case Diurnal -> 0.5 + 0.5 * Math.sin(2 * Math.PI * t / 86_400.0 + phase);
                 case TrafficModulatedLeak, Bursty -> 0.5 + 0.5 * Math.sin(2 * Math.PI * t / 3600.0 + phase);
@@ -129,20 +177,7 @@ public final class TraceGenerator {
                     + random.nextGaussian() * 3;
             double heapNow = baseline + garbageNow + burst + random.nextGaussian() * 0.002 * limit;
             double memoryNow = heapNow + Math.max(0, liveThreads) * STACK_BYTES + overhead;
-            if (memoryNow >= limit && Double.isNaN(oomAt)) {
-                oomAt = t;
-                break;
-            }
-            if (t % intervalSeconds == 0 && samples < n) {
-                threads[samples] = Math.max(0, Math.round(liveThreads));
-                heap[samples] = heapNow;
-                memory[samples] = memoryNow;
-                samples++;
-            }
+            return new double[] {liveThreads, heapNow, memoryNow};
         }
-        return new Trace(name, scenario.name(), "Go", scenario.leaking, scenario == Scenario.GoroutineOnlyLeak,
-                intervalSeconds, Arrays.copyOf(threads, samples), Arrays.copyOf(heap, samples),
-                Arrays.copyOf(memory, samples), null, limit, Double.NaN, oomAt,
-                Double.isNaN(oomAt) ? null : Trace.OOM_KILLED, leakStart);
     }
 }

@@ -101,7 +101,7 @@ public class Notifier {
             sendSlack(alerting, n);
         }
         if (alerting.alertmanager != null && alerting.alertmanager.urls != null && !alerting.alertmanager.urls.isEmpty()) {
-            String alertname = n.kind().equals("PodRestarted") ? ALERT_RESTART : ALERT_LEAK;
+            String alertname = n.kind() == Notification.Kind.PodRestarted ? ALERT_RESTART : ALERT_LEAK;
             Map<String, String> labels = new LinkedHashMap<>();
             if (alerting.alertmanager.labels != null) {
                 labels.putAll(alerting.alertmanager.labels);

@@ -60,8 +60,8 @@ public class RemediationReports {
         events.record(pod.reference(), type, eventReason, reason);
     }
 
-    /** An alert: PodRestarted (warning), WouldRestart or RestartWithheld (critical). */
-    void alert(LeakPolicy policy, Policy parsed, String kind, RemediationPlanner.Decision decision, PodJudgement judgement,
+    /** An alert to Slack and Alertmanager, once per pod life and kind. */
+    void alert(LeakPolicy policy, Policy parsed, Notification.Kind kind, RemediationPlanner.Decision decision, PodJudgement judgement,
             DumpRecord dump, String action) {
         Verdict v = judgement == null ? null : judgement.verdict();
         String eta = v == null || Double.isInfinite(v.projectedOomSeconds()) ? null
@@ -71,7 +71,7 @@ public class RemediationReports {
                 v == null || Double.isNaN(v.heapBytesPerHour()) ? null : v.heapBytesPerHour(),
                 v == null || Double.isNaN(v.threadsPerHour()) ? null : v.threadsPerHour(), eta, action,
                 dump == null || dump.topGroup == null ? List.of() : List.of(dump.topGroup),
-                dump == null ? null : dump.configMap, kind.equals("PodRestarted") ? "warning" : "critical",
+                dump == null ? null : dump.configMap, kind.severity(),
                 Map.of());
         notifier.notify(decision.podUid() + "/" + kind, parsed.alerting(), n);
     }

@@ -22,6 +22,7 @@ import io.leakguard.api.v1alpha1.RemediationRecord;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.diagnostics.PodDiagnostics;
+import io.leakguard.operator.notify.Notification;
 import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;
@@ -161,19 +162,19 @@ public class Remediator {
             case DryRun -> {
                 outcomes.note(decision, pod, "DryRun", "would restart: " + decision.reason(), pass.records, pass.now,
                         "dry_run", "Normal", "WouldEvict");
-                reports.alert(pass.policy, pass.parsed, "WouldRestart", decision, judgement, diagnostics.dumpOf(pod),
+                reports.alert(pass.policy, pass.parsed, Notification.Kind.WouldRestart, decision, judgement, diagnostics.dumpOf(pod),
                         "Would restart (dry run): nothing was evicted");
             }
             case AlertOnly -> {
                 outcomes.note(decision, pod, "AlertOnly", decision.reason(), pass.records, pass.now,
                         "alert_only", "Warning", "EvictionSkipped");
-                reports.alert(pass.policy, pass.parsed, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
+                reports.alert(pass.policy, pass.parsed, Notification.Kind.RestartWithheld, decision, judgement, diagnostics.dumpOf(pod),
                         "Not restarted: " + decision.reason());
             }
             case Wait -> {
                 outcomes.note(decision, pod, "Waiting", decision.reason(), pass.records, pass.now,
                         "budget_exhausted", "Warning", "EvictionBlocked");
-                reports.alert(pass.policy, pass.parsed, "RestartWithheld", decision, judgement, diagnostics.dumpOf(pod),
+                reports.alert(pass.policy, pass.parsed, Notification.Kind.RestartWithheld, decision, judgement, diagnostics.dumpOf(pod),
                         "Restart held back for now: " + decision.reason());
             }
         }
@@ -241,7 +242,7 @@ public class Remediator {
         pass.restarts += outcomes.apply(pass.policy, decision, pod, result, taken, pass.records, pass.now);
         if (result.outcome() == Evictor.Outcome.Evicted) {
             String missing = Records.missingDump(taken);
-            reports.alert(pass.policy, pass.parsed, "PodRestarted", decision, pass.judged.get(decision.pod()), taken,
+            reports.alert(pass.policy, pass.parsed, Notification.Kind.PodRestarted, decision, pass.judged.get(decision.pod()), taken,
                     "Restarted through the Eviction API before the projected OOM" + (missing.isEmpty() ? "" : "; " + missing));
         }
         pass.recheck |= result.outcome() != Evictor.Outcome.Evicted && result.outcome() != Evictor.Outcome.AlreadyGone;

@@ -108,7 +108,7 @@ class SlackNotifierTest {
     }
 
     static Notification restarted(List<String> groups) {
-        return new Notification("PodRestarted", "checkout", "shop", "checkout-7c9f-x2", "ReplicaSet/checkout-7c9f",
+        return new Notification(Notification.Kind.PodRestarted, "checkout", "shop", "checkout-7c9f-x2", "ReplicaSet/checkout-7c9f",
                 "Leaking", "heap baseline +120.0 MiB/h (at least +95.0 MiB/h, p=<0.0001), projected OOM in 11m",
                 125829120.0, 812.0, "11m", "Restarted through the Eviction API before the projected OOM", groups,
                 "leakguard-dump-checkout-7c9f-x2-20261128-100000", "warning", Map.of());

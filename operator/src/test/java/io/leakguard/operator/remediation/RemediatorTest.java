@@ -22,6 +22,7 @@ import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.notify.Notification;
 import io.leakguard.operator.spec.Policy;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.junit.jupiter.api.Test;
@@ -59,7 +60,7 @@ class RemediatorTest {
         }
 
         @Override
-        void alert(LeakPolicy policy, Policy parsed, String kind, RemediationPlanner.Decision decision,
+        void alert(LeakPolicy policy, Policy parsed, Notification.Kind kind, RemediationPlanner.Decision decision,
                 PodJudgement judgement, DumpRecord dump, String action) {
             alerts.add(kind + " " + decision.pod());
         }
