@@ -47,6 +47,8 @@ public final class ApiProxy implements AutoCloseable {
     private final ExecutorService connections = Executors.newCachedThreadPool();
     private volatile Hook hook = request -> {
     };
+    private volatile Hook sending = request -> {
+    };
     private volatile boolean closed;
     public final String url;
 
@@ -90,6 +92,11 @@ public final class ApiProxy implements AutoCloseable {
 
     public static ApiProxy start(ControlPlane plane) throws Exception {
         return new ApiProxy(plane);
+    }
+
+    /** What a test does when a request other than a GET has been read, before it is sent on (status 0). */
+    public void onSending(Hook hook) {
+        this.sending = hook;
     }
 
     public void onAnswered(Hook hook) {
@@ -141,6 +148,13 @@ public final class ApiProxy implements AutoCloseable {
             }
             forwarded.append(upgrade ? "Connection: Upgrade\r\n" : "Connection: close\r\n").append("\r\n");
             byte[] body = in.readNBytes(length);
+            if (!method.equals("GET") && !upgrade) {
+                try {
+                    sending.answered(new Forwarded(method, path, new String(body, StandardCharsets.UTF_8), 0));
+                } catch (Exception e) {
+                    System.err.println("api proxy hook: " + e);
+                }
+            }
             try (SSLSocket upstream = (SSLSocket) clientContext.getSocketFactory().createSocket("127.0.0.1", upstreamPort)) {
                 SSLParameters parameters = upstream.getSSLParameters();
                 parameters.setApplicationProtocols(new String[] {"http/1.1"});

@@ -109,16 +109,33 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
             status.restarts = outcome.restarts();
         }
         if (outcome != null && outcome.newIntent()) {
-            // The eviction intent is written with the resourceVersion it was planned from: if another writer
-            // changed the policy since, the write fails and nothing is evicted; else the next reconcile,
-            // right after, carries it out.
-            LeakPolicy locked = statusPatch(policy, status);
-            locked.getMetadata().setResourceVersion(policy.getMetadata().getResourceVersion());
-            return UpdateControl.patchStatus(locked).rescheduleAfter(INTENT_FOLLOW_UP);
+            writeIntent(policy, status, context);
+            return UpdateControl.<LeakPolicy>noUpdate().rescheduleAfter(INTENT_FOLLOW_UP);
         }
         UpdateControl<LeakPolicy> control = patchIfChanged(policy, status);
         // Waiting on a dump, a PodDisruptionBudget or a retry: look again soon rather than at the next sample.
         return outcome != null && outcome.recheckSoon() ? control.rescheduleAfter(Duration.ofSeconds(5)) : control;
+    }
+
+    /**
+     * Writes status holding a new eviction intent as a JSON merge patch carrying the resourceVersion it was
+     * planned from: the API server refuses it (409) if another writer changed the policy since, and then
+     * nothing is evicted on this plan; the next reconcile plans again from the fresh policy. (The operator's
+     * other status writes are server-side applies, which take no such precondition.) Once written, the next
+     * reconcile, right after, carries the intent out.
+     */
+    private static void writeIntent(LeakPolicy policy, LeakPolicyStatus status, Context<LeakPolicy> context) {
+        LeakPolicy locked = statusPatch(policy, status);
+        locked.getMetadata().setResourceVersion(policy.getMetadata().getResourceVersion());
+        try {
+            context.resourceOperations().jsonMergePatchPrimaryStatus(locked);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            LOG.infof("eviction intent not written: the policy changed since it was read; planning again:"
+                    + " namespace=%s policy=%s", policy.getMetadata().getNamespace(), policy.getMetadata().getName());
+        }
     }
 
     /** The latest judgement of each tracked pod, from the verdict event source; pods not judged yet are absent. */
