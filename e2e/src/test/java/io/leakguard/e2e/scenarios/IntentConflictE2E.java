@@ -64,8 +64,10 @@ class IntentConflictE2E {
             assertThat(life.ending()).isEqualTo(CgroupProcess.Ending.TerminatedGracefully);
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(cluster.evictions("shop"))
                     .as("evicted once, on the plan made from the fresh policy").containsExactly(leaking));
-            assertThat(cluster.policy("shop", "checkout").getStatus().remediations)
-                    .filteredOn(r -> "Evicted".equals(r.result)).hasSize(1);
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(
+                    cluster.policy("shop", "checkout").getStatus().remediations)
+                    .as("status records it, once the reconcile that evicted has written it")
+                    .filteredOn(r -> "Evicted".equals(r.result)).hasSize(1));
         }
     }
 }
