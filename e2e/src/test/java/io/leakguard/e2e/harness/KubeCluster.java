@@ -1,5 +1,7 @@
 package io.leakguard.e2e.harness;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,8 +23,6 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 
-import static org.awaitility.Awaitility.await;
-
 /**
  * The end-to-end cluster: a real control plane ({@link ControlPlane}), one harness node
  * ({@link HarnessKubelet}) and, once {@link #installOperator} has run, LeakGuard installed by Helm from
@@ -32,6 +32,8 @@ import static org.awaitility.Awaitility.await;
 public final class KubeCluster implements AutoCloseable {
 
     public static final String OPERATOR_NAMESPACE = "leakguard-system";
+    /** The operator's identity in the audit log: the chart's ServiceAccount. */
+    public static final String OPERATOR_USER = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":leakguard";
     /** The image the chart names; the harness node runs the packaged jar for it. */
     static final String OPERATOR_IMAGE = "ghcr.io/leakguard/leakguard-operator";
     /** The image of the leaky Go workload; the harness node runs the built binary for it. */
@@ -255,8 +257,13 @@ public final class KubeCluster implements AutoCloseable {
 
     /** Creates the objects of a YAML document, as {@code kubectl create -f} would: validated by the server. */
     public void create(String yaml) {
-        for (HasMetadata item : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
-            client.resource(item).create();
+        create(client, yaml);
+    }
+
+    /** As {@link #create(String)}, as whoever {@code as} authenticates: a team's own client, for example. */
+    public static void create(KubernetesClient as, String yaml) {
+        for (HasMetadata item : as.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
+            as.resource(item).create();
         }
     }
 
@@ -284,7 +291,7 @@ public final class KubeCluster implements AutoCloseable {
 
     /** Every request the operator made, as "group resource[/subresource] verb" (the audit log's view). */
     public java.util.Set<String> operatorCalls() throws java.io.IOException {
-        String user = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":leakguard";
+        String user = OPERATOR_USER;
         java.util.Set<String> calls = new java.util.TreeSet<>();
         for (ControlPlane.Request r : plane.requests()) {
             if (user.equals(r.user())) {
@@ -314,7 +321,7 @@ public final class KubeCluster implements AutoCloseable {
 
     /** The operator's requests the authorizer refused. */
     public List<ControlPlane.Request> operatorForbidden() throws java.io.IOException {
-        String user = "system:serviceaccount:" + OPERATOR_NAMESPACE + ":leakguard";
+        String user = OPERATOR_USER;
         return plane.requests().stream().filter(r -> user.equals(r.user()) && r.code() == 403).toList();
     }
 

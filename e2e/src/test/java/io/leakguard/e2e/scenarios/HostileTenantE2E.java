@@ -4,9 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import java.io.ByteArrayInputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 import com.sun.net.httpserver.HttpServer;
-import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -122,23 +119,23 @@ class HostileTenantE2E {
                         .extracting(e -> ((KubernetesClientException) e).getCode()).isEqualTo(403);
 
                 // Exfiltration: the Secret as a bearer token, sent to a URL the team chose.
-                create(team, hostilePolicy("exfiltrate", "{source: Prometheus, prometheus: {url: '" + collectorUrl
+                KubeCluster.create(team, hostilePolicy("exfiltrate", "{source: Prometheus, prometheus: {url: '" + collectorUrl
                         + "', bearerTokenSecretRef: {name: database, key: password}}}", "{}"));
                 // Request forgery: the cloud metadata address, credentials in a URL, a fragment hiding the path.
-                create(team, hostilePolicy("metadata", "{source: Prometheus, prometheus: {url: 'http://169.254.169.254/latest/meta-data'}}", "{}"));
-                create(team, hostilePolicy("credentials", "{}", "{alertmanager: {urls: ['http://admin:hunter2@alertmanager.example:9093']}}"));
-                create(team, hostilePolicy("fragment", "{source: Prometheus, prometheus: {url: '" + collectorUrl + "/steal#'}}", "{}"));
+                KubeCluster.create(team, hostilePolicy("metadata", "{source: Prometheus, prometheus: {url: 'http://169.254.169.254/latest/meta-data'}}", "{}"));
+                KubeCluster.create(team, hostilePolicy("credentials", "{}", "{alertmanager: {urls: ['http://admin:hunter2@alertmanager.example:9093']}}"));
+                KubeCluster.create(team, hostilePolicy("fragment", "{source: Prometheus, prometheus: {url: '" + collectorUrl + "/steal#'}}", "{}"));
                 // Garbage where metrics belong: the pods' goroutine dump, megabytes of it, growing.
-                create(team, hostilePolicy("garbage", "{path: '/debug/pprof/goroutine?debug=2'}", "{}"));
+                KubeCluster.create(team, hostilePolicy("garbage", "{path: '/debug/pprof/goroutine?debug=2'}", "{}"));
                 // Inputs the operator would choke on, refused by the API server itself.
-                assertThatThrownBy(() -> create(team, hostilePolicy("selector",
+                assertThatThrownBy(() -> KubeCluster.create(team, hostilePolicy("selector",
                         "{names: {threads: 'go_goroutines{x}'}}", "{}")))
                         .isInstanceOf(KubernetesClientException.class).hasMessageContaining("spec.metrics.names.threads");
-                assertThatThrownBy(() -> create(team, hostilePolicy("huge-dumps", "{}", "{}")
+                assertThatThrownBy(() -> KubeCluster.create(team, hostilePolicy("huge-dumps", "{}", "{}")
                         .replace("  alerting: {}", "  alerting: {}\n  diagnostics: {threadDump: {maxBytes: 256Mi}}")))
                         .isInstanceOf(KubernetesClientException.class).hasMessageContaining("maxBytes");
                 // Another team's namespace.
-                assertThatThrownBy(() -> create(team, hostilePolicy("elsewhere", "{}", "{}")
+                assertThatThrownBy(() -> KubeCluster.create(team, hostilePolicy("elsewhere", "{}", "{}")
                         .replace("namespace: hostile", "namespace: victim")))
                         .isInstanceOf(KubernetesClientException.class)
                         .extracting(e -> ((KubernetesClientException) e).getCode()).isEqualTo(403);
@@ -190,12 +187,6 @@ class HostileTenantE2E {
                   alerting: %s
                 """.formatted(name, metrics.equals("{}") ? "{interval: 2s, timeout: 1s}"
                 : metrics.replaceFirst("^\\{", "{interval: 2s, timeout: 1s, "), alerting);
-    }
-
-    private static void create(KubernetesClient client, String yaml) {
-        for (HasMetadata item : client.load(new ByteArrayInputStream(yaml.getBytes(StandardCharsets.UTF_8))).items()) {
-            client.resource(item).create();
-        }
     }
 
     private static String status(KubeCluster cluster, String name) {

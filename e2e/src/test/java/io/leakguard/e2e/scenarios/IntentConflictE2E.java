@@ -52,10 +52,9 @@ class IntentConflictE2E {
                     .until(() -> !cluster.kubelet.lives("shop").isEmpty());
             HarnessKubelet.Life life = cluster.kubelet.lives("shop").get(0);
             assertThat(changed).as("the other writer acted before the first intent").isTrue();
-            String operator = "system:serviceaccount:" + KubeCluster.OPERATOR_NAMESPACE + ":leakguard";
             assertThat(cluster.plane.requests()).as("the intent planned from the stale policy, refused")
                     .anySatisfy(r -> {
-                        assertThat(r.user()).isEqualTo(operator);
+                        assertThat(r.user()).isEqualTo(KubeCluster.OPERATOR_USER);
                         assertThat(r.resource()).isEqualTo("leakpolicies");
                         assertThat(r.subresource()).isEqualTo("status");
                         assertThat(r.code()).isEqualTo(409);

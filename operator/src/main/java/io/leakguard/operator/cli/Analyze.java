@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.leakguard.operator.diagnostics.DumpParser;
 import io.leakguard.operator.diagnostics.StackGroups;
 import io.leakguard.operator.diagnostics.ThreadDump;
+import io.leakguard.operator.spec.PolicyValidator;
 
 /** {@code analyze DUMP [--baseline OLDER_DUMP] [--json] [--top N]}: which stacks grew, ranked. */
 final class Analyze {
@@ -62,7 +63,7 @@ final class Analyze {
 
 
     /** The operator's own cap on a dump (spec.diagnostics.threadDump.maxBytes at most 16Mi). */
-    static final long MAX_DUMP_BYTES = 16L * 1024 * 1024;
+    static final long MAX_DUMP_BYTES = PolicyValidator.MAX_DUMP_BYTES;
 
     private static ThreadDump read(Path file, PrintStream err) throws IOException {
         byte[] bytes;

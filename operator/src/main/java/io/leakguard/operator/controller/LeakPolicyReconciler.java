@@ -158,13 +158,6 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     @Override
     public ErrorStatusUpdateControl<LeakPolicy> updateErrorStatus(LeakPolicy policy, Context<LeakPolicy> context,
             Exception e) {
-        if (e instanceof KubernetesClientException k && k.getCode() == 409) {
-            // Another writer changed the policy since it was read (an eviction intent lost its optimistic lock):
-            // write nothing over it, and plan again from the fresh policy.
-            LOG.infof("status changed under this reconcile; planning again: namespace=%s policy=%s",
-                    policy.getMetadata().getNamespace(), policy.getMetadata().getName());
-            return ErrorStatusUpdateControl.noStatusUpdate();
-        }
         LOG.warnf(e, "reconcile failed, will retry: namespace=%s policy=%s", policy.getMetadata().getNamespace(),
                 policy.getMetadata().getName());
         LeakPolicyStatus status = LeakPolicyStatusFactory.failed(policy, e, clock.instant());

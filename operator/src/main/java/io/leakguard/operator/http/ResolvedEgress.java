@@ -1,10 +1,12 @@
 package io.leakguard.operator.http;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 
 /**
@@ -15,6 +17,22 @@ import java.util.concurrent.Executor;
 public final class ResolvedEgress {
 
     private ResolvedEgress() {
+    }
+
+    /** A request the egress rules refused once its host was resolved; never worth retrying. */
+    public static final class Refused extends IOException {
+        public Refused(String refusal) {
+            super("refused by the operator's egress rules: " + refusal);
+        }
+    }
+
+    /** Completes when the request may be sent; fails with {@link Refused} (in a CompletionException) when not. */
+    public static CompletableFuture<Void> check(EgressRules rules, URI uri, Executor executor) {
+        return refusal(rules, uri, executor).thenAccept(refused -> {
+            if (refused != null) {
+                throw new CompletionException(new Refused(refused));
+            }
+        });
     }
 
     /** Completes with why the request may not be sent, or null when it may. */

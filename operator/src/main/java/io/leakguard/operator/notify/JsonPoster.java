@@ -1,6 +1,5 @@
 package io.leakguard.operator.notify;
 
-import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,13 +57,9 @@ final class JsonPoster {
     private CompletableFuture<Void> post(URI uri, String payload, String sink, String where, int attempt) {
         HttpRequest request = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(payload)).build();
-        return ResolvedEgress.refusal(egress, uri, scheduler).thenCompose(refused -> {
-            if (refused != null) {
-                throw new CompletionException(new IOException(
-                        "refused by the operator's egress rules: " + refused));
-            }
-            return http.sendAsync(request, HttpResponse.BodyHandlers.discarding());
-        }).handle((response, error) -> {
+        return ResolvedEgress.check(egress, uri, scheduler)
+                .thenCompose(allowed -> http.sendAsync(request, HttpResponse.BodyHandlers.discarding()))
+                .handle((response, error) -> {
             int status = response == null ? -1 : response.statusCode();
             if (error == null && status / 100 == 2) {
                 meters.counter("leakguard.notifications", "sink", sink, "result", "sent").increment();
@@ -72,7 +67,7 @@ final class JsonPoster {
             }
             Throwable cause = error instanceof CompletionException && error.getCause() != null
                     ? error.getCause() : error;
-            boolean refused = cause != null && String.valueOf(cause.getMessage()).startsWith("refused by the operator's egress");
+            boolean refused = cause instanceof ResolvedEgress.Refused;
             boolean retryable = !refused && (error != null || status == 429 || status / 100 == 5);
             String problem = refused ? cause.getMessage() : error != null ? cause.getClass().getSimpleName() : "HTTP " + status;
             if (!retryable || attempt >= ATTEMPTS) {

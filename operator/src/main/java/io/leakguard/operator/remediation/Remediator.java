@@ -235,7 +235,8 @@ public class Remediator {
     private void evict(Pass pass, RemediationPlanner.Decision decision, TrackedPod pod, RemediationRecord intent,
             DumpRecord dump) {
         // This process's own dump record knows why a dump is missing; the intent only names the ConfigMap.
-        DumpRecord taken = diagnostics.dumpOf(pod) != null ? diagnostics.dumpOf(pod) : dump;
+        DumpRecord own = diagnostics.dumpOf(pod);
+        DumpRecord taken = own != null ? own : dump;
         Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
         pass.tried.add(pod.uid());
         pass.records.remove(intent);

@@ -141,14 +141,8 @@ public final class PrometheusSource {
         if (bearerToken != null && !bearerToken.isBlank()) {
             request.header("Authorization", "Bearer " + bearerToken.trim());
         }
-        return ResolvedEgress.refusal(egress, uri, executor).thenCompose(refused -> {
-            if (refused != null) {
-                throw new CompletionException(new IOException("refused by the operator's egress"
-                        + " rules: " + refused));
-            }
-            return http.sendAsync(request.GET().build(),
-                    info -> subscriber[0] = new CappedBody(cap, budget, namespace));
-        })
+        return ResolvedEgress.check(egress, uri, executor).thenCompose(allowed -> http.sendAsync(request.GET().build(),
+                info -> subscriber[0] = new CappedBody(cap, budget, namespace)))
                 .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
                 .thenApply(response -> {
                     CappedBody.Body body = response.body();

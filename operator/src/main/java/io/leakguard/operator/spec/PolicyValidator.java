@@ -25,7 +25,8 @@ import io.leakguard.operator.http.EgressRules;
 public final class PolicyValidator {
 
     static final long MIN_DUMP_BYTES = 64 * 1024L;
-    static final long MAX_DUMP_BYTES = 16L * 1024 * 1024;
+    /** The largest dump the operator reads (threadDump.maxBytes at most), and the offline analyze too. */
+    public static final long MAX_DUMP_BYTES = 16L * 1024 * 1024;
 
     private PolicyValidator() {
     }
