@@ -125,7 +125,40 @@ public final class ControlPlane implements AutoCloseable {
         return binaries;
     }
 
+    /**
+     * Starts the control plane in {@code work}. A free port found by the harness can be taken by another
+     * process before a component binds it (clusters start side by side): such a start is made again, with
+     * new ports, up to three times.
+     */
     public static ControlPlane start(Path work) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(work);
+            } catch (Exception e) {
+                if (attempt == 3 || !portTaken(work)) {
+                    throw e;
+                }
+                System.err.println("control plane: a port was taken before it could be bound; starting again in "
+                        + work);
+                try (var files = Files.walk(work)) {
+                    files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                }
+            }
+        }
+    }
+
+    private static boolean portTaken(Path work) throws IOException {
+        try (var logs = Files.list(work)) {
+            for (Path log : logs.filter(f -> f.toString().endsWith(".log")).toList()) {
+                if (Files.readString(log).contains("address already in use")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static ControlPlane startOnce(Path work) throws Exception {
         Files.createDirectories(work);
         Path bin = binaries();
         int etcdPort = LocalProcesses.freePort();
