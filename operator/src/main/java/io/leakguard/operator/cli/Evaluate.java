@@ -23,7 +23,7 @@ import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
  * {@code evaluate [--corpus gauges|go-runtime|jvm-runtime|recorded] [--series DIR] [--policy FILE]
- * [--seed N] [--per-scenario N] [--hours H] [--by-scenario true] [--output FILE]}: scores the detector and two baselines on a corpus
+ * [--seed N] [--per-scenario N] [--hours H] [--by-scenario true] [--misses true] [--explain TRACE] [--output FILE]}: scores the detector and two baselines on a corpus
  * of labelled traces. {@code --policy} takes the detection settings of a LeakPolicy manifest (the
  * repository's examples, say); without it, the CRD's defaults.
  */
@@ -69,6 +69,9 @@ final class Evaluate {
                         (trace.oomAtSeconds() - flagged) / 60.0);
             }
         }
+        if (Boolean.parseBoolean(options.getOrDefault("misses", "false"))) {
+            traces.forEach(t -> misses(t, leakGuard, settings, out));
+        }
         if (options.containsKey("explain")) {
             traces.stream().filter(t -> t.name().equals(options.get("explain"))).forEach(t -> explain(t, settings, out));
         }
@@ -85,6 +88,29 @@ final class Evaluate {
         spec.detection = new DetectionSpec();
         spec.metrics = new MetricsSpec();
         return spec;
+    }
+
+    /**
+     * For a healthy trace that was flagged, the reason given when it was first judged Leaking; for a
+     * leak that died without being flagged in time, the verdict five minutes before its death.
+     */
+    private static void misses(Trace trace, Evaluation.Method leakGuard, DetectorSettings settings, PrintStream out) {
+        double flagged = leakGuard.firstFlagSeconds(trace);
+        boolean falsePositive = !trace.leaking() && !Double.isNaN(flagged);
+        double deadline = trace.oomAtSeconds() - Evaluation.MIN_LEAD_SECONDS;
+        boolean missed = trace.leaking() && !Double.isNaN(trace.oomAtSeconds()) && !(flagged <= deadline);
+        if (!falsePositive && !missed) {
+            return;
+        }
+        double at = falsePositive ? flagged : deadline;
+        Evaluation.replay(trace, settings, (i, verdict) -> {
+            if (trace.timeSeconds(i) < at) {
+                return true;
+            }
+            out.printf(Locale.ROOT, "%s %-30s t=%6ds threads=%6.0f %-10s %s%n", falsePositive ? "FLAGGED" : "MISSED ",
+                    trace.name(), trace.timeSeconds(i), verdict.latestThreads(), verdict.kind(), verdict.reason());
+            return false;
+        });
     }
 
     /** Prints the detector's verdict on one trace every five minutes, and at each change of verdict. */

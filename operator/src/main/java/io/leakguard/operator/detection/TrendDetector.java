@@ -102,16 +102,19 @@ public final class TrendDetector {
 
         boolean deathSoon = death.etaSeconds() <= s.horizonMillis() / 1000.0;
         // Goroutines and threads follow traffic, so their growth only counts once it has lasted half the
-        // window (at most 30 minutes), and at the slope's lower bound: a traffic upswing is neither.
+        // window (at most 30 minutes), at the slope's lower bound, and above the highest floor the pod's
+        // threads reached before the window: a traffic upswing is none of these.
         double threadSpanHours = threads.significant() ? f.threadTimes[f.threadLength - 1] - f.threadTimes[threads.start()] : 0;
-        boolean threadsTooFast = threads.significant() && threads.lower() > s.maxThreadGrowthPerHour()
+        boolean threadsFast = threads.significant() && threads.lower() > s.maxThreadGrowthPerHour()
                 && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
+        double earlierHigh = threadsFast && f.threads[f.threadLength - 1] <= w.olderThreadsHigh ? w.olderThreadsHigh : Double.NaN;
+        boolean threadsTooFast = threadsFast && Double.isNaN(earlierHigh);
         boolean threadsTooMany = threads.significant() && latestThreads > s.maxThreads();
         VerdictKind kind = deathSoon || threadsTooFast || threadsTooMany ? VerdictKind.Leaking
                 : memory.significant() || heap.significant() || threads.significant() ? VerdictKind.Suspect
                         : VerdictKind.Healthy;
-        String reason = VerdictReason.of(kind, memory, heap, threads, death, ceilings, threadsTooFast, threadsTooMany,
-                latestThreads, s);
+        String reason = VerdictReason.of(kind, memory, heap, threads, death, ceilings, threadsTooFast, earlierHigh,
+                threadsTooMany, latestThreads, s);
         return new Verdict(kind, heap.slope(), heap.lower(), heap.p(), threads.slope(), threads.lower(), threads.p(),
                 death.etaSeconds(), latestThreads, latestPeak, samples, reason, memory.slope(), death.ceiling());
     }

@@ -8,8 +8,13 @@ final class VerdictReason {
     private VerdictReason() {
     }
 
+    /**
+     * @param earlierHigh the floor the threads reached before the window, when their growth would be too
+     *     fast but has not yet passed it (traffic has taken them this high before); NaN otherwise
+     */
     static String of(VerdictKind kind, TrendFit memory, TrendFit heap, TrendFit threads, Projection death,
-            Ceilings ceilings, boolean threadsTooFast, boolean threadsTooMany, double latestThreads, DetectorSettings s) {
+            Ceilings ceilings, boolean threadsTooFast, double earlierHigh, boolean threadsTooMany, double latestThreads,
+            DetectorSettings s) {
         StringBuilder reason = new StringBuilder();
         if (memory.significant()) {
             reason.append("memory floor ").append(rate(memory));
@@ -31,6 +36,10 @@ final class VerdictReason {
                     + "/h, p=" + p(threads.p()) + ")");
             if (threadsTooFast) {
                 reason.append(", above the ").append(whole(s.maxThreadGrowthPerHour())).append("/h bound");
+            }
+            if (!Double.isNaN(earlierHigh)) {
+                reason.append(", but not above the floor of ").append(whole(earlierHigh))
+                        .append(" they reached before the window (a traffic swing, until they pass it)");
             }
             if (threadsTooMany) {
                 reason.append(", ").append(whole(latestThreads)).append(" live, above the bound of ")

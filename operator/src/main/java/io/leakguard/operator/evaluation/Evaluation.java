@@ -26,7 +26,7 @@ import io.leakguard.operator.series.PodSeries;
  */
 public final class Evaluation {
 
-    static final double MIN_LEAD_SECONDS = 300;
+    public static final double MIN_LEAD_SECONDS = 300;
 
     /** When each method first flagged a trace, in seconds from its start; NaN if never. */
     public interface Method {

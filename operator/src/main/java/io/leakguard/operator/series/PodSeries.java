@@ -21,6 +21,7 @@ public final class PodSeries {
     private final double[] memoryMax;
     private final int[] samples;
     private double heapMaxBytes = Double.NaN;
+    private double olderThreadsHigh = Double.NaN;
     private int newest = -1;
     private int size;
     private long lastSampleMillis = Long.MIN_VALUE;
@@ -91,6 +92,9 @@ public final class PodSeries {
         }
         if (newest < 0 || start > bucketStart[newest]) {
             newest = (newest + 1) % bucketStart.length;
+            if (size == bucketStart.length) {
+                olderThreadsHigh = maxIgnoringNaN(olderThreadsHigh, threadsMin[newest]);
+            }
             size = Math.min(size + 1, bucketStart.length);
             bucketStart[newest] = start;
             threadsMin[newest] = Double.NaN;
@@ -110,13 +114,23 @@ public final class PodSeries {
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
     }
 
+    /**
+     * The highest thread floor (a bucket's fewest threads) among the buckets that have left the
+     * series, NaN while none has: how high the pod's own traffic has taken its threads before.
+     */
+    public double olderThreadsHigh() {
+        return olderThreadsHigh;
+    }
+
     /** Copies the buckets that start at or after {@code fromMillis}, oldest first, into {@code out}. */
     public int copyFrom(long fromMillis, Window out) {
         out.ensureCapacity(size);
         int n = 0;
+        double older = olderThreadsHigh;
         for (int k = size - 1; k >= 0; k--) {
             int i = Math.floorMod(newest - k, bucketStart.length);
             if (bucketStart[i] < fromMillis) {
+                older = maxIgnoringNaN(older, threadsMin[i]);
                 continue;
             }
             out.time[n] = bucketStart[i];
@@ -128,6 +142,7 @@ public final class PodSeries {
             n++;
         }
         out.length = n;
+        out.olderThreadsHigh = older;
         return n;
     }
 
@@ -152,6 +167,8 @@ public final class PodSeries {
         public double[] memoryFloor = new double[0];
         public int[] samples = new int[0];
         public int length;
+        /** The highest thread floor before the window's first bucket, NaN when none is known. */
+        public double olderThreadsHigh = Double.NaN;
 
         void ensureCapacity(int n) {
             if (time.length < n) {

@@ -196,6 +196,27 @@ class TrendDetectorTest {
         assertThat(verdict.reason()).doesNotContain("bound");
     }
 
+    /** Goroutines swinging with a 2-hour traffic cycle between 2,000 and 3,000, plus a leak of {@code leakPerHour}. */
+    private static PodSeries trafficCycle(int minutes, double leakPerHour) {
+        return history(minutes, m -> 2500 - 500 * Math.cos(2 * Math.PI * m / 120) + leakPerHour * m / 60, m -> 100,
+                m -> 200, Double.NaN, null);
+    }
+
+    @Test
+    void goroutinesClimbingBackToWhereTrafficTookThemBeforeAreNotLeaking() {
+        // The second upswing, nearly at its top: about +1,500 an hour for 50 minutes, but no higher than the first peak.
+        Verdict verdict = judge(trafficCycle(170, 0), 170 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
+        assertThat(verdict.reason()).contains("before the window (a traffic swing, until they pass it)");
+    }
+
+    @Test
+    void goroutinesLeakingOnTopOfTrafficAreLeakingOnceTheyPassTheirEarlierHigh() {
+        Verdict verdict = judge(trafficCycle(170, 600), 170 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("above the 500/h bound");
+    }
+
     /**
      * The end-to-end scenarios' and the demo's leak: a 5-minute window sampled every 2 s, 30 goroutines
      * a second each holding 8 KiB (about 0.35 MiB/s), a 160 MiB limit. Once memory has clearly risen
