@@ -40,8 +40,9 @@ public final class Demo {
         String reason = KubeCluster.unavailableReason();
         if (reason != null) {
             System.err.println("The demo runs each pod as a real process under a real memory limit, and cannot here: "
-                    + reason + ".\nRun it as root on Linux with the cgroup v1 memory controller, with Go 1.26 or newer"
-                    + " and openssl installed.");
+                    + reason + ".\nRun e2e/demo-prepare.sh: it checks what the demo needs (cgroup v1 as root, or cgroup v2"
+                    + " as root, in a delegated subtree or through a systemd user session; Go 1.26 or newer; openssl)"
+                    + " and says what is missing.");
             System.exit(2);
         }
         System.exit(new Demo().run() ? 0 : 1);

@@ -1,47 +1,44 @@
 package io.leakguard.e2e.harness;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real process in its own memory cgroup (v1, as these machines mount it), with the pod's memory
+ * A real process in its own memory cgroup (v1 or v2, see {@link MemoryCgroups}), with the pod's memory
  * limit, so that the kernel's OOM killer is real. It records how the process ended: killed by the
  * OOM killer, or terminated gracefully after SIGTERM within its grace period, or killed after it.
  */
 public final class CgroupProcess implements AutoCloseable {
 
-    static final Path MEMORY_ROOT = Path.of("/sys/fs/cgroup/memory");
+    private static final MemoryCgroups CGROUPS = MemoryCgroups.detect();
 
     /** How a process ended. */
     public enum Ending {
         Running, OomKilled, TerminatedGracefully, KilledAfterGracePeriod, Exited
     }
 
-    private final Path cgroup;
+    private final MemoryCgroups.Cgroup cgroup;
     private final Process process;
     private volatile boolean terminationRequested;
     private volatile Ending ending = Ending.Running;
     private java.util.concurrent.CompletableFuture<Void> recorded;
 
-    private CgroupProcess(Path cgroup, Process process) {
+    private CgroupProcess(MemoryCgroups.Cgroup cgroup, Process process) {
         this.cgroup = cgroup;
         this.process = process;
     }
 
-    /** Why cgroups cannot be used here, or null when they can. */
+    /** Why cgroups cannot be used here, with what to do, or null when they can. */
     public static String unavailableReason() {
-        if (!Files.isDirectory(MEMORY_ROOT)) {
-            return "no cgroup v1 memory controller at " + MEMORY_ROOT;
-        }
-        if (!Files.isWritable(MEMORY_ROOT)) {
-            return MEMORY_ROOT + " is not writable (run as root)";
-        }
-        return null;
+        return CGROUPS.unavailableReason();
+    }
+
+    /** The cgroup layout in use: "v1", "v2" or "v2 (systemd user scope)". */
+    public static String cgroupLayout() {
+        return CGROUPS.describe();
     }
 
     /**
@@ -55,19 +52,12 @@ public final class CgroupProcess implements AutoCloseable {
     /** As {@link #start(String, long, List, Path)}, with {@code env} added to the process's environment. */
     public static CgroupProcess start(String name, long limitBytes, List<String> command, Path log,
             java.util.Map<String, String> env) throws IOException {
-        String reason = unavailableReason();
-        if (reason != null) {
-            throw new IllegalStateException("cannot give the process a real memory limit: " + reason);
-        }
-        Path cgroup = MEMORY_ROOT.resolve("leakguard-e2e-" + name + "-" + ProcessHandle.current().pid());
-        Files.createDirectories(cgroup);
-        Files.writeString(cgroup.resolve("memory.limit_in_bytes"), Long.toString(limitBytes));
-        List<String> wrapped = new ArrayList<>(List.of("/bin/sh", "-c",
-                "echo $$ > " + cgroup.resolve("cgroup.procs") + " && exec \"$@\"", "leakguard-e2e"));
-        wrapped.addAll(command);
-        ProcessBuilder builder = new ProcessBuilder(wrapped).redirectErrorStream(true).redirectOutput(log.toFile());
+        MemoryCgroups.Cgroup cgroup = CGROUPS.create(name, limitBytes);
+        ProcessBuilder builder = new ProcessBuilder(cgroup.wrap(command)).redirectErrorStream(true)
+                .redirectOutput(log.toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
+        cgroup.started(process.pid());
         CgroupProcess started = new CgroupProcess(cgroup, process);
         started.recorded = process.onExit().thenRun(started::recordEnding);
         return started;
@@ -85,7 +75,7 @@ public final class CgroupProcess implements AutoCloseable {
             ending = Ending.Exited;
         }
         try {
-            Files.deleteIfExists(cgroup);
+            cgroup.remove();
         } catch (IOException e) {
             // a cgroup with processes left cannot be removed yet; close() tries again
         }
@@ -93,16 +83,8 @@ public final class CgroupProcess implements AutoCloseable {
 
     /** The kernel's count of OOM kills in this cgroup. */
     public long oomKills() {
-        try {
-            for (String line : Files.readAllLines(cgroup.resolve("memory.oom_control"))) {
-                if (line.startsWith("oom_kill ")) {
-                    return Long.parseLong(line.substring("oom_kill ".length()).trim());
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
-            return ending == Ending.OomKilled ? 1 : 0;
-        }
-        return 0;
+        long kills = cgroup.oomKills();
+        return kills >= 0 ? kills : ending == Ending.OomKilled ? 1 : 0;
     }
 
     /** SIGTERM, then SIGKILL if it is still running after {@code grace}, as the kubelet does. */
@@ -136,11 +118,7 @@ public final class CgroupProcess implements AutoCloseable {
 
     /** The cgroup's memory use as the kernel counts it against the limit, or -1 once it is gone. */
     public long memoryBytes() {
-        try {
-            return Long.parseLong(Files.readString(cgroup.resolve("memory.usage_in_bytes")).trim());
-        } catch (IOException | NumberFormatException e) {
-            return -1;
-        }
+        return cgroup.memoryBytes();
     }
 
     public Ending ending() {
@@ -160,9 +138,10 @@ public final class CgroupProcess implements AutoCloseable {
         if (process.isAlive()) {
             process.destroyForcibly().waitFor();
         }
-        for (int i = 0; i < 50 && Files.exists(cgroup); i++) {
+        for (int i = 0; i < 50; i++) {
             try {
-                Files.deleteIfExists(cgroup);
+                cgroup.remove();
+                return;
             } catch (IOException e) {
                 Thread.sleep(20);
             }
