@@ -64,4 +64,14 @@ public class DetectionSpec {
     @JsonPropertyDescription("Optional absolute bound: a pod with more live threads or goroutines than this,"
             + " while still growing, is Leaking. Unset means no absolute bound.")
     public Integer maxThreads;
+
+    @Min(1)
+    @Max(10000000)
+    @JsonPropertyDescription("Optional, Go pods only: a pod whose goroutine leak profile proves at least this many"
+            + " goroutines leaked is Leaking at once, whatever its trend. The profile (/debug/pprof/goroutineleak,"
+            + " served by Go 1.27, or Go 1.26 built with GOEXPERIMENT=goroutineleakprofile) is read on the pprof"
+            + " endpoint of diagnostics.threadDump (source GoPprof) every 5 minutes; its garbage collector proves"
+            + " that nothing can ever wake those goroutines, so this is not a guess. Each read runs one extra GC"
+            + " cycle in the pod. Unset (the default): the profile is only reported in dumps.")
+    public Integer provenLeakGoroutines;
 }

@@ -14,4 +14,11 @@ public record Verdict(VerdictKind kind, double heapBytesPerHour, double heapByte
         return new Verdict(VerdictKind.InsufficientData, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                 Double.NaN, Double.POSITIVE_INFINITY, Double.NaN, Double.NaN, samples, reason, Double.NaN, null);
     }
+
+    /** The same verdict, worded otherwise. */
+    public Verdict withReason(String text) {
+        return new Verdict(kind, heapBytesPerHour, heapBytesPerHourLower, heapPValue, threadsPerHour, threadsPerHourLower,
+                threadsPValue, projectedOomSeconds, latestThreads, latestPeakBytes, samples, text, memoryBytesPerHour,
+                ceiling);
+    }
 }

@@ -5,6 +5,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
+import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.api.v1alpha1.DumpSource;
 import io.leakguard.api.v1alpha1.Scheme;
@@ -65,17 +66,27 @@ final class PodDumps {
             return collector.jvm(new PodExecRunner(client, pod.namespace(), pod.name(), pod.container()), timeout,
                     dump.maxBytes());
         }
-        if (pod.podIp() == null) {
-            return CompletableFuture.failedFuture(new DumpException("the pod has no IP"));
+        String base;
+        try {
+            base = endpoint(policy, pod);
+        } catch (DumpException e) {
+            return CompletableFuture.failedFuture(e);
         }
-        int port = dump.port() == null ? pod.port() : dump.port().getIntVal() != null ? dump.port().getIntVal() : -1;
-        if (port <= 0) {
-            return CompletableFuture.failedFuture(new DumpException(
-                    "no port for the dump endpoint: set spec.diagnostics.threadDump.port"));
-        }
-        String host = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
-        String base = (policy.sampling().scheme() == Scheme.HTTPS ? "https" : "http") + "://" + host + ":" + port;
         return dump.source() == DumpSource.GoPprof ? collector.goPprof(base, dump.path(), timeout, dump.maxBytes())
                 : collector.httpEndpoint(base + dump.path(), timeout, dump.maxBytes());
+    }
+
+    /** The scheme, host and port of the pod's dump endpoint (GoPprof, Http); throws when it has none. */
+    static String endpoint(Policy policy, TrackedPod pod) {
+        if (pod.podIp() == null) {
+            throw new DumpException("the pod has no IP");
+        }
+        IntOrString asked = policy.dumps().port();
+        int port = asked == null ? pod.port() : asked.getIntVal() != null ? asked.getIntVal() : -1;
+        if (port <= 0) {
+            throw new DumpException("no port for the dump endpoint: set spec.diagnostics.threadDump.port");
+        }
+        String host = pod.podIp().contains(":") ? "[" + pod.podIp() + "]" : pod.podIp();
+        return (policy.sampling().scheme() == Scheme.HTTPS ? "https" : "http") + "://" + host + ":" + port;
     }
 }

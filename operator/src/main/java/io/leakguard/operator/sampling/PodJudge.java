@@ -4,9 +4,11 @@ import io.leakguard.operator.detection.Ceilings;
 import io.leakguard.operator.detection.DetectorScratch;
 import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.detection.PodJudgement;
+import io.leakguard.operator.detection.ProvenLeaks;
 import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.diagnostics.LeakProfileProbe;
 import io.leakguard.operator.state.PodHistory;
 import io.leakguard.operator.state.SeriesStore;
 import io.leakguard.operator.tracking.TrackedPod;
@@ -25,7 +27,8 @@ final class PodJudge {
         this.store = store;
     }
 
-    PodJudgement judge(Round round, TrackedPod pod, ScrapeResult result, long now) {
+    /** @param proven what the pod's Go leak profile proved when last read, or null */
+    PodJudgement judge(Round round, TrackedPod pod, ScrapeResult result, long now, ProvenLeaks proven) {
         DetectorSettings settings = round.settings();
         PodHistory history;
         if (result.succeeded()) {
@@ -47,6 +50,8 @@ final class PodJudge {
                 verdict = Verdict.insufficient(verdict.samples(), verdict.reason() + " (last error: " + result.error() + ")");
             }
         }
+        verdict = ProvenLeaks.weigh(verdict, proven, round.policy().detection().provenLeakGoroutines(), now,
+                2 * LeakProfileProbe.EVERY.toMillis());
         return new PodJudgement(pod.name(), verdict, result.error(), now);
     }
 }

@@ -21,11 +21,14 @@ import jakarta.inject.Singleton;
 
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.MetricsSource;
+import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.config.LeakGuardConfig;
+import io.leakguard.operator.detection.ProvenLeaks;
 import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.detection.PodJudgement;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.diagnostics.LeakProfileProbe;
 import io.leakguard.operator.fairness.ByteBudget;
 import io.leakguard.operator.fairness.TenantSlots;
 import io.leakguard.operator.http.EgressRules;
@@ -72,6 +75,7 @@ public class SamplingLoop {
     private ExecutorService workers;
     private PodReader scrapes;
     private PodReader prometheus;
+    private LeakProfileProbe leakProfiles;
 
     public SamplingLoop(PodRegistry registry, SeriesStore store, VerdictBoard board, Clock clock, MeterRegistry meters,
             LeakGuardConfig config, SecretReader secrets, EgressRules egress, Event<VerdictTransition> transitions,
@@ -95,6 +99,7 @@ public class SamplingLoop {
         TenantSlots slots = new TenantSlots(config.scrape().concurrency(), config.scrape().perNamespace());
         scrapes = new ScrapeReader(new ScrapeClient(slots, bodies, config.scrape().maxBytes(), workers), meters);
         prometheus = new PrometheusReader(new PrometheusSource(workers, egress, bodies), store, secrets, meters);
+        leakProfiles = new LeakProfileProbe(workers);
         for (VerdictKind kind : VerdictKind.values()) {
             Gauge.builder("leakguard.pods.verdict", board, b -> b.count(kind)).tag("verdict", kind.name())
                     .description("Pods by their latest verdict").register(meters);
@@ -148,6 +153,9 @@ public class SamplingLoop {
             prepared.keySet().retainAll(registry.policies());
             publisher.retain(registry.policies(), podsByPolicy);
             store.retainOnly(seriesKeys);
+            if (leakProfiles != null) {
+                leakProfiles.retainOnly(seriesKeys);
+            }
             tracked.fire(new TrackedLives(lives, gone));
         } catch (RuntimeException e) {
             LOG.error("sampling tick failed; will try again next second", e);
@@ -188,7 +196,7 @@ public class SamplingLoop {
                 ScrapeResult result = results != null ? results.get(pod.name())
                         : ScrapeResult.failed("internal", "reading failed: " + error, 0);
                 try {
-                    judgements.add(judge.judge(round, pod, result, clock.millis()));
+                    judgements.add(judge.judge(round, pod, result, clock.millis(), provenLeaks(round, pod)));
                 } catch (RuntimeException e) {
                     LOG.warnf(e, "judging pod failed: namespace=%s pod=%s", pod.namespace(), pod.name());
                     judgements.add(new PodJudgement(pod.name(), Verdict.insufficient(0, "internal error: " + e),
@@ -205,6 +213,19 @@ public class SamplingLoop {
                 inFlight.remove(round.id());
             }
         });
+    }
+
+    /**
+     * For a policy that acts on proven leaks: what the pod's leak profile proved when last read (null if
+     * never), and a new read when that one is due.
+     */
+    private ProvenLeaks provenLeaks(Round round, TrackedPod pod) {
+        if (round.policy().detection().provenLeakGoroutines() <= 0 || round.policy().runtime() != Runtime.Go) {
+            return null;
+        }
+        String key = round.seriesKey(pod);
+        leakProfiles.readIfDue(key, round.policy(), pod, clock.millis());
+        return leakProfiles.latest(key, pod.lifeKey());
     }
 
     /** Every pod of the policy gets the failure as its verdict, so the policy's status says what is wrong. */

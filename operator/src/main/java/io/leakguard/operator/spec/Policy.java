@@ -26,15 +26,20 @@ import io.leakguard.api.v1alpha1.ThreadDumpSpec;
 public record Policy(Runtime runtime, Sampling sampling, Detection detection, Dumps dumps, Remediation remediation,
         AlertingSpec alerting) {
 
-    /** What the detector is told; a missing thread ceiling or growth limit is infinite. */
+    /**
+     * What the detector is told; a missing thread ceiling or growth limit is infinite.
+     *
+     * @param provenLeakGoroutines proven leaked goroutines that make a Go pod Leaking; 0 when the policy does not act on them
+     */
     public record Detection(Duration window, Duration horizon, double confidence, int minSamples, Duration warmup,
-            double maxThreadGrowthPerHour, double maxThreads) {
+            double maxThreadGrowthPerHour, double maxThreads, int provenLeakGoroutines) {
 
         public static Detection of(DetectionSpec d) {
             return new Detection(GoDuration.parse(d.window), GoDuration.parse(d.horizon), d.confidence, d.minSamples,
                     GoDuration.parse(d.warmup),
                     d.maxThreadGrowthPerHour == null ? Double.POSITIVE_INFINITY : d.maxThreadGrowthPerHour,
-                    d.maxThreads == null ? Double.POSITIVE_INFINITY : d.maxThreads);
+                    d.maxThreads == null ? Double.POSITIVE_INFINITY : d.maxThreads,
+                    d.provenLeakGoroutines == null ? 0 : d.provenLeakGoroutines);
         }
     }
 

@@ -75,6 +75,7 @@ public final class PolicyValidator {
         }
         checkMetrics(spec.metrics, spec.runtime, egress, problems);
         checkDetection(spec.detection, spec.metrics, problems);
+        checkProvenLeaks(spec, problems);
         checkDiagnostics(spec.diagnostics, spec.runtime, problems);
         checkRemediation(spec.remediation, problems);
         checkAlerting(spec.alerting, egress, problems);
@@ -135,6 +136,23 @@ public final class PolicyValidator {
         }
         if (detection.confidence != null && (detection.confidence < 0.5 || detection.confidence >= 1.0)) {
             problems.add("spec.detection.confidence " + detection.confidence + " must be at least 0.5 and below 1");
+        }
+    }
+
+    /** Acting on the Go leak profile needs a Go pod and the pprof endpoint it is served on. */
+    private static void checkProvenLeaks(LeakPolicySpec spec, List<String> problems) {
+        if (spec.detection == null || spec.detection.provenLeakGoroutines == null) {
+            return;
+        }
+        if (spec.runtime != Runtime.Go) {
+            problems.add("spec.detection.provenLeakGoroutines is for Go pods only (the runtime's goroutine leak"
+                    + " profile); remove it or set spec.runtime to Go");
+            return;
+        }
+        ThreadDumpSpec dump = spec.diagnostics == null ? null : spec.diagnostics.threadDump;
+        if (dump != null && (dump.source != null && dump.source != DumpSource.GoPprof || Boolean.FALSE.equals(dump.enabled))) {
+            problems.add("spec.detection.provenLeakGoroutines reads the leak profile on the pprof endpoint of"
+                    + " spec.diagnostics.threadDump: enable it with source GoPprof");
         }
     }
 

@@ -42,6 +42,26 @@ class PolicyValidatorTest {
     }
 
     @Test
+    void actingOnProvenLeaksNeedsAGoPodAndItsPprofEndpoint() {
+        assertThat(problemsWith(spec -> {
+            spec.detection = new io.leakguard.api.v1alpha1.DetectionSpec();
+            spec.detection.provenLeakGoroutines = 100;
+        })).isEmpty();
+        assertThat(problemsWith(spec -> {
+            spec.runtime = Runtime.JVM;
+            spec.detection = new io.leakguard.api.v1alpha1.DetectionSpec();
+            spec.detection.provenLeakGoroutines = 100;
+        })).singleElement().asString().contains("provenLeakGoroutines is for Go pods only");
+        assertThat(problemsWith(spec -> {
+            spec.detection = new io.leakguard.api.v1alpha1.DetectionSpec();
+            spec.detection.provenLeakGoroutines = 100;
+            spec.diagnostics = new io.leakguard.api.v1alpha1.DiagnosticsSpec();
+            spec.diagnostics.threadDump = new io.leakguard.api.v1alpha1.ThreadDumpSpec();
+            spec.diagnostics.threadDump.enabled = false;
+        })).singleElement().asString().contains("enable it with source GoPprof");
+    }
+
+    @Test
     void emptySelectorIsRefusedBecauseItWouldSelectTheWholeNamespace() {
         assertThat(problemsWith(spec -> spec.selector = new LabelSelector()))
                 .singleElement().asString().contains("spec.selector is empty").contains("every pod in the namespace");
