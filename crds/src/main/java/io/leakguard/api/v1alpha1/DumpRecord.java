@@ -20,6 +20,10 @@ public class DumpRecord {
     @JsonPropertyDescription("The group of goroutines or threads that grew most, in one line.")
     public String topGroup;
 
+    @JsonPropertyDescription("Go pods serving the goroutine leak profile: how many goroutines the runtime proved"
+            + " leaked when the dump was taken, and the largest group, in one line.")
+    public String provenLeaks;
+
     @JsonPropertyDescription("True when the dump was cut off at diagnostics.threadDump.maxBytes or to fit the ConfigMap.")
     public Boolean truncated;
 

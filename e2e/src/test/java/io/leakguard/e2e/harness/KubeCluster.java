@@ -121,7 +121,10 @@ public final class KubeCluster implements AutoCloseable {
         @Override
         public List<String> argv(HarnessKubelet.Launch launch) throws Exception {
             List<String> argv = new ArrayList<>();
-            argv.add(LeakyWorkload.binary().toString());
+            // The image's tag names the Go release it is built with: "e2e" for the machine's own.
+            String image = launch.container().getImage();
+            String tag = image.substring(image.lastIndexOf(':') + 1);
+            argv.add(LeakyWorkload.binary(tag.startsWith("go") ? tag : "local").toString());
             var labels = launch.pod().getMetadata().getLabels();
             IntFunction<List<String>> args = leakyArgs.get(launch.namespace() + "/" + (labels == null ? "" : labels.get("app")));
             if (args != null) {
@@ -221,6 +224,12 @@ public final class KubeCluster implements AutoCloseable {
      * each pod runs the leaky binary with {@code args} given its order in the namespace (0 is the first).
      */
     public void leakyDeployment(String namespace, String name, int replicas, long limitBytes, IntFunction<List<String>> args) {
+        leakyDeployment(namespace, name, replicas, limitBytes, args, "e2e");
+    }
+
+    /** As {@link #leakyDeployment(String, String, int, long, IntFunction)}, built with the Go release {@code tag} names ("go1.27.3"). */
+    public void leakyDeployment(String namespace, String name, int replicas, long limitBytes, IntFunction<List<String>> args,
+            String tag) {
         leakyArgs.put(namespace + "/" + name, args);
         create("""
                 apiVersion: apps/v1
@@ -235,11 +244,11 @@ public final class KubeCluster implements AutoCloseable {
                       terminationGracePeriodSeconds: 10
                       containers:
                         - name: app
-                          image: %s:e2e
+                          image: %s:%s
                           ports: [{name: metrics, containerPort: 9090}]
                           readinessProbe: {httpGet: {path: /healthz, port: metrics}, periodSeconds: 1}
                           resources: {limits: {memory: "%d"}, requests: {memory: 32Mi}}
-                """.formatted(name, namespace, replicas, name, name, LEAKY_IMAGE, limitBytes));
+                """.formatted(name, namespace, replicas, name, name, LEAKY_IMAGE, tag, limitBytes));
     }
 
     /** Waits until {@code count} pods of the app {@code app} are Ready, as the API server reports them. */

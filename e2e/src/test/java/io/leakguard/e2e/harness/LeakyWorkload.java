@@ -6,12 +6,16 @@ import java.nio.file.Path;
 
 /**
  * Builds {@code e2e/workloads/leaky}, a Go module using client_golang from the Go module proxy, once
- * per JVM, through {@code e2e/workloads/build.sh}. Without a Go toolchain it says what to install.
+ * per JVM and toolchain, through {@code e2e/workloads/build.sh}: with the machine's Go, or with a Go
+ * release the machine's Go fetches from the module proxy ({@code GOTOOLCHAIN=go1.27.3}). Without a Go
+ * toolchain it says what to install.
  */
 public final class LeakyWorkload {
 
     private static final Path WORKLOADS = Path.of("workloads").toAbsolutePath();
-    private static Path binary;
+    /** The Go release the leak-profile scenario builds with; the machine's Go fetches it from the module proxy. */
+    public static final String GO_1_27 = "go1.27.3";
+    private static final java.util.Map<String, Path> BINARIES = new java.util.HashMap<>();
 
     private LeakyWorkload() {
     }
@@ -33,23 +37,30 @@ public final class LeakyWorkload {
         return false;
     }
 
-    public static synchronized Path binary() throws IOException, InterruptedException {
-        if (binary != null) {
-            return binary;
+    /** The workload built with the machine's own Go. */
+    public static Path binary() throws IOException, InterruptedException {
+        return binary("local");
+    }
+
+    /** The workload built with {@code toolchain}: "local", or a release such as {@link #GO_1_27}. */
+    public static synchronized Path binary(String toolchain) throws IOException, InterruptedException {
+        Path built = BINARIES.get(toolchain);
+        if (built != null) {
+            return built;
         }
         if (!toolchainPresent()) {
             throw new IllegalStateException("Go 1.26 or newer is needed to build e2e/workloads/leaky:"
                     + " install it from https://go.dev/doc/install, or set GO=/path/to/go");
         }
         Path out = Files.createTempDirectory("leaky-build").resolve("leaky");
-        Process process = new ProcessBuilder("bash", WORKLOADS.resolve("build.sh").toString(), "leaky", out.toString())
-                .directory(WORKLOADS.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder("bash", WORKLOADS.resolve("build.sh").toString(), "leaky", out.toString(),
+                toolchain).directory(WORKLOADS.toFile()).redirectErrorStream(true).start();
         String log = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
-            throw new IllegalStateException("go build of e2e/workloads/leaky failed (the first build fetches"
-                    + " client_golang through the Go module proxy):\n" + log);
+            throw new IllegalStateException("go build of e2e/workloads/leaky with " + toolchain + " failed (the first"
+                    + " build fetches client_golang, and any Go release named, through the Go module proxy):\n" + log);
         }
-        binary = out;
+        BINARIES.put(toolchain, out);
         return out;
     }
 }

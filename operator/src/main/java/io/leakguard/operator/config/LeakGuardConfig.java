@@ -28,6 +28,13 @@ public interface LeakGuardConfig {
     /** How thread and goroutine dumps are taken. */
     interface Dumps {
 
+        /**
+         * How often the Go leak profile of a pod is read, for the policies that act on proven leaks
+         * ({@code detection.provenLeakGoroutines}). Each read runs one leak-finding GC cycle in the pod.
+         */
+        @WithDefault("5m")
+        Duration leakProfileEvery();
+
         /** Most dumps in progress at once, across all pods. */
         @WithDefault("4")
         int concurrency();

@@ -11,8 +11,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
  * Pure: a trigger dump diffed against its baseline's group counts, as the reports that are stored and told:
  * the text report (with the Go runtime's own leak profile when there is one), the JSON report, and the
  * headline of the top group.
+ *
+ * @param proven what the Go runtime's leak profile proved, in one line ("N goroutines proven leaked ..."), or null
+ *     when the dump came without one
  */
-public record DumpAnalysis(String report, String json, String headline) {
+public record DumpAnalysis(String report, String json, String headline, String proven) {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -35,11 +38,15 @@ public record DumpAnalysis(String report, String json, String headline) {
         Integer baselineTotal = baseline == null ? null
                 : (int) Math.min(Integer.MAX_VALUE, baseline.values().stream().mapToLong(Integer::longValue).sum());
         String report = StackGroups.report(baselineTotal, parsed, ranked, 5);
+        String proven = null;
         if (dump.leakProfile() != null) {
             ThreadDump leaks = provenLeaks(DumpParser.parse(dump.leakProfile(), false));
+            List<StackGroups.Group> leakGroups = StackGroups.diff((ThreadDump) null, leaks, ignored);
             report += "\nThe Go runtime's goroutine-leak profile: " + leaks.total() + " goroutines proven leaked"
-                    + " (blocked where nothing can ever wake them)\n"
-                    + StackGroups.report(null, leaks, StackGroups.diff((ThreadDump) null, leaks, ignored), 5);
+                    + " (blocked where nothing can ever wake them)\n" + StackGroups.report(null, leaks, leakGroups, 5);
+            String site = StackGroups.headline(null, leaks, leakGroups);
+            proven = leaks.total() + " goroutines proven leaked by the Go runtime's leak profile"
+                    + (site == null ? "" : "; largest group: " + site);
         }
         String json;
         try {
@@ -47,6 +54,6 @@ public record DumpAnalysis(String report, String json, String headline) {
         } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
-        return new DumpAnalysis(report, json, StackGroups.headline(baselineTotal, parsed, ranked));
+        return new DumpAnalysis(report, json, StackGroups.headline(baselineTotal, parsed, ranked), proven);
     }
 }

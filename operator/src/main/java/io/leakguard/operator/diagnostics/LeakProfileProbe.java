@@ -12,7 +12,7 @@ import io.leakguard.operator.tracking.TrackedPod;
 
 /**
  * Reads the Go runtime's goroutine leak profile ({@value #PATH}) of the pods whose policy acts on proven
- * leaks, at most every {@link #EVERY}, on their dump endpoint, and keeps what it proved for the judge.
+ * leaks, at most every {@code every} (5 minutes by default, {@code leakguard.dumps.leak-profile-every}), on their dump endpoint, and keeps what it proved for the judge.
  * The profile at debug=1 counts only the leaked goroutines, so it is small; it is capped at
  * {@link #MAX_BYTES} all the same, and at most {@link #CONCURRENCY} are read at once. Each read makes the
  * pod run one leak-finding GC cycle, which is why it is not read at every sample.
@@ -20,26 +20,32 @@ import io.leakguard.operator.tracking.TrackedPod;
 public final class LeakProfileProbe {
 
     public static final String PATH = "/debug/pprof/goroutineleak?debug=1";
-    public static final Duration EVERY = Duration.ofMinutes(5);
     static final int MAX_BYTES = 1 << 20;
     static final int CONCURRENCY = 2;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final DumpCollector collector;
+    private final Duration every;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
 
     private record Entry(String lifeKey, long askedMillis, ProvenLeaks proven) {
     }
 
-    public LeakProfileProbe(Executor executor) {
+    public LeakProfileProbe(Executor executor, Duration every) {
         this.collector = new DumpCollector(CONCURRENCY, executor);
+        this.every = every;
     }
 
-    /** Starts a read of the pod's leak profile when the last one for this life is {@link #EVERY} old or more. */
+    /** How often a pod's profile is read; a result older than twice this is no longer acted on. */
+    public Duration every() {
+        return every;
+    }
+
+    /** Starts a read of the pod's leak profile when the last one for this life is {@code every} old or more. */
     public void readIfDue(String key, Policy policy, TrackedPod pod, long nowMillis) {
         Entry last = entries.get(key);
         if (pod.targetProblem() != null
-                || last != null && last.lifeKey().equals(pod.lifeKey()) && nowMillis - last.askedMillis() < EVERY.toMillis()) {
+                || last != null && last.lifeKey().equals(pod.lifeKey()) && nowMillis - last.askedMillis() < every.toMillis()) {
             return;
         }
         ProvenLeaks previous = last != null && last.lifeKey().equals(pod.lifeKey()) ? last.proven() : null;

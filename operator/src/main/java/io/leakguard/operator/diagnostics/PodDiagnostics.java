@@ -170,11 +170,13 @@ public class PodDiagnostics {
             record.time = takenAt.toString();
             record.configMap = stored.configMap();
             record.topGroup = analysis.headline();
+            record.provenLeaks = analysis.proven();
             record.truncated = stored.truncated();
             LOG.infof("dump stored: namespace=%s policy=%s pod=%s configMap=%s pruned=%d", pod.namespace(),
                     policy.getName(), pod.name(), stored.configMap(), pruned);
             events.record(pod.reference(), "Normal", "DumpCollected", "Thread dump stored in ConfigMap "
-                    + stored.configMap() + (record.topGroup == null ? "" : ": " + record.topGroup));
+                    + stored.configMap() + (record.topGroup == null ? "" : ": " + record.topGroup)
+                    + (record.provenLeaks == null ? "" : "; " + record.provenLeaks));
             return record;
         }).exceptionally(error -> {
             meters.counter("leakguard.dumps", "result", "failed").increment();

@@ -8,7 +8,6 @@ import io.leakguard.operator.detection.ProvenLeaks;
 import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.detection.Verdict;
 import io.leakguard.operator.detection.VerdictKind;
-import io.leakguard.operator.diagnostics.LeakProfileProbe;
 import io.leakguard.operator.state.PodHistory;
 import io.leakguard.operator.state.SeriesStore;
 import io.leakguard.operator.tracking.TrackedPod;
@@ -27,8 +26,12 @@ final class PodJudge {
         this.store = store;
     }
 
-    /** @param proven what the pod's Go leak profile proved when last read, or null */
-    PodJudgement judge(Round round, TrackedPod pod, ScrapeResult result, long now, ProvenLeaks proven) {
+    /**
+     * @param proven what the pod's Go leak profile proved when last read, or null
+     * @param provenMaxAgeMillis how old a proof may be and still count
+     */
+    PodJudgement judge(Round round, TrackedPod pod, ScrapeResult result, long now, ProvenLeaks proven,
+            long provenMaxAgeMillis) {
         DetectorSettings settings = round.settings();
         PodHistory history;
         if (result.succeeded()) {
@@ -51,7 +54,7 @@ final class PodJudge {
             }
         }
         verdict = ProvenLeaks.weigh(verdict, proven, round.policy().detection().provenLeakGoroutines(), now,
-                2 * LeakProfileProbe.EVERY.toMillis());
+                provenMaxAgeMillis);
         return new PodJudgement(pod.name(), verdict, result.error(), now);
     }
 }

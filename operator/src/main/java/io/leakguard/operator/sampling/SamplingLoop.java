@@ -99,7 +99,7 @@ public class SamplingLoop {
         TenantSlots slots = new TenantSlots(config.scrape().concurrency(), config.scrape().perNamespace());
         scrapes = new ScrapeReader(new ScrapeClient(slots, bodies, config.scrape().maxBytes(), workers), meters);
         prometheus = new PrometheusReader(new PrometheusSource(workers, egress, bodies), store, secrets, meters);
-        leakProfiles = new LeakProfileProbe(workers);
+        leakProfiles = new LeakProfileProbe(workers, config.dumps().leakProfileEvery());
         for (VerdictKind kind : VerdictKind.values()) {
             Gauge.builder("leakguard.pods.verdict", board, b -> b.count(kind)).tag("verdict", kind.name())
                     .description("Pods by their latest verdict").register(meters);
@@ -196,7 +196,8 @@ public class SamplingLoop {
                 ScrapeResult result = results != null ? results.get(pod.name())
                         : ScrapeResult.failed("internal", "reading failed: " + error, 0);
                 try {
-                    judgements.add(judge.judge(round, pod, result, clock.millis(), provenLeaks(round, pod)));
+                    judgements.add(judge.judge(round, pod, result, clock.millis(), provenLeaks(round, pod),
+                            2 * leakProfiles.every().toMillis()));
                 } catch (RuntimeException e) {
                     LOG.warnf(e, "judging pod failed: namespace=%s pod=%s", pod.namespace(), pod.name());
                     judgements.add(new PodJudgement(pod.name(), Verdict.insufficient(0, "internal error: " + e),

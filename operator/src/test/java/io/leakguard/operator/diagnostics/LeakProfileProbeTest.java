@@ -32,7 +32,7 @@ class LeakProfileProbeTest {
     private final AtomicInteger reads = new AtomicInteger();
     private volatile int status = 200;
     private volatile String body;
-    private final LeakProfileProbe probe = new LeakProfileProbe(Executors.newCachedThreadPool());
+    private final LeakProfileProbe probe = new LeakProfileProbe(Executors.newCachedThreadPool(), Duration.ofMinutes(5));
     private final Policy policy = Policy.of(new LeakPolicySpec());
 
     @BeforeEach
