@@ -27,4 +27,9 @@ public class DiagnosticsSpec {
     @JsonPropertyDescription("Functions whose stacks are known to be benign (worker pools, tickers). A group"
             + " whose top frame is one of these is never reported as the leak, like goleak's IgnoreTopFunction.")
     public List<String> ignoreTopFunctions = new ArrayList<>();
+
+    @JsonPropertyDescription("Optional, Go pods with a GoPprof dump: when a dump is taken, push the pod's goroutine"
+            + " profile and, where served, its goroutine leak profile (pprof format) to this Pyroscope server,"
+            + " labelled with the namespace and pod; the alert and the dump's record say where to find them.")
+    public PyroscopeSpec pyroscope;
 }

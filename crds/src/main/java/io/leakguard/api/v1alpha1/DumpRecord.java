@@ -24,6 +24,9 @@ public class DumpRecord {
             + " leaked when the dump was taken, and the largest group, in one line.")
     public String provenLeaks;
 
+    @JsonPropertyDescription("Where the pod's goroutine profiles were pushed (Pyroscope), when the policy asks for it.")
+    public String profiles;
+
     @JsonPropertyDescription("True when the dump was cut off at diagnostics.threadDump.maxBytes or to fit the ConfigMap.")
     public Boolean truncated;
 

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Semaphore;
@@ -47,6 +48,40 @@ public final class DumpCollector {
                                 error == null ? leak.text() : null,
                                 error == null ? List.of("the Go runtime's goroutine-leak profile was taken too")
                                         : List.of()))));
+    }
+
+    /**
+     * A Go pod's goroutine profile and, where served, its goroutine leak profile, in pprof format (gzipped
+     * protobuf, as {@code go tool pprof} reads them), for pushing to a profiler: name to bytes. A profile
+     * not served, or cut at {@code maxBytes}, is left out.
+     */
+    public CompletableFuture<Map<String, byte[]>> goProfiles(String baseUrl, Duration timeout, int maxBytes) {
+        Map<String, byte[]> profiles = new java.util.concurrent.ConcurrentHashMap<>();
+        CompletableFuture<Void> goroutine = fetchBytes(URI.create(baseUrl + "/debug/pprof/goroutine"), timeout, maxBytes)
+                .thenAccept(bytes -> keep(profiles, "goroutine", bytes));
+        CompletableFuture<Void> leak = fetchBytes(URI.create(baseUrl + "/debug/pprof/goroutineleak"), timeout, maxBytes)
+                .thenAccept(bytes -> keep(profiles, "goroutineleak", bytes));
+        return CompletableFuture.allOf(goroutine, leak)
+                .thenApply(ignored -> java.util.Collections.unmodifiableMap(new java.util.TreeMap<>(profiles)));
+    }
+
+    private static void keep(Map<String, byte[]> profiles, String name, byte[] bytes) {
+        if (bytes != null) {
+            profiles.put(name, bytes);
+        }
+    }
+
+    private CompletableFuture<byte[]> fetchBytes(URI url, Duration timeout, int maxBytes) {
+        HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).GET().build();
+        return http.sendAsync(request, info -> new CappedBody(maxBytes))
+                .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
+                .handle((response, error) -> {
+                    if (error != null || response.statusCode() != 200 || response.body().truncated) {
+                        return null;
+                    }
+                    CappedBody.Body body = response.body();
+                    return java.util.Arrays.copyOf(body.bytes, body.length);
+                });
     }
 
     /** Any HTTP endpoint that returns a dump, such as Spring Boot's /actuator/threaddump (text/plain). */

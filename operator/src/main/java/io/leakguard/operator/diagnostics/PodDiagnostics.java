@@ -18,8 +18,10 @@ import jakarta.inject.Singleton;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.DumpRecord;
+import io.leakguard.api.v1alpha1.DumpSource;
 import io.leakguard.operator.config.LeakGuardConfig;
 import io.leakguard.operator.detection.VerdictKind;
+import io.leakguard.operator.http.EgressRules;
 import io.leakguard.operator.http.HttpFailure;
 import io.leakguard.operator.notify.KubernetesEvents;
 import io.leakguard.operator.spec.Policy;
@@ -46,6 +48,7 @@ public class PodDiagnostics {
     private final Clock clock;
     private final MeterRegistry meters;
     private final PodDumps dumps;
+    private final ProfilePusher pusher;
     private final Event<StatusRefresh> refresh;
     /** Baselines are bounded by bytes: 1 MiB each, 8 MiB per namespace, 64 MiB in all. */
     private final Baselines baselines = new Baselines(1 << 20, 8 << 20, 64 << 20);
@@ -54,9 +57,10 @@ public class PodDiagnostics {
     private final Map<ResourceID, Deque<DumpRecord>> records = new ConcurrentHashMap<>();
 
     public PodDiagnostics(KubernetesClient client, DumpStore store, KubernetesEvents events, Clock clock,
-            MeterRegistry meters, LeakGuardConfig config, Event<StatusRefresh> refresh) {
+            MeterRegistry meters, LeakGuardConfig config, Event<StatusRefresh> refresh, EgressRules egress) {
         this.refresh = refresh;
         this.dumps = new PodDumps(client, config);
+        this.pusher = new ProfilePusher(egress, dumps.executor());
         this.store = store;
         this.events = events;
         this.clock = clock;
@@ -148,6 +152,26 @@ public class PodDiagnostics {
         return pending != null && pending.isDone();
     }
 
+    /**
+     * Pushes the pod's goroutine and leak profiles to the policy's Pyroscope, after its dump and without
+     * holding up the restart; the outcome is an Event on the pod.
+     */
+    private void pushProfiles(Policy spec, TrackedPod pod, String application, Instant takenAt) {
+        long until = takenAt.getEpochSecond();
+        dumps.profiles(spec, pod)
+                .thenCompose(profiles -> profiles.isEmpty()
+                        ? CompletableFuture.completedFuture("no pprof profile could be read from the pod")
+                        : pusher.push(spec.dumps().pyroscopeUrl(), application,
+                                Map.of("namespace", pod.namespace(), "pod", pod.name()), profiles, until - 1, until + 1))
+                .exceptionally(error -> "profiles not read: " + HttpFailure.message(error))
+                .thenAccept(outcome -> {
+                    boolean pushed = outcome.contains("pushed") && !outcome.contains("not pushed");
+                    LOG.infof("pyroscope: namespace=%s pod=%s %s", pod.namespace(), pod.name(), outcome);
+                    events.record(pod.reference(), pushed ? "Normal" : "Warning",
+                            pushed ? "ProfilesPushed" : "ProfilesNotPushed", "Pyroscope: " + outcome);
+                });
+    }
+
     /** The dump record of this pod life, once settled; null if none. */
     public DumpRecord dumpOf(TrackedPod pod) {
         CompletableFuture<DumpRecord> pending = triggers.get(pod.lifeKey());
@@ -177,6 +201,12 @@ public class PodDiagnostics {
             events.record(pod.reference(), "Normal", "DumpCollected", "Thread dump stored in ConfigMap "
                     + stored.configMap() + (record.topGroup == null ? "" : ": " + record.topGroup)
                     + (record.provenLeaks == null ? "" : "; " + record.provenLeaks));
+            if (spec.dumps().pyroscopeUrl() != null && spec.dumps().source() == DumpSource.GoPprof) {
+                String application = spec.dumps().pyroscopeApplication() != null ? spec.dumps().pyroscopeApplication()
+                        : pod.namespace() + "." + policy.getName();
+                record.profiles = ProfilePusher.whereToFind(spec.dumps().pyroscopeUrl(), application, pod.name());
+                pushProfiles(spec, pod, application, takenAt);
+            }
             return record;
         }).exceptionally(error -> {
             meters.counter("leakguard.dumps", "result", "failed").increment();

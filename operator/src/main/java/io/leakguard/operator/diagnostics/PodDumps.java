@@ -55,6 +55,20 @@ final class PodDumps {
         }
     }
 
+    /** A Go pod's goroutine and leak profiles in pprof format, for a profiler (see {@link DumpCollector#goProfiles}). */
+    CompletableFuture<java.util.Map<String, byte[]>> profiles(Policy policy, TrackedPod pod) {
+        Duration timeout = policy.dumps().timeout().compareTo(maxTimeout) > 0 ? maxTimeout : policy.dumps().timeout();
+        try {
+            return collector.goProfiles(endpoint(policy, pod), timeout, policy.dumps().maxBytes());
+        } catch (DumpException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    java.util.concurrent.Executor executor() {
+        return threads;
+    }
+
     private CompletableFuture<CollectedDump> collectInSlot(Policy policy, TrackedPod pod) {
         Policy.Dumps dump = policy.dumps();
         Duration timeout = dump.timeout().compareTo(maxTimeout) > 0 ? maxTimeout : dump.timeout();

@@ -72,7 +72,7 @@ public class RemediationReports {
                 decision.pod(), decision.workload(), v == null ? "Leaking" : v.kind().name(), v == null ? null : v.reason(),
                 v == null || Double.isNaN(v.heapBytesPerHour()) ? null : v.heapBytesPerHour(),
                 v == null || Double.isNaN(v.threadsPerHour()) ? null : v.threadsPerHour(), eta, action,
-                dump == null ? List.of() : Stream.of(dump.topGroup, dump.provenLeaks).filter(Objects::nonNull).toList(),
+                dump == null ? List.of() : Stream.of(dump.topGroup, dump.provenLeaks, dump.profiles).filter(Objects::nonNull).toList(),
                 dump == null ? null : dump.configMap, kind.severity(),
                 Map.of());
         notifier.notify(decision.podUid() + "/" + kind, parsed.alerting(), n);

@@ -48,9 +48,14 @@ public record Policy(Runtime runtime, Sampling sampling, Detection detection, Du
             IntOrString port, MetricNames names, String prometheusUrl, SecretKeyRef bearerToken) {
     }
 
-    /** How dumps are taken and kept; {@code source} is null for runtime Custom without one. */
+    /**
+     * How dumps are taken and kept; {@code source} is null for runtime Custom without one.
+     *
+     * @param pyroscopeUrl where a Go pod's profiles are pushed with its dump, or null
+     * @param pyroscopeApplication their service_name, or null for NAMESPACE.POLICY
+     */
     public record Dumps(boolean enabled, DumpSource source, String path, IntOrString port, Duration timeout,
-            int maxBytes, Set<String> ignoredTopFunctions, int retain) {
+            int maxBytes, Set<String> ignoredTopFunctions, int retain, String pyroscopeUrl, String pyroscopeApplication) {
     }
 
     /** What the planner may do. */
@@ -66,13 +71,15 @@ public record Policy(Runtime runtime, Sampling sampling, Detection detection, Du
                 metrics.prometheus == null ? null : metrics.prometheus.url,
                 metrics.prometheus == null ? null : metrics.prometheus.bearerTokenSecretRef);
         ThreadDumpSpec dump = spec.diagnostics.threadDump;
-        Dumps dumps = dump == null ? new Dumps(false, null, null, null, Duration.ZERO, 0, Set.of(), 1)
+        var pyroscope = spec.diagnostics.pyroscope;
+        Dumps dumps = dump == null ? new Dumps(false, null, null, null, Duration.ZERO, 0, Set.of(), 1, null, null)
                 : new Dumps(!Boolean.FALSE.equals(dump.enabled), dumpSource(dump.source, spec.runtime), dump.path,
                         dump.port, GoDuration.parse(dump.timeout),
                         (int) Math.min(Integer.MAX_VALUE - 8, Quantity.getAmountInBytes(new Quantity(dump.maxBytes)).longValue()),
                         Set.copyOf(spec.diagnostics.ignoreTopFunctions == null ? List.of()
                                 : spec.diagnostics.ignoreTopFunctions),
-                        spec.diagnostics.retain == null ? 10 : spec.diagnostics.retain);
+                        spec.diagnostics.retain == null ? 10 : spec.diagnostics.retain,
+                        pyroscope == null ? null : pyroscope.url, pyroscope == null ? null : pyroscope.application);
         var r = spec.remediation;
         Remediation remediation = new Remediation(r.action, Boolean.TRUE.equals(r.dryRun), r.maxConcurrent,
                 GoDuration.parse(r.cooldown), r.maxPerHour);

@@ -12,6 +12,7 @@ import io.leakguard.api.v1alpha1.DumpSource;
 import io.leakguard.api.v1alpha1.LeakPolicySpec;
 import io.leakguard.api.v1alpha1.MetricsSource;
 import io.leakguard.api.v1alpha1.MetricsSpec;
+import io.leakguard.api.v1alpha1.PyroscopeSpec;
 import io.leakguard.api.v1alpha1.RemediationSpec;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.api.v1alpha1.ThreadDumpSpec;
@@ -79,6 +80,7 @@ public final class PolicyValidator {
         checkDiagnostics(spec.diagnostics, spec.runtime, problems);
         checkRemediation(spec.remediation, problems);
         checkAlerting(spec.alerting, egress, problems);
+        checkPyroscope(spec, egress, problems);
         return problems;
     }
 
@@ -153,6 +155,25 @@ public final class PolicyValidator {
         if (dump != null && (dump.source != null && dump.source != DumpSource.GoPprof || Boolean.FALSE.equals(dump.enabled))) {
             problems.add("spec.detection.provenLeakGoroutines reads the leak profile on the pprof endpoint of"
                     + " spec.diagnostics.threadDump: enable it with source GoPprof");
+        }
+    }
+
+    /** Profiles pushed to Pyroscope come from a Go pod's pprof endpoint, to a URL the egress rules allow. */
+    private static void checkPyroscope(LeakPolicySpec spec, EgressRules egress, List<String> problems) {
+        PyroscopeSpec pyroscope = spec.diagnostics == null ? null : spec.diagnostics.pyroscope;
+        if (pyroscope == null) {
+            return;
+        }
+        if (pyroscope.url == null || pyroscope.url.isBlank()) {
+            problems.add("spec.diagnostics.pyroscope.url is required: the base URL of the Pyroscope server");
+        } else {
+            FieldChecks.httpUrl("spec.diagnostics.pyroscope.url", pyroscope.url, egress, problems);
+        }
+        ThreadDumpSpec dump = spec.diagnostics.threadDump;
+        if (spec.runtime != Runtime.Go
+                || dump != null && (dump.source != null && dump.source != DumpSource.GoPprof || Boolean.FALSE.equals(dump.enabled))) {
+            problems.add("spec.diagnostics.pyroscope pushes a Go pod's pprof profiles: it needs spec.runtime Go and"
+                    + " spec.diagnostics.threadDump enabled with source GoPprof");
         }
     }
 

@@ -42,6 +42,26 @@ class PolicyValidatorTest {
     }
 
     @Test
+    void pushingProfilesToPyroscopeNeedsAGoPodAndAUrlTheEgressRulesAllow() {
+        assertThat(problemsWith(spec -> {
+            spec.diagnostics.pyroscope = new io.leakguard.api.v1alpha1.PyroscopeSpec();
+            spec.diagnostics.pyroscope.url = "http://pyroscope.monitoring:4040";
+        })).isEmpty();
+        assertThat(problemsWith(spec -> spec.diagnostics.pyroscope = new io.leakguard.api.v1alpha1.PyroscopeSpec()))
+                .singleElement().asString().contains("spec.diagnostics.pyroscope.url is required");
+        assertThat(problemsWith(spec -> {
+            spec.runtime = Runtime.JVM;
+            spec.diagnostics.pyroscope = new io.leakguard.api.v1alpha1.PyroscopeSpec();
+            spec.diagnostics.pyroscope.url = "http://pyroscope.monitoring:4040";
+        })).singleElement().asString().contains("needs spec.runtime Go");
+        LeakPolicySpec metadata = valid();
+        metadata.diagnostics.pyroscope = new io.leakguard.api.v1alpha1.PyroscopeSpec();
+        metadata.diagnostics.pyroscope.url = "http://169.254.169.254/latest";
+        assertThat(PolicyValidator.validate(metadata, new io.leakguard.operator.http.EgressRules(List.of(), false, false)))
+                .singleElement().asString().contains("spec.diagnostics.pyroscope.url");
+    }
+
+    @Test
     void actingOnProvenLeaksNeedsAGoPodAndItsPprofEndpoint() {
         assertThat(problemsWith(spec -> {
             spec.detection = new io.leakguard.api.v1alpha1.DetectionSpec();
