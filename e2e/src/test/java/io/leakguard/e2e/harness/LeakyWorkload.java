@@ -43,8 +43,18 @@ public final class LeakyWorkload {
     }
 
     /** The workload built with {@code toolchain}: "local", or a release such as {@link #GO_1_27}. */
-    public static synchronized Path binary(String toolchain) throws IOException, InterruptedException {
-        Path built = BINARIES.get(toolchain);
+    public static Path binary(String toolchain) throws IOException, InterruptedException {
+        return program("leaky", toolchain);
+    }
+
+    /** Another Go module of {@code e2e/workloads} (such as "pyroscope-receiver"), built with the machine's Go. */
+    public static Path program(String module) throws IOException, InterruptedException {
+        return program(module, "local");
+    }
+
+    private static synchronized Path program(String module, String toolchain) throws IOException, InterruptedException {
+        String key = module + "@" + toolchain;
+        Path built = BINARIES.get(key);
         if (built != null) {
             return built;
         }
@@ -52,15 +62,15 @@ public final class LeakyWorkload {
             throw new IllegalStateException("Go 1.26 or newer is needed to build e2e/workloads/leaky:"
                     + " install it from https://go.dev/doc/install, or set GO=/path/to/go");
         }
-        Path out = Files.createTempDirectory("leaky-build").resolve("leaky");
-        Process process = new ProcessBuilder("bash", WORKLOADS.resolve("build.sh").toString(), "leaky", out.toString(),
+        Path out = Files.createTempDirectory("leaky-build").resolve(module);
+        Process process = new ProcessBuilder("bash", WORKLOADS.resolve("build.sh").toString(), module, out.toString(),
                 toolchain).directory(WORKLOADS.toFile()).redirectErrorStream(true).start();
         String log = new String(process.getInputStream().readAllBytes());
         if (process.waitFor() != 0) {
-            throw new IllegalStateException("go build of e2e/workloads/leaky with " + toolchain + " failed (the first"
+            throw new IllegalStateException("go build of e2e/workloads/" + module + " with " + toolchain + " failed (the first"
                     + " build fetches client_golang, and any Go release named, through the Go module proxy):\n" + log);
         }
-        BINARIES.put(toolchain, out);
+        BINARIES.put(key, out);
         return out;
     }
 }

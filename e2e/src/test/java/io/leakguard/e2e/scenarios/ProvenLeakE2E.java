@@ -11,6 +11,8 @@ import java.nio.file.Files;
 import java.time.Duration;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.RemediationRecord;
@@ -25,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * A Go 1.27 service, built with Go 1.27.3 fetched from the module proxy, whose runtime serves the goroutine
  * leak profile: with {@code detection.provenLeakGoroutines} set, the leaking pod is judged Leaking on the
  * runtime's proof, before its trend would have said so; its dump's report lists the leak site as a proven
- * leak with its count, the Slack alert says so, and the healthy pod's profile proves nothing.
+ * leak with its count, the Slack alert says so, and the healthy pod's profile proves nothing. The pod's
+ * goroutine and leak profiles are pushed to a receiver of Pyroscope's /ingest API that parses them with
+ * Go's pprof library, and the alert says where they are.
  */
 class ProvenLeakE2E {
 
@@ -34,8 +38,12 @@ class ProvenLeakE2E {
     @Test
     void aGo127PodsProvenLeakIsActedOnReportedAndAlertedWhileAHealthyPodsProfileShowsNone() throws Exception {
         KubeCluster.assumeRunnable("ProvenLeakE2E", KubeCluster.unavailableReason());
+        Process pyroscope = new ProcessBuilder(LeakyWorkload.program("pyroscope-receiver").toString())
+                .redirectErrorStream(true).start();
         try (KubeCluster cluster = KubeCluster.start(Files.createTempDirectory("proven-leak-e2e"));
                 SlackReceiver slack = new SlackReceiver()) {
+            String pyroscopeUrl = "http://" + new java.io.BufferedReader(new java.io.InputStreamReader(
+                    pyroscope.getInputStream())).readLine().replace("listening on ", "");
             cluster.installOperator(Map.of(), Map.of("LEAKGUARD_DUMPS_LEAK_PROFILE_EVERY", "10s"));
             cluster.namespace("shop");
             cluster.slackSecret("shop", "slack", slack.url("/slack/shop"));
@@ -45,7 +53,8 @@ class ProvenLeakE2E {
             String leaking = cluster.runningPods("shop").get(0);
             String healthy = cluster.runningPods("shop").get(1);
             cluster.create(Workloads.policy("shop", "", "", "{slack: {webhookSecretRef: {name: slack, key: url}}}")
-                    .replace("warmup: 0s}", "warmup: 0s, provenLeakGoroutines: 300}"));
+                    .replace("warmup: 0s}", "warmup: 0s, provenLeakGoroutines: 300}")
+                    + "  diagnostics: {pyroscope: {url: '" + pyroscopeUrl + "'}}\n");
 
             await().atMost(Duration.ofMinutes(7)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> !cluster.kubelet.lives("shop").isEmpty());
@@ -69,7 +78,16 @@ class ProvenLeakE2E {
                         .contains("main.worker");
                 assertThat(slack.at("/slack/shop")).as("the alert says the leak is proven, and where")
                         .anySatisfy(m -> assertThat(m.text()).contains("restarted shop/" + leaking)
-                                .contains("(policy acts at 300)").contains(PROVEN).contains("main.worker"));
+                                .contains("(policy acts at 300)").contains(PROVEN).contains("main.worker")
+                                .contains("goroutine profiles in Pyroscope at " + pyroscopeUrl));
+                JsonNode received = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
+                        HttpRequest.newBuilder(URI.create(pyroscopeUrl + "/received")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body());
+                assertThat(received.findValuesAsText("name")).as("both profiles, parsed by Go's pprof library")
+                        .containsExactlyInAnyOrder("shop.checkout{leakguard_profile=goroutine,namespace=shop,pod=" + leaking + "}",
+                                "shop.checkout{leakguard_profile=goroutineleak,namespace=shop,pod=" + leaking + "}");
+                assertThat(received.findValues("functions").toString()).contains("main.worker");
+                assertThat(cluster.events("shop")).extracting(e -> e.getReason()).contains("ProfilesPushed");
             });
 
             // The healthy pod's runtime proves nothing, and its verdict never mentions proven leaks.
@@ -81,6 +99,8 @@ class ProvenLeakE2E {
             assertThat(profile.body()).startsWith("goroutineleak profile: total 0");
             assertThat(cluster.evictions("shop")).as("only the leaking pod").containsExactly(leaking);
             assertThat(cluster.operatorForbidden()).isEmpty();
+        } finally {
+            pyroscope.destroyForcibly();
         }
     }
 }
