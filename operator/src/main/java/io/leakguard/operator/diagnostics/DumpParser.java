@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  */
 public final class DumpParser {
 
+    /** A goroutine's header; Go 1.27 with GODEBUG=tracebacklabels=1 adds its pprof labels: "[chan send] {k: v}:". */
     private static final Pattern GO_HEADER = Pattern.compile(
-            "^goroutine (\\d+)(?: gp=\\S+ m=\\S+(?: mp=\\S+)?)? \\[([^\\]]*)\\]:\\s*$");
+            "^goroutine (\\d+)(?: gp=\\S+ m=\\S+(?: mp=\\S+)?)? \\[([^\\]]*)\\](?: \\{.*\\})?:\\s*$");
     private static final Pattern GO_DEBUG1_GROUP = Pattern.compile("^(\\d+) @(?: 0x[0-9a-f]+)*\\s*$");
     private static final Pattern GO_DEBUG1_FRAME = Pattern.compile("^#\\s+0x[0-9a-f]+\\s+(\\S+?)(\\+0x[0-9a-f]+)?\\s+(\\S+:\\d+)\\s*$");
     private static final Pattern GO_LOCATION = Pattern.compile("^\\s+(\\S+?):(\\d+)(?: \\+0x[0-9a-f]+)?(?: fp=.*)?\\s*$");

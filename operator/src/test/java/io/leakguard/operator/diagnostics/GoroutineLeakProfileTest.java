@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Set;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -49,12 +50,27 @@ class GoroutineLeakProfileTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"go1.27-pprof-labels-goroutineleak-debug2.txt"})
+    @ValueSource(strings = {"go1.27-pprof-labels-goroutineleak-debug2.txt", "go1.27-tracebacklabels-goroutineleak-debug2.txt"})
     void goroutinesRunWithPprofLabelsAreStillReadAndTheirLeaksProven(String fixture) throws IOException {
         ThreadDump proven = DumpAnalysis.provenLeaks(DumpParser.parse(DumpParserTest.fixture(fixture), false));
 
         assertThat(proven.total()).isEqualTo(3);
-        assertThat(proven.entries()).allSatisfy(e -> assertThat(e.state()).isEqualTo("chan send (leaked)"));
+        assertThat(proven.entries()).allSatisfy(e -> {
+            assertThat(e.state()).isEqualTo("chan send (leaked)");
+            assertThat(e.frames().get(0).function()).isEqualTo("main.worker");
+        });
+    }
+
+    @Test
+    void labelledHeaderLinesOfAGoroutineDumpGroupAsTheStacksTheyHead() throws IOException {
+        // Go 1.27 with GODEBUG=tracebacklabels=1: "goroutine 5 [chan send] {handler: checkout, tenant: shop}:".
+        ThreadDump dump = DumpParser.parse(DumpParserTest.fixture("go1.27-tracebacklabels-goroutine-debug2.txt"), false);
+
+        assertThat(dump.warnings()).isEmpty();
+        List<StackGroups.Group> groups = StackGroups.diff((ThreadDump) null, dump, Set.of());
+        assertThat(groups.get(0).after()).isEqualTo(3);
+        assertThat(groups.get(0).signature().topFunction()).isEqualTo("main.worker");
+        assertThat(groups.get(0).signature().state()).isEqualTo("chan send");
     }
 
     @ParameterizedTest
