@@ -52,6 +52,7 @@ class ProvenLeakE2E {
             cluster.awaitReady("shop", "checkout", 2, Duration.ofMinutes(3));
             String leaking = cluster.runningPods("shop").get(0);
             String healthy = cluster.runningPods("shop").get(1);
+            long created = System.nanoTime();
             cluster.create(Workloads.policy("shop", "", "", "{slack: {webhookSecretRef: {name: slack, key: url}}}")
                     .replace("warmup: 0s}", "warmup: 0s, provenLeakGoroutines: 300}")
                     + "  diagnostics: {pyroscope: {url: '" + pyroscopeUrl + "'}}\n");
@@ -59,6 +60,8 @@ class ProvenLeakE2E {
             await().atMost(Duration.ofMinutes(7)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> !cluster.kubelet.lives("shop").isEmpty());
             HarnessKubelet.Life life = cluster.kubelet.lives("shop").get(0);
+            System.out.printf("proven leak: the leaking pod ended %.1f s after its policy was created%n",
+                    (System.nanoTime() - created) / 1e9);
             assertThat(life.pod()).isEqualTo(leaking);
             assertThat(life.ending()).as("operator log:\n%s", cluster.operatorLog())
                     .isEqualTo(CgroupProcess.Ending.TerminatedGracefully);
