@@ -32,6 +32,15 @@ public record DumpAnalysis(String report, String json, String headline, String p
     }
 
     public static DumpAnalysis of(CollectedDump dump, Map<StackGroups.Signature, Integer> baseline, Set<String> ignored) {
+        return of(dump, baseline, null, ignored);
+    }
+
+    /**
+     * @param leakBaseline the proven leaks' group counts in the baseline's leak profile, or null: with it,
+     *     only the leaks proven since are reported
+     */
+    public static DumpAnalysis of(CollectedDump dump, Map<StackGroups.Signature, Integer> baseline,
+            Map<StackGroups.Signature, Integer> leakBaseline, Set<String> ignored) {
         ThreadDump parsed = DumpParser.parse(dump.text(), dump.truncated());
         List<StackGroups.Group> ranked = StackGroups.diffFromCounts(baseline == null ? Map.of() : baseline, parsed,
                 ignored);
@@ -41,11 +50,18 @@ public record DumpAnalysis(String report, String json, String headline, String p
         String proven = null;
         if (dump.leakProfile() != null) {
             ThreadDump leaks = provenLeaks(DumpParser.parse(dump.leakProfile(), false));
-            List<StackGroups.Group> leakGroups = StackGroups.diff((ThreadDump) null, leaks, ignored);
+            Integer before = leakBaseline == null ? null
+                    : (int) Math.min(Integer.MAX_VALUE, leakBaseline.values().stream().mapToLong(Integer::longValue).sum());
+            List<StackGroups.Group> leakGroups = leakBaseline == null ? StackGroups.diff((ThreadDump) null, leaks, ignored)
+                    : StackGroups.diffFromCounts(leakBaseline, leaks, ignored).stream().filter(g -> g.delta() > 0).toList();
             report += "\nThe Go runtime's goroutine-leak profile: " + leaks.total() + " goroutines proven leaked"
-                    + " (blocked where nothing can ever wake them)\n" + StackGroups.report(null, leaks, leakGroups, 5);
-            String site = StackGroups.headline(null, leaks, leakGroups);
+                    + " (blocked where nothing can ever wake them)"
+                    + (before == null ? "" : ", " + Math.max(0, leaks.total() - before) + " of them since the baseline;"
+                            + " only the groups that grew are listed")
+                    + "\n" + StackGroups.report(before, leaks, leakGroups, 5);
+            String site = StackGroups.headline(before, leaks, leakGroups);
             proven = leaks.total() + " goroutines proven leaked by the Go runtime's leak profile"
+                    + (before == null ? "" : " (+" + Math.max(0, leaks.total() - before) + " since the baseline)")
                     + (site == null ? "" : "; largest group: " + site);
         }
         String json;

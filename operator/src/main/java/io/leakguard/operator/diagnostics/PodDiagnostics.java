@@ -52,6 +52,8 @@ public class PodDiagnostics {
     private final Event<StatusRefresh> refresh;
     /** Baselines are bounded by bytes: 1 MiB each, 8 MiB per namespace, 64 MiB in all. */
     private final Baselines baselines = new Baselines(1 << 20, 8 << 20, 64 << 20);
+    /** The proven leaks of each baseline's Go leak profile, so that a trigger reports only the new ones. */
+    private final Baselines leakBaselines = new Baselines(256 << 10, 2 << 20, 16 << 20);
     private final Set<String> dumpedLives = ConcurrentHashMap.newKeySet();
     private final Map<String, CompletableFuture<DumpRecord>> triggers = new ConcurrentHashMap<>();
     private final Map<ResourceID, Deque<DumpRecord>> records = new ConcurrentHashMap<>();
@@ -82,6 +84,7 @@ public class PodDiagnostics {
         dumpedLives.retainAll(lifeKeys);
         triggers.keySet().retainAll(lifeKeys);
         baselines.retainLives(lifeKeys);
+        leakBaselines.retainLives(lifeKeys);
     }
 
     /** The latest dump records of a policy, newest first, for status. */
@@ -116,6 +119,10 @@ public class PodDiagnostics {
         return dumps.collect(spec, pod).thenAccept(dump -> {
             Map<StackGroups.Signature, Integer> counts = StackGroups.count(DumpParser.parse(dump.text(), dump.truncated()));
             int dropped = baselines.put(pod.namespace(), pod.lifeKey(), counts);
+            if (dump.leakProfile() != null) {
+                leakBaselines.put(pod.namespace(), pod.lifeKey(),
+                        StackGroups.count(DumpAnalysis.provenLeaks(DumpParser.parse(dump.leakProfile(), false))));
+            }
             LOG.infof("baseline dump taken: namespace=%s pod=%s groups=%d dropped=%d", pod.namespace(), pod.name(),
                     counts.size(), dropped);
         }).exceptionally(error -> {
@@ -183,7 +190,8 @@ public class PodDiagnostics {
         Instant takenAt = clock.instant();
         Set<String> ignored = spec.dumps().ignoredTopFunctions();
         return dumps.collect(spec, pod).thenApply(dump -> {
-            DumpAnalysis analysis = DumpAnalysis.of(dump, baselines.get(pod.lifeKey()), ignored);
+            DumpAnalysis analysis = DumpAnalysis.of(dump, baselines.get(pod.lifeKey()), leakBaselines.get(pod.lifeKey()),
+                    ignored);
             DumpStore.Stored stored = store.store(pod.namespace(), policy.getName(), policyUid, pod.name(), takenAt,
                     dump.text(), dump.truncated(), analysis.report(), analysis.json(), dump.source());
             int pruned = store.prune(pod.namespace(), policy.getName(), policyUid, spec.dumps().retain());

@@ -84,4 +84,27 @@ class GoroutineLeakProfileTest {
         assertThat(analysis.report()).contains("20 goroutines proven leaked").contains("main.worker")
                 .doesNotContain("net/http/pprof");
     }
+
+    @Test
+    void aTriggerReportsOnlyTheLeaksProvenSinceItsBaselinesProfile() throws IOException {
+        // Two real captures of the same leak site: 20 proven leaked at the baseline, 25 at the trigger.
+        var baseline = StackGroups.count(DumpAnalysis.provenLeaks(
+                DumpParser.parse(DumpParserTest.fixture("go1.27-goroutineleak-debug1.txt"), false)));
+        String trigger = DumpParserTest.fixture("go1.19-debug2-trigger.txt");
+        CollectedDump dump = new CollectedDump(trigger, false, "test",
+                DumpParserTest.fixture("go1.26-experiment-goroutineleak-debug1.txt"), List.of());
+
+        DumpAnalysis analysis = DumpAnalysis.of(dump, null, baseline, Set.of());
+
+        assertThat(analysis.report()).contains("25 goroutines proven leaked").contains("5 of them since the baseline")
+                .contains("+5 goroutines");
+        assertThat(analysis.proven()).startsWith("25 goroutines proven leaked by the Go runtime's leak profile (+5 since"
+                + " the baseline); largest group: +5 goroutines");
+
+        DumpAnalysis nothingNew = DumpAnalysis.of(new CollectedDump(trigger, false, "test",
+                DumpParserTest.fixture("go1.27-goroutineleak-debug1.txt"), List.of()), null, baseline, Set.of());
+        assertThat(nothingNew.report()).contains("0 of them since the baseline");
+        assertThat(nothingNew.proven()).isEqualTo("20 goroutines proven leaked by the Go runtime's leak profile"
+                + " (+0 since the baseline)");
+    }
 }
