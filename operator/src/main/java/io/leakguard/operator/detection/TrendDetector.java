@@ -29,6 +29,8 @@ public final class TrendDetector {
     private static final long THREAD_SPAN_MILLIS = 30 * 60_000;
     static final int FAST_GROUPS = 16;
     static final long FAST_FLOOR_MILLIS = 120_000;
+    /** Fewest troughs without a significant trend that make a pod Healthy; fewer are InsufficientData. */
+    static final int HEALTHY_TROUGHS = 12;
 
     private TrendDetector() {
     }
@@ -113,6 +115,13 @@ public final class TrendDetector {
         VerdictKind kind = deathSoon || threadsTooFast || threadsTooMany ? VerdictKind.Leaking
                 : memory.significant() || heap.significant() || threads.significant() ? VerdictKind.Suspect
                         : VerdictKind.Healthy;
+        int troughs = Math.max(f.memoryLength, Math.max(f.heapLength, f.threadLength));
+        if (kind == VerdictKind.Healthy && troughs < HEALTHY_TROUGHS) {
+            // Six troughs can show a steady rise, but a rise with any noise needs more: until then, "no
+            // significant trend" is not yet evidence of health.
+            return Verdict.insufficient(samples, "no significant trend in the " + troughs + " troughs so far; a pod is"
+                    + " called Healthy from " + HEALTHY_TROUGHS);
+        }
         String reason = VerdictReason.of(kind, memory, heap, threads, death, ceilings, threadsTooFast, earlierHigh,
                 threadsTooMany, latestThreads, s);
         return new Verdict(kind, heap.slope(), heap.lower(), heap.p(), threads.slope(), threads.lower(), threads.p(),

@@ -217,10 +217,22 @@ class TrendDetectorTest {
         assertThat(verdict.reason()).contains("above the 500/h bound");
     }
 
+    @Test
+    void aYoungPodWithoutATrendIsInsufficientDataUntilItHasTwelveTroughs() {
+        // Five minutes after a 10-minute warm-up: ten 30-second troughs, flat.
+        Verdict young = judge(history(15, m -> 40, m -> 100, m -> 200, Double.NaN, null), 15 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(young.kind()).as(young.reason()).isEqualTo(VerdictKind.InsufficientData);
+        assertThat(young.reason()).matches("no significant trend in the (9|10|11) troughs so far; a pod is called Healthy from 12");
+        Verdict grown = judge(history(60, m -> 40, m -> 100, m -> 200, Double.NaN, null), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(grown.kind()).as(grown.reason()).isEqualTo(VerdictKind.Healthy);
+    }
+
     /**
      * The end-to-end scenarios' and the demo's leak: a 5-minute window sampled every 2 s, 30 goroutines
      * a second each holding 8 KiB (about 0.35 MiB/s), a 160 MiB limit. Once memory has clearly risen
-     * the pod is never called Healthy, and it is Leaking before the limit is 2 minutes away.
+     * (10 MiB leaked over a 12 MiB start) the pod is never called Healthy, and it is Leaking before the
+     * limit is 2 minutes away. (Before the rule that a pod is Healthy only from 12 troughs, it was called
+     * Healthy with 16 MiB leaked.)
      */
     @Test
     void aShortWindowsSteadyLeakIsNeverHealthyOnceMemoryHasClearlyRisen() {
@@ -237,7 +249,7 @@ class TrendDetectorTest {
             double garbage = ((t / 2_000) % 5) * 2 * MIB;
             series.add(t, 10 + 30 * seconds, 4 * MIB + leaked * 0.3 + garbage, 12 * MIB + leaked + garbage);
             Verdict verdict = TrendDetector.evaluate(series, cache, scratch, t, Ceilings.memoryLimit(limit), shortWindow);
-            if (leaked > 30 * MIB) {
+            if (leaked > 10 * MIB) {
                 assertThat(verdict.kind()).as("at %d s, %.0f MiB leaked: %s", t / 1000, leaked / MIB, verdict.reason())
                         .isNotEqualTo(VerdictKind.Healthy);
             }
