@@ -5,10 +5,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import jakarta.inject.Singleton;
 
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.leakguard.api.v1alpha1.DumpRecord;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.operator.detection.PodJudgement;
@@ -18,8 +20,10 @@ import io.leakguard.operator.notify.Notification;
 import io.leakguard.operator.notify.Notifier;
 import io.leakguard.operator.spec.GoDuration;
 import io.leakguard.operator.spec.Policy;
+import io.leakguard.operator.state.VerdictBoard;
 import io.leakguard.operator.tracking.TrackedPod;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 
 /**
  * Where remediation outcomes are told: the remediation metric, Kubernetes Events on the pod and its
@@ -31,11 +35,25 @@ public class RemediationReports {
     private final KubernetesEvents events;
     private final Notifier notifier;
     private final MeterRegistry meters;
+    private final VerdictBoard board;
+    private final Timer breachToEviction;
 
-    public RemediationReports(KubernetesEvents events, Notifier notifier, MeterRegistry meters) {
+    public RemediationReports(KubernetesEvents events, Notifier notifier, MeterRegistry meters, VerdictBoard board) {
         this.events = events;
         this.notifier = notifier;
         this.meters = meters;
+        this.board = board;
+        this.breachToEviction = Timer.builder("leakguard.remediation.breach.to.eviction")
+                .description("From the sample that first judged a pod Leaking to its eviction request")
+                .publishPercentiles(0.5, 0.99).register(meters);
+    }
+
+    /** An eviction request was just answered: how long after the sample that crossed the line. */
+    void evictionRequested(LeakPolicy policy, TrackedPod pod, long nowMillis) {
+        Long since = board.leakingSince(ResourceID.fromResource(policy), pod.name());
+        if (since != null && nowMillis >= since) {
+            breachToEviction.record(nowMillis - since, TimeUnit.MILLISECONDS);
+        }
     }
 
     /** Resolves the policy's open alerts except those of the pods still leaking. */

@@ -238,6 +238,9 @@ public class Remediator {
         DumpRecord own = diagnostics.dumpOf(pod);
         DumpRecord taken = own != null ? own : dump;
         Evictor.Result result = evictor.evict(pod.namespace(), pod.name(), pod.uid());
+        if (result.outcome() == Evictor.Outcome.Evicted) {
+            reports.evictionRequested(pass.policy, pod, clock.millis());
+        }
         pass.tried.add(pod.uid());
         pass.records.remove(intent);
         pass.restarts += outcomes.apply(pass.policy, decision, pod, result, taken, pass.records, pass.now);

@@ -41,8 +41,10 @@ import io.leakguard.operator.state.VerdictBoard;
 import io.leakguard.operator.state.VerdictTransition;
 import io.leakguard.operator.tracking.PodRegistry;
 import io.leakguard.operator.tracking.TrackedPod;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import org.jboss.logging.Logger;
@@ -76,6 +78,8 @@ public class SamplingLoop {
     private PodReader scrapes;
     private PodReader prometheus;
     private LeakProfileProbe leakProfiles;
+    private final Timer lateness;
+    private final Counter overruns;
 
     public SamplingLoop(PodRegistry registry, SeriesStore store, VerdictBoard board, Clock clock, MeterRegistry meters,
             LeakGuardConfig config, SecretReader secrets, EgressRules egress, Event<VerdictTransition> transitions,
@@ -91,6 +95,12 @@ public class SamplingLoop {
         this.tracked = tracked;
         this.judge = new PodJudge(store);
         this.publisher = new VerdictPublisher(board, registry, clock, transitions, refresh);
+        this.lateness = Timer.builder("leakguard.sampling.lateness")
+                .description("How late a policy's round started against its planned time (the ticker runs every second)")
+                .publishPercentiles(0.5, 0.99).register(meters);
+        this.overruns = Counter.builder("leakguard.sampling.overruns")
+                .description("Rounds not started when due because the policy's previous round was still in flight")
+                .register(meters);
     }
 
     void start(@Observes StartupEvent start) {
@@ -163,8 +173,16 @@ public class SamplingLoop {
     }
 
     private void startIfDue(ResourceID policy, Policy spec, List<TrackedPod> pods, long now) {
-        if (now < nextRound.getOrDefault(policy, 0L) || !inFlight.add(policy)) {
+        long due = nextRound.getOrDefault(policy, 0L);
+        if (now < due) {
             return;
+        }
+        if (!inFlight.add(policy)) {
+            overruns.increment();
+            return;
+        }
+        if (due > 0) {
+            lateness.record(now - due, TimeUnit.MILLISECONDS);
         }
         try {
             nextRound.put(policy, now + spec.sampling().interval().toMillis());

@@ -18,9 +18,22 @@ import io.leakguard.operator.detection.VerdictKind;
 public class VerdictBoard {
 
     private final Map<ResourceID, Map<String, PodJudgement>> byPolicy = new ConcurrentHashMap<>();
+    /** When each pod's current run of Leaking verdicts began: the sample that crossed the line. */
+    private final Map<ResourceID, Map<String, Long>> leakingSince = new ConcurrentHashMap<>();
 
     public void put(ResourceID policy, PodJudgement judgement) {
         byPolicy.computeIfAbsent(policy, k -> new ConcurrentHashMap<>()).put(judgement.pod(), judgement);
+        Map<String, Long> since = leakingSince.computeIfAbsent(policy, k -> new ConcurrentHashMap<>());
+        if (judgement.verdict().kind() == VerdictKind.Leaking) {
+            since.putIfAbsent(judgement.pod(), judgement.atMillis());
+        } else {
+            since.remove(judgement.pod());
+        }
+    }
+
+    /** When the pod was first judged Leaking in its current run of Leaking verdicts, or null. */
+    public Long leakingSince(ResourceID policy, String pod) {
+        return leakingSince.getOrDefault(policy, Map.of()).get(pod);
     }
 
     /** Every judgement of a policy's pods. */
@@ -39,10 +52,15 @@ public class VerdictBoard {
         if (judged != null) {
             judged.keySet().retainAll(pods);
         }
+        Map<String, Long> since = leakingSince.get(policy);
+        if (since != null) {
+            since.keySet().retainAll(pods);
+        }
     }
 
     public void forget(ResourceID policy) {
         byPolicy.remove(policy);
+        leakingSince.remove(policy);
     }
 
     /** Count of pods per verdict across all policies (a pod in two policies counts twice). */

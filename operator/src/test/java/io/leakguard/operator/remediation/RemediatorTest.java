@@ -40,7 +40,8 @@ class RemediatorTest {
     private Evictor.Outcome answer = Evictor.Outcome.Evicted;
     private boolean dumpSettled = true;
 
-    private final RemediationReports reports = new RemediationReports(null, null, null) {
+    private final RemediationReports reports = new RemediationReports(null, null, new io.micrometer.core.instrument.simple.SimpleMeterRegistry(),
+            new io.leakguard.operator.state.VerdictBoard()) {
         @Override
         void stillLeaking(LeakPolicy policy, Set<String> pods) {
         }

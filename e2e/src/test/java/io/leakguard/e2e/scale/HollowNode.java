@@ -1,0 +1,138 @@
+package io.leakguard.e2e.scale;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.NodeConditionBuilder;
+import io.fabric8.kubernetes.api.model.NodeStatusBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodConditionBuilder;
+import io.fabric8.kubernetes.api.model.PodIP;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+/**
+ * A node that runs nothing, as kwok's are: it is Ready and renews its Lease, the pods bound to it are
+ * given Running and Ready status with the IP the benchmark chose (where the metrics farm serves them),
+ * and a pod being deleted (an eviction) is removed at once, as a kubelet would once its container ended.
+ */
+final class HollowNode implements AutoCloseable {
+
+    static final String NAME = "hollow-node";
+
+    private final KubernetesClient client;
+    private final ScheduledExecutorService heartbeat = Executors.newSingleThreadScheduledExecutor();
+    private SharedIndexInformer<Pod> deletions;
+
+    HollowNode(KubernetesClient client) {
+        this.client = client;
+    }
+
+    void register() {
+        Map<String, Quantity> capacity = Map.of("cpu", new Quantity("10000"), "memory", new Quantity("100Ti"),
+                "pods", new Quantity("100000"), "ephemeral-storage", new Quantity("100Ti"));
+        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NAME)
+                .addToLabels("kubernetes.io/hostname", NAME).endMetadata().build()).create();
+        client.nodes().withName(NAME).editStatus(node -> {
+            node.setStatus(new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity)
+                    .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
+                            .withLastHeartbeatTime(now()).withLastTransitionTime(now()).build())
+                    .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
+                    .withNewNodeInfo().withKubeletVersion("v1.36.3-hollow").withOperatingSystem("linux")
+                    .withArchitecture("amd64").withContainerRuntimeVersion("hollow://").withKernelVersion("")
+                    .withOsImage("hollow").withKubeProxyVersion("").withMachineID("hollow").withSystemUUID("hollow")
+                    .withBootID("hollow").endNodeInfo().build());
+            return node;
+        });
+        heartbeat.scheduleWithFixedDelay(this::beat, 0, 5, TimeUnit.SECONDS);
+        deletions = client.pods().inAnyNamespace().withField("spec.nodeName", NAME).inform(new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(Pod pod) {
+                removeIfDeleting(pod);
+            }
+
+            @Override
+            public void onUpdate(Pod old, Pod pod) {
+                removeIfDeleting(pod);
+            }
+
+            @Override
+            public void onDelete(Pod pod, boolean unknown) {
+            }
+        }, 0);
+    }
+
+    /** Running and Ready at {@code ip}, as a kubelet reports a started container. */
+    void run(Pod pod, String ip) {
+        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).editStatus(p -> {
+            var status = p.getStatus();
+            status.setPhase("Running");
+            status.setPodIP(ip);
+            status.setPodIPs(List.of(new PodIP(ip)));
+            status.setHostIP("127.0.0.1");
+            status.setStartTime(now());
+            status.setContainerStatuses(List.of(new ContainerStatusBuilder().withName("app").withImage("hollow")
+                    .withImageID("hollow").withContainerID("hollow://" + ip).withReady(true).withStarted(true)
+                    .withRestartCount(0).withState(new ContainerStateBuilder().withNewRunning().withStartedAt(now())
+                            .endRunning().build()).build()));
+            status.setConditions(List.of("Initialized", "ContainersReady", "Ready", "PodScheduled").stream()
+                    .map(type -> new PodConditionBuilder().withType(type).withStatus("True").withLastTransitionTime(now())
+                            .build()).toList());
+            return p;
+        });
+    }
+
+    private void removeIfDeleting(Pod pod) {
+        if (pod.getMetadata().getDeletionTimestamp() != null) {
+            client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
+                    .withGracePeriod(0).delete();
+        }
+    }
+
+    private void beat() {
+        try {
+            var leases = client.resources(Lease.class).inNamespace("kube-node-lease");
+            ZonedDateTime renew = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+            Lease lease = leases.withName(NAME).get();
+            if (lease == null) {
+                leases.resource(new LeaseBuilder().withNewMetadata().withName(NAME).endMetadata().withNewSpec()
+                        .withHolderIdentity(NAME).withLeaseDurationSeconds(40).withRenewTime(renew).endSpec().build()).create();
+            } else {
+                lease.getSpec().setRenewTime(renew);
+                leases.resource(lease).update();
+            }
+            client.nodes().withName(NAME).editStatus(node -> {
+                node.getStatus().getConditions().forEach(c -> c.setLastHeartbeatTime(now()));
+                return node;
+            });
+        } catch (RuntimeException e) {
+            System.err.println("hollow node: heartbeat failed: " + e);
+        }
+    }
+
+    private static String now() {
+        return Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    @Override
+    public void close() {
+        heartbeat.shutdownNow();
+        if (deletions != null) {
+            deletions.close();
+        }
+    }
+}
