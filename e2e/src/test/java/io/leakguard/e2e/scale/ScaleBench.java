@@ -213,7 +213,7 @@ public final class ScaleBench {
                   runtime: %s
                   metrics: {port: metrics, interval: 15s, timeout: 2s}
                   detection: {window: 10m, horizon: 15m, minSamples: 10, warmup: 0s}
-                  remediation: {cooldown: 1m, maxPerHour: 100, maxConcurrent: 5}
+                  remediation: {cooldown: 1m, maxPerHour: 60, maxConcurrent: 5}
                   diagnostics: {threadDump: {enabled: %s}}
                 """.formatted(name, namespace, name, runtime, runtime.equals("Go"));
     }

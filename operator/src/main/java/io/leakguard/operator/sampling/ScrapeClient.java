@@ -46,12 +46,23 @@ public final class ScrapeClient {
      * timed out.
      */
     public CompletableFuture<ScrapeResult> scrape(String namespace, URI url, Duration timeout, RuntimeProfile profile) {
-        long start = System.nanoTime();
         String refused = slots.tryAcquire(namespace);
         if (refused != null) {
             return CompletableFuture.completedFuture(ScrapeResult.failed("throttled",
                     "scrape skipped this round: " + refused + " (slow or hanging endpoints hold them)", 0));
         }
+        return scrapeInSlot(namespace, url, timeout, profile);
+    }
+
+    /** As {@link #scrape}, or null at once when the namespace has no free slot now (the caller may try again). */
+    public CompletableFuture<ScrapeResult> scrapeIfSlot(String namespace, URI url, Duration timeout,
+            RuntimeProfile profile) {
+        return slots.tryAcquire(namespace) != null ? null : scrapeInSlot(namespace, url, timeout, profile);
+    }
+
+    private CompletableFuture<ScrapeResult> scrapeInSlot(String namespace, URI url, Duration timeout,
+            RuntimeProfile profile) {
+        long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", ACCEPT).GET().build();
         Set<String> wanted = profile.metricNames();
         CappedBody[] subscriber = new CappedBody[1];
