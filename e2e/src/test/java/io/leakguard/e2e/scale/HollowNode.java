@@ -96,7 +96,43 @@ final class HollowNode implements AutoCloseable {
         });
     }
 
+    /**
+     * Pods bound here by the scheduler (a ReplicaSet's, or their replacements after an eviction) are run
+     * at the next address of {@code addresses}: the metrics farm serves those it was told of.
+     */
+    void runBoundPods(java.util.function.IntFunction<String> addresses) {
+        this.addresses = addresses;
+    }
+
+    /** The address given to each running pod, by namespace/name. */
+    java.util.Map<String, String> addresses() {
+        return java.util.Map.copyOf(given);
+    }
+
+    private volatile java.util.function.IntFunction<String> addresses;
+    private final java.util.Map<String, String> given = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.concurrent.ExecutorService starting = Executors.newFixedThreadPool(8);
+
+    private void startIfNew(Pod pod) {
+        java.util.function.IntFunction<String> pool = addresses;
+        String key = pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
+        if (pool == null || pod.getMetadata().getDeletionTimestamp() != null || given.containsKey(key)) {
+            return;
+        }
+        String ip = pool.apply(next.getAndIncrement());
+        given.put(key, ip);
+        starting.submit(() -> {
+            try {
+                run(pod, ip);
+            } catch (RuntimeException e) {
+                System.err.println("hollow node: could not start " + key + ": " + e);
+            }
+        });
+    }
+
     private void removeIfDeleting(Pod pod) {
+        startIfNew(pod);
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
                     .withGracePeriod(0).delete();
@@ -131,6 +167,7 @@ final class HollowNode implements AutoCloseable {
     @Override
     public void close() {
         heartbeat.shutdownNow();
+        starting.shutdownNow();
         if (deletions != null) {
             deletions.close();
         }

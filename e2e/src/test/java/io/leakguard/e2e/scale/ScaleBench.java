@@ -21,9 +21,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
@@ -94,8 +91,8 @@ public final class ScaleBench {
             int namespaces = pods == 0 ? 0 : Math.max(5, pods / 40);
             long start = System.nanoTime();
             List<String> farmLines = populate(admin, node, pods, namespaces);
-            System.out.printf("%d pods, %d namespaces, %d policies created in %.0f s%n", pods, namespaces, 2 * namespaces,
-                    (System.nanoTime() - start) / 1e9);
+            System.out.printf("%d pods running on the hollow node, %d namespaces, %d policies, in %.0f s%n", farmLines.size(),
+                    namespaces, 2 * namespaces, (System.nanoTime() - start) / 1e9);
             Path podsFile = work.resolve("pods.txt");
             Files.write(podsFile, farmLines);
             Process farm = new ProcessBuilder(LeakyWorkload.program("metrics-farm").toString(), "-pods", podsFile.toString(),
@@ -137,12 +134,13 @@ public final class ScaleBench {
                 double heap = gc.entrySet().stream().filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{area=\"heap\""))
                         .mapToDouble(Map.Entry::getValue).sum();
                 double ok = delta(before, after, "leakguard_scrapes_total{outcome=\"ok\"}");
-                double inTime = pods * 0.96 * seconds / 15.0;
+                double inTime = farmLines.stream().filter(l -> !l.endsWith("-slow") && !l.endsWith("-failing")).count()
+                        * seconds / 15.0;
                 int leaking = (int) farmLines.stream().filter(l -> l.endsWith("-leaking")).count();
                 int evicted = (int) requests.stream().filter(r -> OPERATOR_USER.equals(r.user())
                         && "eviction".equals(r.subresource()) && r.code() / 100 == 2).count();
                 farm.destroyForcibly();
-                return new Figures(pods, 2 * namespaces, (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 100.0 / seconds,
+                return new Figures(farmLines.size(), 2 * namespaces, (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 100.0 / seconds,
                         maxRss / (1 << 20), heap / (1 << 20),
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.5\"}", Double.NaN),
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.99\"}", Double.NaN),
@@ -157,11 +155,22 @@ public final class ScaleBench {
         }
     }
 
-    /** Namespaces, two policies each (Go and JVM), and the pods, Running on the hollow node at their farm address. */
+    /**
+     * Namespaces, two policies each (Go and JVM), and two ReplicaSets each (app go and jvm) whose pods the
+     * real scheduler binds to the hollow node, which runs them at consecutive farm addresses. A pod's kind
+     * is chosen by its address: 3% leaking, 2% slow, 2% failing (Go), and the JVM ReplicaSets' pods are JVMs.
+     * Controller-owned pods, because LeakGuard never evicts a bare pod (nothing would replace it).
+     */
     private static List<String> populate(KubernetesClient admin, HollowNode node, int pods, int namespaces) throws Exception {
+        if (pods == 0) {
+            return List.of();
+        }
+        node.runBoundPods(i -> "127.50." + (i / 250) + "." + (i % 250 + 1));
         ExecutorService pool = Executors.newFixedThreadPool(16);
         try {
             List<Future<?>> done = new ArrayList<>();
+            int jvmPerNamespace = Math.max(2, pods / namespaces / 10);
+            int goPerNamespace = pods / namespaces - jvmPerNamespace;
             for (int ns = 0; ns < namespaces; ns++) {
                 String name = "team-" + ns;
                 done.add(pool.submit(() -> {
@@ -169,38 +178,51 @@ public final class ScaleBench {
                             .create();
                     KubeCluster.create(admin, policy(name, "go", "Go"));
                     KubeCluster.create(admin, policy(name, "jvm", "JVM"));
+                    KubeCluster.create(admin, replicaSet(name, "go", goPerNamespace));
+                    KubeCluster.create(admin, replicaSet(name, "jvm", jvmPerNamespace));
                 }));
             }
             for (Future<?> f : done) {
                 f.get();
             }
-            done.clear();
+            int expected = namespaces * (goPerNamespace + jvmPerNamespace);
+            long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
+            while (node.addresses().size() < expected && System.nanoTime() < deadline) {
+                Thread.sleep(1000);
+            }
+            Thread.sleep(3000);
             List<String> lines = new ArrayList<>();
-            for (int i = 0; i < pods; i++) {
+            node.addresses().forEach((pod, ip) -> {
+                String[] octets = ip.split("\\.");
+                int i = Integer.parseInt(octets[2]) * 250 + Integer.parseInt(octets[3]) - 1;
                 int slot = i % 100;
-                String kind = slot < 3 ? "go-leaking" : slot < 5 ? "go-slow" : slot < 7 ? "go-failing" : slot < 17 ? "jvm" : "go";
-                String ip = "127.50." + (i / 250) + "." + (i % 250 + 1);
+                String kind = pod.contains("/jvm-") ? "jvm"
+                        : slot < 3 ? "go-leaking" : slot < 5 ? "go-slow" : slot < 7 ? "go-failing" : "go";
                 lines.add(ip + " " + kind);
-                String namespace = "team-" + (i % namespaces);
-                String name = "pod-" + i;
-                String app = kind.startsWith("jvm") ? "jvm" : "go";
-                done.add(pool.submit(() -> {
-                    Pod pod = admin.pods().inNamespace(namespace).resource(new PodBuilder().withNewMetadata().withName(name)
-                            .addToLabels("app", app).endMetadata().withNewSpec().withNodeName(HollowNode.NAME)
-                            .addNewContainer().withName("app").withImage("hollow").addNewPort().withName("metrics")
-                            .withContainerPort(9090).endPort().withNewResources()
-                            .addToLimits("memory", new Quantity("512Mi")).endResources().endContainer().endSpec().build())
-                            .create();
-                    node.run(pod, ip);
-                }));
-            }
-            for (Future<?> f : done) {
-                f.get();
-            }
+            });
             return lines;
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    private static String replicaSet(String namespace, String app, int replicas) {
+        return """
+                apiVersion: apps/v1
+                kind: ReplicaSet
+                metadata: {name: %s, namespace: %s}
+                spec:
+                  replicas: %d
+                  selector: {matchLabels: {app: %s}}
+                  template:
+                    metadata: {labels: {app: %s}}
+                    spec:
+                      containers:
+                        - name: app
+                          image: hollow
+                          ports: [{name: metrics, containerPort: 9090}]
+                          resources: {limits: {memory: 512Mi}, requests: {memory: 1Mi, cpu: 1m}}
+                """.formatted(app, namespace, replicas, app, app);
     }
 
     private static String policy(String namespace, String name, String runtime) {
