@@ -74,7 +74,13 @@ public final class ScaleBench {
         List<Figures> all = new ArrayList<>();
         all.add(bench.run(0));
         for (int n : sizes) {
-            all.add(bench.run(n));
+            try {
+                all.add(bench.run(n));
+                print(all);
+            } catch (Exception e) {
+                // What broke first is a result too: say it, and go on with the next size.
+                System.out.printf("%d pods: the run failed: %s (the operator's log is in the folder above)%n", n, e);
+            }
         }
         print(all);
         System.exit(0);
