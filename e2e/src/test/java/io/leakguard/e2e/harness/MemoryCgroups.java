@@ -48,7 +48,9 @@ public abstract class MemoryCgroups {
     }
 
     /** Why no pod can get a real memory limit here, with what to do about it; null when one can. */
-    public abstract String unavailableReason();
+    public String unavailableReason() {
+        return null;
+    }
 
     /** A new cgroup named after {@code name}, limited to {@code limitBytes}, swap off where the kernel allows. */
     public abstract Cgroup create(String name, long limitBytes) throws IOException;
@@ -205,11 +207,6 @@ public abstract class MemoryCgroups {
         }
 
         @Override
-        public String unavailableReason() {
-            return null;
-        }
-
-        @Override
         public String describe() {
             return "v1";
         }
@@ -237,11 +234,6 @@ public abstract class MemoryCgroups {
             this.mount = mount;
             this.parent = parent;
             this.enableFrom = enableFrom;
-        }
-
-        @Override
-        public String unavailableReason() {
-            return null;
         }
 
         @Override
@@ -302,14 +294,6 @@ public abstract class MemoryCgroups {
                 Files.writeString(control, "+memory");
             }
         }
-
-        Path parent() {
-            return parent;
-        }
-
-        Path mount() {
-            return mount;
-        }
     }
 
     /** cgroup v2 through a systemd user manager: each pod in its own transient scope with MemoryMax. */
@@ -318,11 +302,6 @@ public abstract class MemoryCgroups {
 
         SystemdScopes(Path mount) {
             this.mount = mount;
-        }
-
-        @Override
-        public String unavailableReason() {
-            return null;
         }
 
         @Override
