@@ -1,22 +1,17 @@
 package io.leakguard.operator.diagnostics;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -35,8 +30,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ProfilePusherTest {
 
-    private static final Path WORKLOADS = Path.of(System.getProperty("user.dir")).getParent().resolve("e2e/workloads");
-
     @TempDir
     Path work;
 
@@ -50,10 +43,10 @@ class ProfilePusherTest {
 
     @Test
     void aRealGoProgramsProfilesArePushedAndParseAtTheReceiver() throws Exception {
-        requireGo();
-        Path leakyBinary = build("leaky", work.resolve("leaky"));
-        Path receiverBinary = build("pyroscope-receiver", work.resolve("receiver"));
-        int port = freePort();
+        GoPrograms.requireGo();
+        Path leakyBinary = GoPrograms.build("leaky", work.resolve("leaky"), Map.of());
+        Path receiverBinary = GoPrograms.build("pyroscope-receiver", work.resolve("receiver"), Map.of());
+        int port = GoPrograms.freePort();
         Process leaky = new ProcessBuilder(leakyBinary.toString(), "-listen", "127.0.0.1:" + port,
                 "-leak-goroutines-per-second", "50", "-leak-bytes-per-goroutine", "1024").redirectErrorStream(true).start();
         Process receiver = new ProcessBuilder(receiverBinary.toString()).redirectErrorStream(true).start();
@@ -61,7 +54,7 @@ class ProfilePusherTest {
             String receiverUrl = "http://" + new BufferedReader(new InputStreamReader(receiver.getInputStream()))
                     .readLine().replace("listening on ", "");
             String base = "http://127.0.0.1:" + port;
-            waitUntilServing(base);
+            GoPrograms.waitUntilServing(base);
             Thread.sleep(1500);
             var executor = Executors.newFixedThreadPool(2);
             Map<String, byte[]> profiles = new DumpCollector(2, executor).goProfiles(base, Duration.ofSeconds(10), 8 << 20)
@@ -99,39 +92,7 @@ class ProfilePusherTest {
         }
     }
 
-    private static void requireGo() {
-        boolean present = Files.isExecutable(Path.of("/usr/local/go/bin/go"))
-                || Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-                        .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, "go")));
-        if (!present && "1".equals(System.getenv("LEAKGUARD_REQUIRE_GO"))) {
-            throw new AssertionError("LEAKGUARD_REQUIRE_GO=1 but no Go toolchain was found");
-        }
-        assumeTrue(present, "skipped: install Go 1.26 or newer to run it");
-    }
 
-    private static Path build(String module, Path out) throws Exception {
-        Process compile = new ProcessBuilder("bash", WORKLOADS.resolve("build.sh").toString(), module, out.toString())
-                .directory(WORKLOADS.toFile()).redirectErrorStream(true).start();
-        String output = new String(compile.getInputStream().readAllBytes());
-        assertThat(compile.waitFor()).as("go build %s: %s", module, output).isZero();
-        return out;
-    }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
-    private static void waitUntilServing(String base) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            try {
-                new java.net.URL(base + "/healthz").openStream().close();
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("leaky did not start serving on " + base);
-    }
 }

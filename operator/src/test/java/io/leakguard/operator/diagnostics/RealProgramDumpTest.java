@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executors;
 
@@ -27,44 +25,27 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class RealProgramDumpTest {
 
-    private static final Path WORKLOADS = Path.of(System.getProperty("user.dir")).getParent().resolve("e2e/workloads");
-
     @TempDir
     Path work;
 
     final DumpCollector collector = new DumpCollector(4, Executors.newFixedThreadPool(2));
 
-    /** Without Go, say so; CI (.ci/run) sets LEAKGUARD_REQUIRE_GO=1, so there it must be present. */
-    private static void requireGo() {
-        boolean present = Files.isExecutable(Path.of("/usr/local/go/bin/go"))
-                || Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
-                        .anyMatch(dir -> !dir.isEmpty() && Files.isExecutable(Path.of(dir, "go")));
-        if (!present && "1".equals(System.getenv("LEAKGUARD_REQUIRE_GO"))) {
-            throw new AssertionError("LEAKGUARD_REQUIRE_GO=1 but no Go toolchain was found");
-        }
-        assumeTrue(present, "skipped: install Go 1.26 or newer to run it");
-    }
 
     @Test
     void goLeakIsRankedFirstWithItsGrowth() throws Exception {
-        requireGo();
+        GoPrograms.requireGo();
         Path binary = work.resolve("leaky");
         // Without the goroutine-leak profile: its collection runs a full leak-finding GC in the program, which
         // delays the leaking goroutine's ticker and so the count this test times (GoroutineLeakProfileTest
         // covers the profile, from real programs).
-        ProcessBuilder build = new ProcessBuilder("bash", WORKLOADS.resolve("build.sh").toString(), "leaky",
-                binary.toString()).directory(WORKLOADS.toFile()).redirectErrorStream(true);
-        build.environment().put("GOEXPERIMENT", "");
-        Process compile = build.start();
-        String output = new String(compile.getInputStream().readAllBytes());
-        assertThat(compile.waitFor()).as("go build: %s", output).isZero();
+        GoPrograms.build("leaky", binary, Map.of("GOEXPERIMENT", ""));
 
-        int port = freePort();
+        int port = GoPrograms.freePort();
         Process leaky = new ProcessBuilder(binary.toString(), "-listen", "127.0.0.1:" + port,
                 "-leak-goroutines-per-second", "50", "-leak-bytes-per-goroutine", "1024").redirectErrorStream(true).start();
         try {
             String base = "http://127.0.0.1:" + port;
-            waitUntilServing(base);
+            GoPrograms.waitUntilServing(base);
             Thread.sleep(1000);
             long t0 = System.nanoTime();
             CollectedDump first = collector.goPprof(base, null, Duration.ofSeconds(5), 8 << 20).join();
@@ -121,21 +102,5 @@ class RealProgramDumpTest {
         }
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
-    private static void waitUntilServing(String base) throws InterruptedException {
-        for (int i = 0; i < 100; i++) {
-            try {
-                new java.net.URL(base + "/healthz").openStream().close();
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("leaky did not start serving on " + base);
-    }
 }
