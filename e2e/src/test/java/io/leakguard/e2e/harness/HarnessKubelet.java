@@ -199,12 +199,17 @@ public final class HarnessKubelet implements AutoCloseable {
     }
 
     private void renewLease() {
+        renewLease(client, NODE);
+    }
+
+    /** Renews (or creates) a node's Lease in kube-node-lease, as a kubelet does, so that the node stays Ready. */
+    public static void renewLease(KubernetesClient client, String node) {
         java.time.ZonedDateTime now = java.time.ZonedDateTime.now(java.time.ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
         var leases = client.resources(Lease.class).inNamespace("kube-node-lease");
-        Lease lease = leases.withName(NODE).get();
+        Lease lease = leases.withName(node).get();
         if (lease == null) {
-            leases.resource(new LeaseBuilder().withNewMetadata().withName(NODE).endMetadata().withNewSpec()
-                    .withHolderIdentity(NODE).withLeaseDurationSeconds(40).withRenewTime(now).endSpec().build()).create();
+            leases.resource(new LeaseBuilder().withNewMetadata().withName(node).endMetadata().withNewSpec()
+                    .withHolderIdentity(node).withLeaseDurationSeconds(40).withRenewTime(now).endSpec().build()).create();
         } else {
             lease.getSpec().setRenewTime(now);
             leases.resource(lease).update();

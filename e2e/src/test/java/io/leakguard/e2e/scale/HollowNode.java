@@ -1,8 +1,6 @@
 package io.leakguard.e2e.scale;
 
 import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -19,11 +17,10 @@ import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodConditionBuilder;
 import io.fabric8.kubernetes.api.model.PodIP;
 import io.fabric8.kubernetes.api.model.Quantity;
-import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.leakguard.e2e.harness.HarnessKubelet;
 
 /**
  * A node that runs nothing, as kwok's are: it is Ready and renews its Lease, the pods bound to it are
@@ -62,12 +59,12 @@ final class HollowNode implements AutoCloseable {
         deletions = client.pods().inAnyNamespace().withField("spec.nodeName", NAME).inform(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Pod pod) {
-                removeIfDeleting(pod);
+                seen(pod);
             }
 
             @Override
             public void onUpdate(Pod old, Pod pod) {
-                removeIfDeleting(pod);
+                seen(pod);
             }
 
             @Override
@@ -131,7 +128,8 @@ final class HollowNode implements AutoCloseable {
         });
     }
 
-    private void removeIfDeleting(Pod pod) {
+    /** A pod bound here: run it if it is new, remove it if it is being deleted. */
+    private void seen(Pod pod) {
         startIfNew(pod);
         if (pod.getMetadata().getDeletionTimestamp() != null) {
             client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName())
@@ -141,16 +139,7 @@ final class HollowNode implements AutoCloseable {
 
     private void beat() {
         try {
-            var leases = client.resources(Lease.class).inNamespace("kube-node-lease");
-            ZonedDateTime renew = ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-            Lease lease = leases.withName(NAME).get();
-            if (lease == null) {
-                leases.resource(new LeaseBuilder().withNewMetadata().withName(NAME).endMetadata().withNewSpec()
-                        .withHolderIdentity(NAME).withLeaseDurationSeconds(40).withRenewTime(renew).endSpec().build()).create();
-            } else {
-                lease.getSpec().setRenewTime(renew);
-                leases.resource(lease).update();
-            }
+            HarnessKubelet.renewLease(client, NAME);
             client.nodes().withName(NAME).editStatus(node -> {
                 node.getStatus().getConditions().forEach(c -> c.setLastHeartbeatTime(now()));
                 return node;
