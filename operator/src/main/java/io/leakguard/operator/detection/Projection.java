@@ -17,9 +17,50 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
     public static final String HEAP_MAX = "heap max";
     static final Projection NONE = new Projection(null, Double.POSITIVE_INFINITY, Double.NaN, Double.NaN);
 
-    /** The process memory's peaks against the container's limit, along the memory floor's trend. */
-    static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, double limit, double nowHours) {
-        return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
+    /**
+     * The process memory's peaks against the container's limit, along the faster of the memory
+     * floor's trend and its peaks' trend. The kernel kills at a peak, and peaks can rise faster than
+     * the floor: a Go heap's peak is its GC goal, {@code live * (1 + GOGC/100)}, so a live heap
+     * that leaks 40 MiB an hour lifts the peaks by up to 120. The peaks' trend is the Theil-Sen
+     * slope of their envelope (the highest of each trough's span) from the floor's change point on,
+     * and counts up to {@link #PEAK_SLOPE_FACTOR} times the floor's, beyond which it is the
+     * scrape's aliasing, not the heap goal.
+     */
+    static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, TrendFit heap, double limit, double nowHours,
+            double confidence, DetectorScratch scratch) {
+        Projection floor = along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
+        if (floor == NONE || floor.etaSeconds == 0 || !heap.significant()) {
+            return floor;
+        }
+        double peakSlope = Math.min(PEAK_SLOPE_FACTOR * trend.slope(), peakSlope(f, trend.start(), confidence, scratch));
+        if (!(peakSlope > trend.slope())) {
+            return floor;
+        }
+        return new Projection(MEMORY_LIMIT, (limit - floor.levelBytes) / peakSlope * 3600.0, floor.levelBytes, limit);
+    }
+
+    /** The most the peaks' slope may count for, as a multiple of the floor's: GOGC=200's heap goal. */
+    static final double PEAK_SLOPE_FACTOR = 3.0;
+
+    /** Theil-Sen slope of the peaks' envelope from {@code start} on, or NaN with too few peaks. */
+    static double peakSlope(TroughFold.Folded f, int start, double confidence, DetectorScratch scratch) {
+        double[] t = scratch.subTimes;
+        double[] v = scratch.subValues;
+        int m = 0;
+        for (int i = Math.max(start, 0); i < f.memoryLength; i++) {
+            double high = Double.NaN;
+            for (int k = 0; k < f.span && i - k >= Math.max(start, 0); k++) {
+                high = maxIgnoringNaN(high, f.memoryPeaks[i - k]);
+            }
+            if (!Double.isNaN(high)) {
+                t[m] = f.memoryTimes[i];
+                v[m++] = high;
+            }
+        }
+        if (m < TroughFold.MIN_TROUGHS || TrendStatistics.mannKendall(v, m).pUpward() > 1.0 - confidence) {
+            return Double.NaN;
+        }
+        return TrendStatistics.theilSen(t, v, m, 0.5, 0, scratch.slopes).slope();
     }
 
     /** Without a memory gauge: the heap's troughs against the container's limit. */

@@ -80,7 +80,7 @@ public final class TrendDetector {
         double nowHours = nowMillis / MILLIS_PER_HOUR;
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit()) {
-            death = f.memoryLength >= min ? Projection.memoryLimit(f, memory, ceilings.memoryLimitBytes(), nowHours)
+            death = f.memoryLength >= min ? Projection.memoryLimit(f, memory, heap, ceilings.memoryLimitBytes(), nowHours, s.confidence(), scratch)
                     : Projection.heapAgainstMemoryLimit(f, heap, ceilings.memoryLimitBytes(), nowHours);
         }
         if (ceilings.hasHeapMax()) {
@@ -142,7 +142,7 @@ public final class TrendDetector {
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
             TrendFit memory = cache.recentMemory(recent, s.confidence(), scratch);
-            death = Projection.memoryLimit(recent, memory, ceilings.memoryLimitBytes(), nowHours);
+            death = Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings.memoryLimitBytes(), nowHours, s.confidence(), scratch);
         }
         if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
             TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch);
