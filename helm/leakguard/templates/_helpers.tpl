@@ -69,3 +69,33 @@ app.kubernetes.io/instance: {{ .Release.Name }}
   resources: [leakpolicies/status]
   verbs: [patch]
 {{- end -}}
+
+{{/*
+The namespaces watched, comma-separated (empty: all): watchNamespaces, or every shard's. Fails on a
+namespace in two shards (its pods would be watched and restarted twice) and on both settings at once.
+*/}}
+{{- define "leakguard.watchedNamespaces" -}}
+{{- if .Values.shards -}}
+{{- if .Values.watchNamespaces -}}
+{{- fail "set watchNamespaces or shards, not both: with shards, each shard lists its own namespaces" -}}
+{{- end -}}
+{{- $seen := dict -}}
+{{- $shardNames := dict -}}
+{{- range .Values.shards -}}
+{{- if hasKey $shardNames .name -}}
+{{- fail (printf "two shards are named %s: shard names must differ" .name) -}}
+{{- end -}}
+{{- $_ := set $shardNames .name true -}}
+{{- $shard := .name -}}
+{{- range .namespaces -}}
+{{- if hasKey $seen . -}}
+{{- fail (printf "namespace %s is in shards %s and %s: a namespace belongs to one shard, or its pods are watched twice" . (get $seen .) $shard) -}}
+{{- end -}}
+{{- $_ := set $seen . $shard -}}
+{{- end -}}
+{{- end -}}
+{{- keys $seen | sortAlpha | join "," -}}
+{{- else -}}
+{{- join "," .Values.watchNamespaces -}}
+{{- end -}}
+{{- end -}}

@@ -62,7 +62,7 @@ class HelmChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "namespaced-ha", "monitoring-jvm"})
+    @ValueSource(strings = {"default", "namespaced-ha", "monitoring-jvm", "shards"})
     void renderMatchesItsGoldenFile(String name) throws IOException {
         String rendered = render(name.equals("default") ? null : name + ".yaml");
         Path golden = GOLDEN.resolve(name + ".yaml");
@@ -74,7 +74,7 @@ class HelmChartTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"default", "namespaced-ha", "monitoring-jvm"})
+    @ValueSource(strings = {"default", "namespaced-ha", "monitoring-jvm", "shards"})
     void everyRenderedObjectIsATypedKubernetesObjectWithStandardLabels(String name) {
         for (HasMetadata object : objects(render(name.equals("default") ? null : name + ".yaml"))) {
             boolean custom = object.getApiVersion().startsWith("monitoring.coreos.com/");
@@ -156,6 +156,44 @@ class HelmChartTest {
     }
 
     @Test
+    void shardsRunOneDeploymentEachOverItsOwnNamespacesWithItsOwnLease() {
+        List<HasMetadata> objects = objects(render("shards.yaml"));
+        List<Deployment> deployments = objects.stream().filter(Deployment.class::isInstance).map(Deployment.class::cast).toList();
+        assertThat(deployments).extracting(d -> d.getMetadata().getName()).containsExactly("leakguard-a", "leakguard-b");
+        Map<String, String> namespaces = new java.util.HashMap<>();
+        Map<String, String> leases = new java.util.HashMap<>();
+        for (Deployment d : deployments) {
+            String shard = d.getMetadata().getLabels().get("leakguard.io/shard");
+            assertThat(d.getSpec().getSelector().getMatchLabels()).containsEntry("leakguard.io/shard", shard);
+            assertThat(d.getSpec().getTemplate().getMetadata().getLabels()).containsEntry("leakguard.io/shard", shard);
+            d.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().forEach(e -> {
+                if (e.getName().equals("LEAKGUARD_NAMESPACES")) {
+                    namespaces.put(shard, e.getValue());
+                } else if (e.getName().equals("LEAKGUARD_LEADER_ELECTION_LEASE_NAME")) {
+                    leases.put(shard, e.getValue());
+                }
+            });
+        }
+        assertThat(namespaces).containsExactlyInAnyOrderEntriesOf(Map.of("a", "shop,payments", "b", "search"));
+        assertThat(leases).containsExactlyInAnyOrderEntriesOf(Map.of("a", "leakguard-a", "b", "leakguard-b"));
+        assertThat(objects.stream().filter(Role.class::isInstance).map(o -> o.getMetadata().getNamespace()))
+                .containsExactlyInAnyOrder("shop", "payments", "search");
+        assertThat(objects.stream().filter(ClusterRole.class::isInstance).map(o -> o.getMetadata().getName()))
+                .containsExactlyInAnyOrder("leakguard-crd", "leakguard-policy-editor");
+    }
+
+    @Test
+    void aNamespaceInTwoShardsIsRefusedBecauseItsPodsWouldBeWatchedTwice() {
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("leakguard").withKubeVersion("1.31.0")
+                .set("shards[0].name", "a").set("shards[0].namespaces[0]", "shop")
+                .set("shards[1].name", "b").set("shards[1].namespaces[0]", "shop").call())
+                .hasMessageContaining("namespace shop is in shards a and b");
+        assertThatThrownBy(() -> new Helm(CHART).template().withName("leakguard").withKubeVersion("1.31.0")
+                .set("shards[0].name", "a").set("shards[0].namespaces[0]", "shop").set("watchNamespaces[0]", "shop").call())
+                .hasMessageContaining("set watchNamespaces or shards, not both");
+    }
+
+    @Test
     void podExecIsGrantedOnlyWhenAskedFor() {
         ClusterRole role = objects(render("monitoring-jvm.yaml")).stream().filter(ClusterRole.class::isInstance)
                 .map(ClusterRole.class::cast).filter(r -> r.getMetadata().getName().equals("leakguard")).findFirst().orElseThrow();
@@ -197,7 +235,8 @@ class HelmChartTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"replicaCount=0", "image.pullPolicy=Sometimes", "watchNamespaces[0]=Not_A_Namespace",
-        "service.port=70000", "serviceMonitor.interval=often", "rbac.podExec=maybe", "unknownKey=1"})
+        "service.port=70000", "serviceMonitor.interval=often", "rbac.podExec=maybe", "unknownKey=1",
+        "shards[0].name=Not_A_Name", "shards[0].name=a"})
     void badValuesAreRefusedWithAMessage(String setting) {
         int eq = setting.indexOf('=');
         assertThatThrownBy(() -> new Helm(CHART).template().withName("leakguard")
