@@ -104,13 +104,18 @@ public final class TrendDetector {
 
         boolean deathSoon = death.etaSeconds() <= s.horizonMillis() / 1000.0;
         // Goroutines and threads follow traffic, so their growth only counts once it has lasted half the
-        // window (at most 30 minutes), at the slope's lower bound, and above the highest floor the pod's
-        // threads reached before the window: a traffic upswing is none of these.
+        // window (at most 30 minutes), either faster than the policy's bound at the slope's lower bound or
+        // unbroken (see unbrokenRise), and above the highest floor the pod's threads reached before the
+        // window: a traffic upswing is none of these.
         double threadSpanHours = threads.significant() ? f.threadTimes[f.threadLength - 1] - f.threadTimes[threads.start()] : 0;
         boolean threadsFast = threads.significant() && threads.lower() > s.maxThreadGrowthPerHour()
                 && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
-        double earlierHigh = threadsFast && f.threads[f.threadLength - 1] <= w.olderThreadsHigh ? w.olderThreadsHigh : Double.NaN;
-        boolean threadsTooFast = threadsFast && Double.isNaN(earlierHigh);
+        boolean threadsLongEnough = threads.significant()
+                && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
+        boolean threadsUnbroken = threadsLongEnough && !threadsFast && unbrokenRise(f);
+        double earlierHigh = (threadsFast || threadsUnbroken) && f.threads[f.threadLength - 1] <= w.olderThreadsHigh
+                ? w.olderThreadsHigh : Double.NaN;
+        boolean threadsTooFast = (threadsFast || threadsUnbroken) && Double.isNaN(earlierHigh);
         boolean threadsTooMany = threads.significant() && latestThreads > s.maxThreads();
         VerdictKind kind = deathSoon || threadsTooFast || threadsTooMany ? VerdictKind.Leaking
                 : memory.significant() || heap.significant() || threads.significant() ? VerdictKind.Suspect
@@ -122,10 +127,32 @@ public final class TrendDetector {
             return Verdict.insufficient(samples, "no significant trend in the " + troughs + " troughs so far; a pod is"
                     + " called Healthy from " + HEALTHY_TROUGHS);
         }
-        String reason = VerdictReason.of(kind, memory, heap, threads, death, ceilings, threadsTooFast, earlierHigh,
-                threadsTooMany, latestThreads, s);
+        String reason = VerdictReason.of(kind, memory, heap, threads, death, ceilings, threadsTooFast && threadsFast,
+                threadsTooFast && threadsUnbroken ? f.threads[0] : Double.NaN, earlierHigh, threadsTooMany, latestThreads, s);
         return new Verdict(kind, heap.slope(), heap.lower(), heap.p(), threads.slope(), threads.lower(), threads.p(),
                 death.etaSeconds(), latestThreads, latestPeak, samples, reason, memory.slope(), death.ceiling());
+    }
+
+    /** Kendall's tau of the thread troughs at which their rise counts as unbroken. */
+    static final double UNBROKEN_TAU = 0.8;
+    /** The least rise, in threads, that counts as unbroken: a handful of goroutines is not a leak. */
+    static final double UNBROKEN_MIN = 100;
+
+    /**
+     * Threads that at least doubled in the window (by {@link #UNBROKEN_MIN} or more) and whose troughs
+     * almost never fell back (Kendall's tau at least {@link #UNBROKEN_TAU}): goroutines or threads that
+     * are never released, whatever their pace. Traffic lets in-flight goroutines go as well as come, and
+     * a pool that fills levels off (the fit's guard).
+     */
+    static boolean unbrokenRise(TroughFold.Folded f) {
+        int n = f.threadLength;
+        double first = f.threads[0];
+        double rise = f.threads[n - 1] - first;
+        if (rise < UNBROKEN_MIN || rise < first) {
+            return false;
+        }
+        TrendStatistics.MannKendall mk = TrendStatistics.mannKendall(f.threads, n);
+        return mk.s() >= UNBROKEN_TAU * n * (n - 1) / 2.0;
     }
 
     /**

@@ -9,11 +9,13 @@ final class VerdictReason {
     }
 
     /**
+     * @param unbrokenFrom the threads' first trough in the window, when they count as leaking because they
+     *     doubled from it without falling back; NaN otherwise
      * @param earlierHigh the floor the threads reached before the window, when their growth would be too
      *     fast but has not yet passed it (traffic has taken them this high before); NaN otherwise
      */
     static String of(VerdictKind kind, TrendFit memory, TrendFit heap, TrendFit threads, Projection death,
-            Ceilings ceilings, boolean threadsTooFast, double earlierHigh, boolean threadsTooMany, double latestThreads,
+            Ceilings ceilings, boolean threadsTooFast, double unbrokenFrom, double earlierHigh, boolean threadsTooMany, double latestThreads,
             DetectorSettings s) {
         StringBuilder reason = new StringBuilder();
         if (memory.significant()) {
@@ -36,6 +38,10 @@ final class VerdictReason {
                     + "/h, p=" + p(threads.p()) + ")");
             if (threadsTooFast) {
                 reason.append(", above the ").append(whole(s.maxThreadGrowthPerHour())).append("/h bound");
+            }
+            if (!Double.isNaN(unbrokenFrom)) {
+                reason.append(", more than doubled from ").append(whole(unbrokenFrom))
+                        .append(" without falling back (never released)");
             }
             if (!Double.isNaN(earlierHigh)) {
                 reason.append(", but not above the floor of ").append(whole(earlierHigh))

@@ -218,6 +218,24 @@ class TrendDetectorTest {
     }
 
     @Test
+    void goroutinesThatAreNeverReleasedAreLeakingThoughSlowerThanTheBound() {
+        // +200 goroutines an hour from 80, with in-flight ones coming and going on top: the floor never falls back.
+        PodSeries series = history(60, m -> 80 + 200.0 * m / 60 + (m * 7) % 5, m -> 100, m -> 200, Double.NaN, null);
+        Verdict verdict = judge(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("more than doubled from").contains("without falling back")
+                .doesNotContain("above the 500/h bound");
+    }
+
+    @Test
+    void aPoolThatFillsUpToItsSizeIsNotLeaking() {
+        // A worker pool growing from 50 to its 300 over the first half hour, then full.
+        PodSeries series = history(60, m -> 300 - 250 * Math.exp(-m / 12.0), m -> 100, m -> 200, Double.NaN, null);
+        Verdict verdict = judge(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
     void aYoungPodWithoutATrendIsInsufficientDataUntilItHasTwelveTroughs() {
         // Five minutes after a 10-minute warm-up: ten 30-second troughs, flat.
         Verdict young = judge(history(15, m -> 40, m -> 100, m -> 200, Double.NaN, null), 15 * MINUTE, 1024 * MIB, DEFAULTS);
