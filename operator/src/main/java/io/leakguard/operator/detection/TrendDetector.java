@@ -102,7 +102,9 @@ public final class TrendDetector {
             latestPeak = maxIgnoringNaN(latestPeak, death.levelBytes());
         }
 
-        boolean deathSoon = death.etaSeconds() <= s.horizonMillis() / 1000.0;
+        boolean near = !ceilings.hasHeapMax() && Projection.MEMORY_LIMIT.equals(death.ceiling())
+                && death.levelBytes() >= NEAR * death.ceilingBytes();
+        boolean deathSoon = death.etaSeconds() <= (near ? NEAR_FACTOR : 1) * s.horizonMillis() / 1000.0;
         // Goroutines and threads follow traffic, so their growth only counts once it has lasted half the
         // window (at most 30 minutes), either faster than the policy's bound at the slope's lower bound or
         // unbroken (see unbrokenRise), and above the highest floor the pod's threads reached before the
@@ -135,6 +137,14 @@ public final class TrendDetector {
 
     /** Kendall's tau of the thread troughs at which their rise counts as unbroken. */
     static final double UNBROKEN_TAU = 0.8;
+    /**
+     * Within this share of the limit, a death projected within {@link #NEAR_FACTOR} horizons counts as
+     * within the horizon: so close, the projection's error (peaks the scrapes miss, a heap goal above
+     * the live heap) is as large as the headroom left. Not for a pod with a heap max: a JVM commits its
+     * heap up to near the limit by design.
+     */
+    static final double NEAR = 0.9;
+    static final double NEAR_FACTOR = 2;
     /** The least rise, in threads, that counts as unbroken: a handful of goroutines is not a leak. */
     static final double UNBROKEN_MIN = 100;
 

@@ -7,19 +7,22 @@ import java.util.Arrays;
  * keeping the minimum thread count, the minimum heap (the trough: the post-GC baseline), the
  * minimum and maximum process memory (its floor, which shows what is kept, and its peak, which is
  * what meets the limit) and how many samples fell in it; and the latest heap max, a JVM's second
- * ceiling. Primitive arrays only; a 1-hour window at a 15-second interval costs about 5 KiB.
+ * ceiling. Primitive arrays only, the gauges as floats (24 bits: a 2 GiB level to 256 bytes, a thread
+ * count exactly) and the bucket starts as bucket numbers: 120 buckets cost about 2.7 KiB.
  */
 public final class PodSeries {
 
     private final String lifeKey;
     private final long lifeStartMillis;
     private final long bucketMillis;
-    private final long[] bucketStart;
-    private final double[] threadsMin;
-    private final double[] heapMin;
-    private final double[] memoryMin;
-    private final double[] memoryMax;
-    private final int[] samples;
+    /** Each bucket's start, in buckets after {@link #baseBucket}. */
+    private final int[] bucketStart;
+    private final float[] threadsMin;
+    private final float[] heapMin;
+    private final float[] memoryMin;
+    private final float[] memoryMax;
+    private final short[] samples;
+    private long baseBucket = Long.MIN_VALUE;
     private double heapMaxBytes = Double.NaN;
     private double olderThreadsHigh = Double.NaN;
     private int newest = -1;
@@ -33,12 +36,12 @@ public final class PodSeries {
         this.lifeKey = lifeKey;
         this.lifeStartMillis = lifeStartMillis;
         this.bucketMillis = bucketMillis;
-        this.bucketStart = new long[capacity];
-        this.threadsMin = new double[capacity];
-        this.heapMin = new double[capacity];
-        this.memoryMin = new double[capacity];
-        this.memoryMax = new double[capacity];
-        this.samples = new int[capacity];
+        this.bucketStart = new int[capacity];
+        this.threadsMin = new float[capacity];
+        this.heapMin = new float[capacity];
+        this.memoryMin = new float[capacity];
+        this.memoryMax = new float[capacity];
+        this.samples = new short[capacity];
     }
 
     public String lifeKey() {
@@ -86,7 +89,14 @@ public final class PodSeries {
     public void add(long timeMillis, Gauges g) {
         double threads = g.threads();
         double heap = g.heap();
-        long start = Math.floorDiv(timeMillis, bucketMillis) * bucketMillis;
+        long bucket = Math.floorDiv(timeMillis, bucketMillis);
+        if (baseBucket == Long.MIN_VALUE) {
+            baseBucket = bucket;
+        }
+        if (bucket - baseBucket < 0 || bucket - baseBucket > Integer.MAX_VALUE) {
+            return;
+        }
+        int start = (int) (bucket - baseBucket);
         if (newest >= 0 && start < bucketStart[newest]) {
             return;
         }
@@ -97,20 +107,22 @@ public final class PodSeries {
             }
             size = Math.min(size + 1, bucketStart.length);
             bucketStart[newest] = start;
-            threadsMin[newest] = Double.NaN;
-            heapMin[newest] = Double.NaN;
-            memoryMin[newest] = Double.NaN;
-            memoryMax[newest] = Double.NaN;
+            threadsMin[newest] = Float.NaN;
+            heapMin[newest] = Float.NaN;
+            memoryMin[newest] = Float.NaN;
+            memoryMax[newest] = Float.NaN;
             samples[newest] = 0;
         }
         if (g.heapMax() > 0) {
             heapMaxBytes = g.heapMax();
         }
-        threadsMin[newest] = minIgnoringNaN(threadsMin[newest], threads);
-        heapMin[newest] = minIgnoringNaN(heapMin[newest], heap);
-        memoryMin[newest] = minIgnoringNaN(memoryMin[newest], g.memoryFloor());
-        memoryMax[newest] = maxIgnoringNaN(memoryMax[newest], g.memory());
-        samples[newest]++;
+        threadsMin[newest] = (float) minIgnoringNaN(threadsMin[newest], threads);
+        heapMin[newest] = (float) minIgnoringNaN(heapMin[newest], heap);
+        memoryMin[newest] = (float) minIgnoringNaN(memoryMin[newest], g.memoryFloor());
+        memoryMax[newest] = (float) maxIgnoringNaN(memoryMax[newest], g.memory());
+        if (samples[newest] < Short.MAX_VALUE) {
+            samples[newest]++;
+        }
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
     }
 
@@ -129,11 +141,12 @@ public final class PodSeries {
         double older = olderThreadsHigh;
         for (int k = size - 1; k >= 0; k--) {
             int i = Math.floorMod(newest - k, bucketStart.length);
-            if (bucketStart[i] < fromMillis) {
+            long time = (baseBucket + bucketStart[i]) * bucketMillis;
+            if (time < fromMillis) {
                 older = maxIgnoringNaN(older, threadsMin[i]);
                 continue;
             }
-            out.time[n] = bucketStart[i];
+            out.time[n] = time;
             out.threads[n] = threadsMin[i];
             out.heap[n] = heapMin[i];
             out.memoryFloor[n] = memoryMin[i];

@@ -30,8 +30,13 @@ class PodTrimTest {
                 .withCommand("/bin/checkout").endContainer()
                 .addNewVolume().withName("data").withNewEmptyDir().endEmptyDir().endVolume()
                 .endSpec()
-                .withNewStatus().withPhase("Running").withPodIP("10.0.0.5")
+                .withNewStatus().withPhase("Running").withPodIP("10.0.0.5").withHostIP("192.168.1.9").withQosClass("Burstable")
+                .addNewCondition().withType("PodScheduled").withStatus("True").withLastTransitionTime("2026-11-29T10:00:01Z")
+                .endCondition()
+                .addNewCondition().withType("Ready").withStatus("True").withLastTransitionTime("2026-11-29T10:01:05Z")
+                .endCondition()
                 .addNewContainerStatus().withName("app").withRestartCount(2).withContainerID("containerd://abc")
+                .withImage("shop/checkout:1").withImageID("sha256:" + "f".repeat(64)).withReady(true)
                 .withNewState().withNewRunning().withStartedAt("2026-11-29T10:01:00Z").endRunning().endState()
                 .endContainerStatus().endStatus()
                 .build();
@@ -49,6 +54,11 @@ class PodTrimTest {
         assertThat(TrackedPod.workloadOf(trimmed)).isEqualTo("ReplicaSet/checkout-7c9f");
         assertThat(trimmed.getMetadata().getLabels()).containsEntry("app", "checkout");
         assertThat(trimmed.getMetadata().getResourceVersion()).isEqualTo("7");
+        assertThat(trimmed.getStatus().getConditions()).singleElement()
+                .satisfies(c -> assertThat(c.getType() + "=" + c.getStatus()).isEqualTo("Ready=True"));
+        assertThat(trimmed.getStatus().getContainerStatuses()).singleElement()
+                .satisfies(c -> assertThat(c.getImageID()).isNull());
+        assertThat(trimmed.getSpec().getContainers().get(0).getResources().getLimits()).containsKey("memory");
     }
 
     @Test
