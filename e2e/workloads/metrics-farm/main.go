@@ -5,7 +5,9 @@
 // client_golang's default collectors plus an application's request histograms; JVM pods with
 // Micrometer's. Leaking pods grow their goroutines (threads) and memory from the farm's start; slow
 // pods answer after -slow; failing pods answer 500. /debug/pprof/goroutine?debug=2 serves a small
-// goroutine dump. GET /healthz on -control reports how many listeners are up.
+// goroutine dump. GET /healthz on -control reports how many listeners are up, and GET /scrapes how
+// many times each pod's /metrics was asked for ("IP COUNT" lines): a pod watched by two operators
+// is asked twice as often.
 package main
 
 import (
@@ -28,6 +30,7 @@ type pod struct {
 	kind  string
 	seed  float64
 	start time.Time
+	asked atomic.Int64
 }
 
 var (
@@ -80,6 +83,13 @@ func main() {
 	cm.HandleFunc("/healthz", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "listening %d served %d\n", listening.Load(), served.Load())
 	})
+	cm.HandleFunc("/scrapes", func(w http.ResponseWriter, r *http.Request) {
+		bw := bufio.NewWriter(w)
+		for _, p := range pods {
+			fmt.Fprintf(bw, "%s %d\n", p.ip, p.asked.Load())
+		}
+		bw.Flush()
+	})
 	log.Fatal(http.Serve(cl, cm))
 }
 
@@ -112,6 +122,7 @@ func level(p *pod) (threads, heap, rss float64) {
 
 func metrics(w http.ResponseWriter, p *pod) {
 	served.Add(1)
+	p.asked.Add(1)
 	switch p.kind {
 	case "go-slow":
 		time.Sleep(*slow)

@@ -72,20 +72,25 @@ public final class DebianServer implements AutoCloseable {
      * relabelling of a real installation would.
      */
     public static DebianServer prometheus(Path dir, Path targets) throws IOException, InterruptedException {
+        return prometheus(dir, targets, Duration.ofSeconds(2));
+    }
+
+    /** The same, scraping every {@code interval} (the scale benchmark's 15 s). */
+    public static DebianServer prometheus(Path dir, Path targets, Duration interval) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         Files.createDirectories(targets);
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, """
                 global:
-                  scrape_interval: 2s
-                  scrape_timeout: 1s
-                  evaluation_interval: 2s
+                  scrape_interval: %ds
+                  scrape_timeout: %ds
+                  evaluation_interval: %ds
                 scrape_configs:
                   - job_name: pods
                     file_sd_configs:
                       - files: ['%s/*.json']
                         refresh_interval: 2s
-                """.formatted(targets));
+                """.formatted(interval.toSeconds(), Math.max(1, interval.toSeconds() / 2), interval.toSeconds(), targets));
         int port = LocalProcesses.freePort();
         return start(List.of(PROMETHEUS.toString(), "--config.file=" + config, "--storage.tsdb.path=" + dir.resolve("data"),
                 "--web.listen-address=127.0.0.1:" + port), port, dir.resolve("prometheus.log"));
@@ -102,6 +107,10 @@ public final class DebianServer implements AutoCloseable {
             throw e;
         }
         return server;
+    }
+
+    public long pid() {
+        return process.pid();
     }
 
     @Override

@@ -27,6 +27,7 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBindingBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.leakguard.e2e.harness.CgroupProcess;
 import io.leakguard.e2e.harness.ControlPlane;
+import io.leakguard.e2e.harness.DebianServer;
 import io.leakguard.e2e.harness.KubeCluster;
 import io.leakguard.e2e.harness.LeakyWorkload;
 
@@ -46,16 +47,20 @@ public final class ScaleBench {
     private static final long LIMIT = 512L << 20;
     private final Duration warmup;
     private final Duration measure;
+    private final int shards;
+    private final boolean viaPrometheus;
 
-    private ScaleBench(Duration warmup, Duration measure) {
+    private ScaleBench(Duration warmup, Duration measure, int shards, boolean viaPrometheus) {
         this.warmup = warmup;
         this.measure = measure;
+        this.shards = shards;
+        this.viaPrometheus = viaPrometheus;
     }
 
     /** One run's figures. */
     record Figures(int pods, int policies, double cores, double rssMiB, double heapAfterGcMiB, double latenessP50,
             double latenessP99, long overruns, double lostShare, Map<String, Double> requestsPerSecond,
-            double breachP50, double breachP99, int waited, int evicted, int leaking) {
+            double breachP50, double breachP99, int waited, int evicted, int leaking, int watchedTwice, int neverWatched) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -70,7 +75,8 @@ public final class ScaleBench {
             sizes.add(Integer.parseInt(n.trim()));
         }
         ScaleBench bench = new ScaleBench(Duration.ofSeconds(Long.getLong("scale.warmup", 150)),
-                Duration.ofSeconds(Long.getLong("scale.measure", 180)));
+                Duration.ofSeconds(Long.getLong("scale.measure", 180)), Integer.getInteger("scale.shards", 1),
+                "prometheus".equals(System.getProperty("scale.mode", "scrape")));
         List<Figures> all = new ArrayList<>();
         all.add(bench.run(0));
         for (int n : sizes) {
@@ -88,43 +94,77 @@ public final class ScaleBench {
 
     private Figures run(int pods) throws Exception {
         Path work = Files.createTempDirectory("leakguard-scale-" + pods);
-        System.out.printf("%n== %d pods (files in %s)%n", pods, work);
+        System.out.printf("%n== %d pods, %s, %d operator%s (files in %s)%n", pods, viaPrometheus ? "through Prometheus"
+                : "scraped by the operator", shards, shards == 1 ? "" : "s, one shard of the namespaces each", work);
         try (ControlPlane plane = ControlPlane.start(work.resolve("controlplane"));
-                HollowNode node = new HollowNode(plane.admin())) {
+                HollowNode node = new HollowNode(plane.admin());
+                DebianServer prometheus = viaPrometheus
+                        ? DebianServer.prometheus(work.resolve("prometheus"), work.resolve("targets"), Duration.ofSeconds(15))
+                        : null) {
             KubernetesClient admin = plane.admin();
             KubeCluster.create(admin, Files.readString(Path.of("../crds/leakpolicies.leakguard.io-v1.yml")));
             node.register();
             int namespaces = pods == 0 ? 0 : Math.max(5, pods / 40);
             long start = System.nanoTime();
-            List<String> farmLines = populate(admin, node, pods, namespaces);
+            List<String> farmLines = populate(admin, node, pods, namespaces, prometheus == null ? null : prometheus.url);
             System.out.printf("%d pods running on the hollow node, %d namespaces, %d policies, in %.0f s%n", farmLines.size(),
                     namespaces, 2 * namespaces, (System.nanoTime() - start) / 1e9);
+            if (prometheus != null) {
+                writeTargets(node, work.resolve("targets"));
+            }
             Path podsFile = work.resolve("pods.txt");
             Files.write(podsFile, farmLines);
+            String farmControl = "127.0.0.1:" + freePort();
             Process farm = new ProcessBuilder(LeakyWorkload.program("metrics-farm").toString(), "-pods", podsFile.toString(),
-                    "-leak-mib-per-minute", "40", "-limit-mib", "512").redirectErrorStream(true)
+                    "-leak-mib-per-minute", "40", "-limit-mib", "512", "-control", farmControl).redirectErrorStream(true)
                     .redirectOutput(work.resolve("farm.log").toFile()).start();
-            int port = freePort();
-            try (CgroupProcess operator = CgroupProcess.start("scale-operator", LIMIT, List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:MaxRAMPercentage=50",
-                    "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar",
-                    Path.of("../operator/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()),
-                    work.resolve("operator.log"), Map.of("KUBECONFIG", operatorKubeconfig(plane, work).toString(),
-                            "QUARKUS_HTTP_HOST", "127.0.0.1", "QUARKUS_HTTP_PORT", Integer.toString(port)))) {
-                String metricsUrl = "http://127.0.0.1:" + port + "/q/metrics";
+            Path kubeconfig = operatorKubeconfig(plane, work);
+            List<Operator> operators = new ArrayList<>();
+            try {
+                for (int shard = 0; shard < shards; shard++) {
+                    operators.add(Operator.start(shard, shards, namespaces, kubeconfig, work));
+                }
                 Thread.sleep(warmup.toMillis());
-                Map<String, Double> before = scrape(metricsUrl);
+                List<Map<String, Double>> before = new ArrayList<>();
+                for (Operator o : operators) {
+                    before.add(scrape(o.metricsUrl()));
+                }
+                Map<String, Double> prometheusBefore = prometheus == null ? Map.of() : scrape(prometheus.url + "/metrics");
+                long[] prometheusCpu0 = prometheus == null ? new long[2] : cpuTicks(prometheus.pid());
+                Map<String, Long> askedBefore = asked(farmControl);
                 long requestsBefore = plane.requests().size();
-                long[] cpu0 = cpuTicks(operator.pid());
+                List<long[]> cpu0 = new ArrayList<>();
+                for (Operator o : operators) {
+                    cpu0.add(cpuTicks(o.process().pid()));
+                }
                 long t0 = System.nanoTime();
                 double maxRss = 0;
                 while (System.nanoTime() - t0 < measure.toNanos()) {
                     Thread.sleep(5000);
-                    maxRss = Math.max(maxRss, rssBytes(operator.pid()));
+                    for (Operator o : operators) {
+                        maxRss = Math.max(maxRss, rssBytes(o.process().pid()));
+                    }
                 }
-                long[] cpu1 = cpuTicks(operator.pid());
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                Map<String, Double> after = scrape(metricsUrl);
+                double cores = 0;
+                for (int i = 0; i < operators.size(); i++) {
+                    long[] cpu1 = cpuTicks(operators.get(i).process().pid());
+                    cores += (cpu1[0] + cpu1[1] - cpu0.get(i)[0] - cpu0.get(i)[1]) / 100.0 / seconds;
+                }
+                Map<String, Long> askedAfter = asked(farmControl);
+                // Lateness quantiles: the worst shard's; counters: summed over the shards.
+                Map<String, Double> after = new TreeMap<>();
+                double ok = 0;
+                long overruns = 0;
+                for (int i = 0; i < operators.size(); i++) {
+                    Map<String, Double> own = scrape(operators.get(i).metricsUrl());
+                    own.forEach((k, v) -> after.merge(k, v, Math::max));
+                    ok += delta(before.get(i), own, "leakguard_scrapes_total{outcome=\"ok\"}");
+                    overruns += (long) delta(before.get(i), own, "leakguard_sampling_overruns_total");
+                }
+                if (prometheus != null) {
+                    printPrometheusCost(prometheus, prometheusBefore, prometheusCpu0, seconds, cores);
+                }
                 List<ControlPlane.Request> requests = plane.requests();
                 Map<String, Double> perVerb = new TreeMap<>();
                 for (ControlPlane.Request r : requests.subList((int) Math.min(requestsBefore, requests.size()), requests.size())) {
@@ -133,31 +173,134 @@ public final class ScaleBench {
                         perVerb.merge(verb, 1.0 / seconds, Double::sum);
                     }
                 }
-                new ProcessBuilder("jcmd", Long.toString(operator.pid()), "GC.run").redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
-                Thread.sleep(1000);
-                Map<String, Double> gc = scrape(metricsUrl);
-                double heap = gc.entrySet().stream().filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{area=\"heap\""))
-                        .mapToDouble(Map.Entry::getValue).sum();
-                double ok = delta(before, after, "leakguard_scrapes_total{outcome=\"ok\"}");
+                double heap = 0;
+                for (Operator o : operators) {
+                    heap = Math.max(heap, o.heapAfterGc(work));
+                }
                 double inTime = farmLines.stream().filter(l -> !l.endsWith("-slow") && !l.endsWith("-failing")).count()
                         * seconds / 15.0;
                 int leaking = (int) farmLines.stream().filter(l -> l.endsWith("-leaking")).count();
-                double[] breach = breachToEviction(work.resolve("operator.log"), plane.audit);
+                double[] breach = breachToEviction(operators.stream().map(o -> o.log()).toList(), plane.audit);
                 int evicted = (int) requests.stream().filter(r -> OPERATOR_USER.equals(r.user())
                         && "eviction".equals(r.subresource()) && r.code() / 100 == 2).count();
-                farm.destroyForcibly();
-                return new Figures(farmLines.size(), 2 * namespaces, (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 100.0 / seconds,
-                        maxRss / (1 << 20), heap / (1 << 20),
+                int[] watched = watchedOnceEach(farmLines, askedBefore, askedAfter, seconds);
+                return new Figures(farmLines.size(), 2 * namespaces, cores, maxRss / (1 << 20), heap / (1 << 20),
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.5\"}", Double.NaN),
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.99\"}", Double.NaN),
-                        (long) delta(before, after, "leakguard_sampling_overruns_total"),
-                        pods == 0 ? 0 : Math.max(0, 1 - ok / inTime), perVerb,
-                        breach[0], breach[1], (int) breach[2], evicted, leaking);
+                        overruns,
+                        pods == 0 || prometheus != null ? 0 : Math.max(0, 1 - ok / inTime), perVerb,
+                        breach[0], breach[1], (int) breach[2], evicted, leaking, watched[0], watched[1]);
             } finally {
+                for (Operator o : operators) {
+                    o.process().close();
+                }
                 farm.destroyForcibly();
             }
         }
+    }
+
+    /** One operator: its own JVM in its own memory cgroup at the chart's limit, and with shards, its own namespaces. */
+    private record Operator(CgroupProcess process, String metricsUrl, Path log) {
+
+        static Operator start(int shard, int shards, int namespaces, Path kubeconfig, Path work) throws Exception {
+            int port = freePort();
+            Map<String, String> env = new TreeMap<>(Map.of("KUBECONFIG", kubeconfig.toString(), "QUARKUS_HTTP_HOST", "127.0.0.1",
+                    "QUARKUS_HTTP_PORT", Integer.toString(port)));
+            if (shards > 1) {
+                // The chart's shards: every shard its own namespaces (here team-i goes to shard i mod shards) and Lease.
+                List<String> own = new ArrayList<>();
+                for (int ns = shard; ns < namespaces; ns += shards) {
+                    own.add("team-" + ns);
+                }
+                env.put("LEAKGUARD_NAMESPACES", String.join(",", own));
+                env.put("LEAKGUARD_LEADER_ELECTION_LEASE_NAME", "leakguard-shard-" + shard);
+            }
+            Path log = work.resolve(shards == 1 ? "operator.log" : "operator-" + shard + ".log");
+            CgroupProcess process = CgroupProcess.start("scale-operator-" + shard, LIMIT, List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:MaxRAMPercentage=50",
+                    "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar",
+                    Path.of("../operator/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()), log, env);
+            return new Operator(process, "http://127.0.0.1:" + port + "/q/metrics", log);
+        }
+
+        /** The heap after a full collection, and with {@code -Dscale.histogram=true} what it holds, biggest first. */
+        double heapAfterGc(Path work) throws Exception {
+            new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.run").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            Thread.sleep(1000);
+            if (Boolean.getBoolean("scale.histogram")) {
+                Path histogram = work.resolve("histogram-" + process.pid() + ".txt");
+                new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.class_histogram").redirectErrorStream(true)
+                        .redirectOutput(histogram.toFile()).start().waitFor();
+                Files.readAllLines(histogram).stream().limit(30).forEach(System.out::println);
+            }
+            return scrape(metricsUrl).entrySet().stream().filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{area=\"heap\""))
+                    .mapToDouble(Map.Entry::getValue).sum();
+        }
+    }
+
+    /** How many times the farm was asked for each pod's /metrics. */
+    private static Map<String, Long> asked(String farmControl) throws Exception {
+        Map<String, Long> asked = new java.util.HashMap<>();
+        String body = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://" + farmControl + "/scrapes"))
+                .build(), HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            String[] fields = line.split(" ");
+            if (fields.length == 2) {
+                asked.put(fields[0], Long.parseLong(fields[1]));
+            }
+        }
+        return asked;
+    }
+
+    /**
+     * Of the pods that answer in time and are not evicted (go and jvm), how many were asked for their
+     * metrics at least half again as often as one watcher at 15 s would (watched twice), and how many not at all.
+     */
+    private static int[] watchedOnceEach(List<String> farmLines, Map<String, Long> before, Map<String, Long> after,
+            double seconds) {
+        double once = seconds / 15.0;
+        int twice = 0;
+        int never = 0;
+        for (String line : farmLines) {
+            String[] fields = line.split(" ");
+            if (!fields[1].equals("go") && !fields[1].equals("jvm")) {
+                continue;
+            }
+            long n = after.getOrDefault(fields[0], 0L) - before.getOrDefault(fields[0], 0L);
+            if (n == 0) {
+                never++;
+            } else if (n > 1.5 * once + 1) {
+                twice++;
+            }
+        }
+        return new int[] {twice, never};
+    }
+
+    /** Every farm pod as a Prometheus file_sd target with its namespace and pod labels, as Kubernetes discovery gives them. */
+    private static void writeTargets(HollowNode node, Path dir) throws Exception {
+        List<Map<String, Object>> targets = new ArrayList<>();
+        node.addresses().forEach((pod, ip) -> {
+            String[] key = pod.split("/");
+            targets.add(Map.of("targets", List.of(ip + ":9090"), "labels", Map.of("namespace", key[0], "pod", key[1])));
+        });
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("pods.json"), io.fabric8.kubernetes.client.utils.Serialization.asJson(targets));
+    }
+
+    /** What the fleet path costs: the queries LeakGuard sends, their answers' size, and Prometheus's own CPU. */
+    private static void printPrometheusCost(DebianServer prometheus, Map<String, Double> before, long[] cpu0, double seconds,
+            double operatorCores) throws Exception {
+        Map<String, Double> after = scrape(prometheus.url + "/metrics");
+        long[] cpu1 = cpuTicks(prometheus.pid());
+        String query = "{handler=\"/api/v1/query\"}";
+        double queries = delta(before, after, "prometheus_http_response_size_bytes_count" + query);
+        double bytes = delta(before, after, "prometheus_http_response_size_bytes_sum" + query);
+        double targets = after.getOrDefault("prometheus_sd_discovered_targets{config=\"pods\",name=\"scrape\"}", Double.NaN);
+        System.out.printf(Locale.ROOT, "Prometheus mode: %.2f queries/s, %.0f KiB per answer, operator %.3f cores,"
+                + " Prometheus %.3f cores and %.0f MiB RSS for %.0f targets%n", queries / seconds, queries == 0 ? 0 : bytes / queries / 1024,
+                operatorCores, (cpu1[0] + cpu1[1] - cpu0[0] - cpu0[1]) / 100.0 / seconds, rssBytes(prometheus.pid()) / (1 << 20),
+                targets);
     }
 
     /**
@@ -166,7 +309,8 @@ public final class ScaleBench {
      * is chosen by its address: 3% leaking, 2% slow, 2% failing (Go), and the JVM ReplicaSets' pods are JVMs.
      * Controller-owned pods, because LeakGuard never evicts a bare pod (nothing would replace it).
      */
-    private static List<String> populate(KubernetesClient admin, HollowNode node, int pods, int namespaces) throws Exception {
+    private static List<String> populate(KubernetesClient admin, HollowNode node, int pods, int namespaces, String prometheusUrl)
+            throws Exception {
         if (pods == 0) {
             return List.of();
         }
@@ -181,8 +325,8 @@ public final class ScaleBench {
                 done.add(pool.submit(() -> {
                     admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(name).endMetadata().build())
                             .create();
-                    KubeCluster.create(admin, policy(name, "go", "Go"));
-                    KubeCluster.create(admin, policy(name, "jvm", "JVM"));
+                    KubeCluster.create(admin, policy(name, "go", "Go", prometheusUrl));
+                    KubeCluster.create(admin, policy(name, "jvm", "JVM", prometheusUrl));
                     KubeCluster.create(admin, replicaSet(name, "go", goPerNamespace));
                     KubeCluster.create(admin, replicaSet(name, "jvm", jvmPerNamespace));
                 }));
@@ -230,7 +374,8 @@ public final class ScaleBench {
                 """.formatted(app, namespace, replicas, app, app);
     }
 
-    private static String policy(String namespace, String name, String runtime) {
+    private static String policy(String namespace, String name, String runtime, String prometheusUrl) {
+        String source = prometheusUrl == null ? "" : "source: Prometheus, prometheus: {url: '" + prometheusUrl + "'}, ";
         return """
                 apiVersion: leakguard.io/v1alpha1
                 kind: LeakPolicy
@@ -238,11 +383,11 @@ public final class ScaleBench {
                 spec:
                   selector: {matchLabels: {app: %s}}
                   runtime: %s
-                  metrics: {port: metrics, interval: 15s, timeout: 2s}
+                  metrics: {%sport: metrics, interval: 15s, timeout: 2s}
                   detection: {window: 10m, horizon: 15m, minSamples: 10, warmup: 0s}
                   remediation: {cooldown: 1m, maxPerHour: 60, maxConcurrent: 5}
                   diagnostics: {threadDump: {enabled: %s}}
-                """.formatted(name, namespace, name, runtime, runtime.equals("Go"));
+                """.formatted(name, namespace, name, runtime, source, runtime.equals("Go"));
     }
 
     /** The operator's own identity (so that the audit log tells its requests apart), bound to cluster-admin. */
@@ -273,10 +418,14 @@ public final class ScaleBench {
      * cooldown holds its second leaking pod for a minute or more, by design), and how many were held.
      */
     @SuppressWarnings("unchecked")
-    private static double[] breachToEviction(Path operatorLog, Path audit) throws Exception {
+    private static double[] breachToEviction(List<Path> operatorLogs, Path audit) throws Exception {
         Map<String, Long> leaking = new java.util.HashMap<>();
         java.time.format.DateTimeFormatter format = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss,SSS");
-        for (String line : Files.readAllLines(operatorLog)) {
+        List<String> lines = new ArrayList<>();
+        for (Path log : operatorLogs) {
+            lines.addAll(Files.readAllLines(log));
+        }
+        for (String line : lines) {
             Matcher m = LEAKING.matcher(line);
             if (m.matches()) {
                 leaking.putIfAbsent(m.group(2) + "/" + m.group(3), java.time.LocalDateTime.parse(m.group(1), format)
@@ -359,14 +508,14 @@ public final class ScaleBench {
         Figures idle = all.get(0);
         System.out.println("\n| pods | policies | CPU (cores) | RSS max (MiB) | heap after GC (MiB) | lateness p50 / p99 (s)"
                 + " | rounds overrun | scrapes lost | API requests/s by verb | breach to eviction p50 / p99 (s) | held by a cooldown"
-                + " | evicted / leaking |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | evicted / leaking | pods watched twice / never |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Figures f : all) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %.3f (%.1fx idle) | %.0f (%.2fx) | %.0f | %.2f / %.2f | %d | %.1f%% | %s | %.2f / %.2f | %d | %d / %d |%n",
+            System.out.printf(Locale.ROOT, "| %s | %d | %.3f (%.1fx idle) | %.0f (%.2fx) | %.0f | %.2f / %.2f | %d | %.1f%% | %s | %.2f / %.2f | %d | %d / %d | %d / %d |%n",
                     f.pods() == 0 ? "idle" : Integer.toString(f.pods()), f.policies(), f.cores(), f.cores() / idle.cores(),
                     f.rssMiB(), f.rssMiB() / idle.rssMiB(), f.heapAfterGcMiB(), f.latenessP50(), f.latenessP99(), f.overruns(),
                     100 * f.lostShare(), verbs(f.requestsPerSecond()), f.breachP50(), f.breachP99(), f.waited(), f.evicted(),
-                    f.leaking());
+                    f.leaking(), f.watchedTwice(), f.neverWatched());
         }
         for (int i = 2; i < all.size(); i++) {
             Figures a = all.get(i - 1);
