@@ -1,23 +1,37 @@
 package io.leakguard.operator.notify;
 
+import java.time.Clock;
+import java.time.Duration;
+
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
 
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.operator.detection.VerdictKind;
 import io.leakguard.operator.state.VerdictTransition;
+import io.micrometer.core.instrument.MeterRegistry;
 
 /**
  * Kubernetes Events for verdict transitions, on the pod and on its policy: LeakSuspected, LeakDetected,
- * and LeakCleared when a Suspect or Leaking pod turns Healthy again.
+ * and LeakCleared when a Suspect or Leaking pod turns Healthy again. LeakSuspected and LeakCleared only
+ * inform, and share a budget per namespace ({@link EventBudget}: 20 at once, then one a minute);
+ * LeakDetected is always recorded.
  */
 @Singleton
 public class VerdictEvents {
 
-    private final KubernetesEvents events;
+    static final int BURST = 20;
+    static final Duration REFILL = Duration.ofMinutes(1);
 
-    public VerdictEvents(KubernetesEvents events) {
+    private final KubernetesEvents events;
+    private final Clock clock;
+    private final MeterRegistry meters;
+    private final EventBudget budget = new EventBudget(BURST, REFILL);
+
+    public VerdictEvents(KubernetesEvents events, Clock clock, MeterRegistry meters) {
         this.events = events;
+        this.clock = clock;
+        this.meters = meters;
     }
 
     /** The Event's reason for a transition, or null when it deserves none. Pure. */
@@ -33,6 +47,10 @@ public class VerdictEvents {
     void on(@Observes VerdictTransition transition) {
         String reason = reason(transition.before(), transition.verdict().kind());
         if (reason == null) {
+            return;
+        }
+        if (!"LeakDetected".equals(reason) && !budget.tryTake(transition.pod().namespace(), clock.instant())) {
+            meters.counter("leakguard.events", "reason", reason, "result", "over budget").increment();
             return;
         }
         String type = transition.verdict().kind() == VerdictKind.Healthy ? "Normal" : "Warning";
