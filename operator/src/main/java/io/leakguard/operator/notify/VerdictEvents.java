@@ -14,19 +14,22 @@ import io.micrometer.core.instrument.MeterRegistry;
 /**
  * Kubernetes Events for verdict transitions, on the pod and on its policy: LeakSuspected, LeakDetected,
  * and LeakCleared when a Suspect or Leaking pod turns Healthy again. LeakSuspected and LeakCleared only
- * inform, and share a budget per namespace ({@link EventBudget}: 20 at once, then one a minute);
- * LeakDetected is always recorded.
+ * inform, and share a budget per namespace ({@link EventBudget}: 5 at once, then one a minute) and one
+ * for the whole operator (50 at once, then one a second); LeakDetected is always recorded.
  */
 @Singleton
 public class VerdictEvents {
 
-    static final int BURST = 20;
+    static final int BURST = 5;
     static final Duration REFILL = Duration.ofMinutes(1);
+    static final int OPERATOR_BURST = 50;
+    static final Duration OPERATOR_REFILL = Duration.ofSeconds(1);
 
     private final KubernetesEvents events;
     private final Clock clock;
     private final MeterRegistry meters;
     private final EventBudget budget = new EventBudget(BURST, REFILL);
+    private final EventBudget operatorBudget = new EventBudget(OPERATOR_BURST, OPERATOR_REFILL);
 
     public VerdictEvents(KubernetesEvents events, Clock clock, MeterRegistry meters) {
         this.events = events;
@@ -49,7 +52,8 @@ public class VerdictEvents {
         if (reason == null) {
             return;
         }
-        if (!"LeakDetected".equals(reason) && !budget.tryTake(transition.pod().namespace(), clock.instant())) {
+        if (!"LeakDetected".equals(reason) && !(budget.tryTake(transition.pod().namespace(), clock.instant())
+                && operatorBudget.tryTake("", clock.instant()))) {
             meters.counter("leakguard.events", "reason", reason, "result", "over budget").increment();
             return;
         }
