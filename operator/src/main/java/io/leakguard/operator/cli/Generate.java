@@ -82,6 +82,10 @@ final class Generate {
             } else {
                 series(json, trace, pod, Map.of("__name__", "go_goroutines"), trace.threads());
                 series(json, trace, pod, Map.of("__name__", "go_memstats_heap_inuse_bytes"), trace.heap());
+                // As Go reports it: math.MaxInt64 when GOMEMLIMIT is unset.
+                double[] soft = new double[trace.length()];
+                Arrays.fill(soft, Double.isNaN(trace.softLimitBytes()) ? 9.223372036854776E18 : trace.softLimitBytes());
+                series(json, trace, pod, Map.of("__name__", "go_gc_gomemlimit_bytes"), soft);
             }
             series(json, trace, pod, Map.of("__name__", "process_resident_memory_bytes"), trace.memory());
             double[] limit = new double[trace.length()];

@@ -26,8 +26,14 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
      * and counts up to {@link #PEAK_SLOPE_FACTOR} times the floor's, beyond which it is the
      * scrape's aliasing, not the heap goal.
      */
-    static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, TrendFit heap, double limit, double nowHours,
+    static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, TrendFit heap, Ceilings ceilings, double nowHours,
             double confidence, DetectorScratch scratch) {
+        double limit = ceilings.memoryLimitBytes();
+        if (ceilings.holdsPeaks()) {
+            // Under GOMEMLIMIT the GC holds the peaks at the soft limit, near the kernel's by design: the
+            // floor, what the GC cannot free, is what will carry the pod there.
+            return along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend, limit, nowHours, f);
+        }
         Projection floor = along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
         if (floor == NONE || floor.etaSeconds == 0 || !heap.significant()) {
             return floor;

@@ -40,7 +40,9 @@ public final class TrendDetector {
             Ceilings ceilings, DetectorSettings settings) {
         long from = Math.max(nowMillis - settings.windowMillis(), series.lifeStartMillis() + settings.warmupMillis());
         series.copyFrom(from, scratch.window);
-        Ceilings known = ceilings.hasHeapMax() ? ceilings : new Ceilings(ceilings.memoryLimitBytes(), series.heapMaxBytes());
+        Ceilings known = new Ceilings(ceilings.memoryLimitBytes(),
+                ceilings.hasHeapMax() ? ceilings.heapMaxBytes() : series.heapMaxBytes(),
+                ceilings.softLimitBytes() > 0 ? ceilings.softLimitBytes() : series.softLimitBytes());
         return evaluate(scratch.window, cache, scratch, nowMillis, series.lastSampleMillis(), known, settings);
     }
 
@@ -80,7 +82,7 @@ public final class TrendDetector {
         double nowHours = nowMillis / MILLIS_PER_HOUR;
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit()) {
-            death = f.memoryLength >= min ? Projection.memoryLimit(f, memory, heap, ceilings.memoryLimitBytes(), nowHours, s.confidence(), scratch)
+            death = f.memoryLength >= min ? Projection.memoryLimit(f, memory, heap, ceilings, nowHours, s.confidence(), scratch)
                     : Projection.heapAgainstMemoryLimit(f, heap, ceilings.memoryLimitBytes(), nowHours);
         }
         if (ceilings.hasHeapMax()) {
@@ -179,7 +181,7 @@ public final class TrendDetector {
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
             TrendFit memory = cache.recentMemory(recent, s.confidence(), scratch);
-            death = Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings.memoryLimitBytes(), nowHours, s.confidence(), scratch);
+            death = Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch);
         }
         if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
             TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch);

@@ -91,7 +91,7 @@ public final class Evaluation {
         PodSeries series = new PodSeries("life", 0, settings.bucketMillis(), DetectorSettings.BUCKETS);
         TrendCache trends = new TrendCache();
         DetectorScratch scratch = new DetectorScratch();
-        Ceilings ceilings = new Ceilings(trace.memoryLimitBytes(), trace.heapMaxBytes());
+        Ceilings ceilings = new Ceilings(trace.memoryLimitBytes(), trace.heapMaxBytes(), trace.softLimitBytes());
         for (int i = 0; i < trace.length(); i++) {
             long now = trace.timeSeconds(i) * 1000;
             Gauges gauges = trace.gauges(i);

@@ -56,7 +56,7 @@ final class GoPodLife {
         }
         return new Trace(name, p.kind.name(), "Go", p.kind.leaking, p.kind == Kind.GoroutineOnlyLeak, interval,
                 Arrays.copyOf(threads, n), Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), null, p.limit,
-                Double.NaN, diedAt, Double.isNaN(diedAt) ? null : Trace.OOM_KILLED,
+                Double.NaN, p.memLimit < Double.POSITIVE_INFINITY ? p.memLimit : Double.NaN, diedAt, Double.isNaN(diedAt) ? null : Trace.OOM_KILLED,
                 p.kind.leaking ? p.leakStart : Double.NaN);
     }
 

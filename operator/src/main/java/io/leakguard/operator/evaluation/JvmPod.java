@@ -165,7 +165,7 @@ final class JvmPod {
         }
         return new Trace(name, kind.name(), "JVM", kind.leaking, false, interval, Arrays.copyOf(threads, n),
                 Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), limit, heapMax,
-                diedAt, death, kind.leaking ? leakStart : Double.NaN);
+                Double.NaN, diedAt, death, kind.leaking ? leakStart : Double.NaN);
     }
 
     /** One second of the JVM's life; returns how it died in it, or null while it lives. */

@@ -9,11 +9,12 @@ import io.leakguard.operator.series.Gauges;
  *
  * @param heapCommitted the JVM's committed heap ({@code jvm_memory_committed_bytes{area="heap"}}), null for Go
  * @param heapMaxBytes the JVM's heap max ({@code jvm_gc_max_data_size_bytes}), NaN for Go
+ * @param softLimitBytes Go's GOMEMLIMIT ({@code go_gc_gomemlimit_bytes}), NaN when unset
  */
 public record Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
         long intervalSeconds, double[] threads, double[] heap, double[] memory, double[] heapCommitted,
         double memoryLimitBytes,
-        double heapMaxBytes, double oomAtSeconds, String death, double leakStartSeconds) {
+        double heapMaxBytes, double softLimitBytes, double oomAtSeconds, String death, double leakStartSeconds) {
 
     public static final String OOM_KILLED = "OOMKilled";
     public static final String OUT_OF_MEMORY_ERROR = "OutOfMemoryError";
@@ -21,7 +22,7 @@ public record Trace(String name, String scenario, String runtime, boolean leakin
     /** The gauges of sample {@code i}. */
     public Gauges gauges(int i) {
         return new Gauges(threads[i], heap[i], memory[i], heapMaxBytes,
-                heapCommitted == null ? Double.NaN : heapCommitted[i]);
+                heapCommitted == null ? Double.NaN : heapCommitted[i], softLimitBytes);
     }
 
     public int length() {

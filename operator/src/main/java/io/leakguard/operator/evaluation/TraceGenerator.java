@@ -138,7 +138,8 @@ public final class TraceGenerator {
             }
             return new Trace(name, scenario.name(), "Go", scenario.leaking, scenario == Scenario.GoroutineOnlyLeak,
                     intervalSeconds, Arrays.copyOf(threads, samples), Arrays.copyOf(heap, samples),
-                    Arrays.copyOf(memory, samples), null, limit, Double.NaN, oomAt,
+                    Arrays.copyOf(memory, samples), null, limit, Double.NaN,
+                    scenario == Scenario.GoMemLimitNearLimit ? limit * 0.9 : Double.NaN, oomAt,
                     Double.isNaN(oomAt) ? null : Trace.OOM_KILLED, leakStart);
         }
 

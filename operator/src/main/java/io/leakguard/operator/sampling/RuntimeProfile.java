@@ -18,7 +18,8 @@ import io.leakguard.operator.spec.MetricSelector;
  * heap nearing it means OutOfMemoryError, usually long before the container's limit.
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
-        List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted) {
+        List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
+        List<MetricSelector> softLimit) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
@@ -27,10 +28,13 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> heap;
         List<MetricSelector> heapMax = List.of();
         List<MetricSelector> heapCommitted = List.of();
+        List<MetricSelector> softLimit = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
                 heap = List.of(MetricSelector.parse("go_memstats_heap_inuse_bytes"));
+                // GOMEMLIMIT, in client_golang's default Go collector since Go 1.21.
+                softLimit = List.of(MetricSelector.parse("go_gc_gomemlimit_bytes"));
             }
             case JVM -> {
                 threads = List.of(MetricSelector.parse("jvm_threads_live_threads"),
@@ -57,20 +61,21 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
         }
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted);
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
     public Set<String> metricNames() {
         Set<String> names = new HashSet<>();
-        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted).flatMap(List::stream).forEach(s -> names.add(s.name()));
+        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit).flatMap(List::stream).forEach(s -> names.add(s.name()));
         return names;
     }
 
     /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */
     public Gauges read(List<Sample> samples) {
         return new Gauges(first(threads, samples, false), first(heapBaseline, samples, false),
-                first(memory, samples, false), first(heapMax, samples, true), first(heapCommitted, samples, true));
+                first(memory, samples, false), first(heapMax, samples, true), first(heapCommitted, samples, true),
+                first(softLimit, samples, true));
     }
 
     /** The first candidate present; with {@code nonNegative}, pools reporting -1 are left out of its sum. */

@@ -8,11 +8,25 @@ package io.leakguard.operator.series;
  * @param memory the process memory the kernel counts against the limit
  * @param heapMax a JVM's heap max, its second ceiling
  * @param heapCommitted a JVM's committed heap, which grows towards the heap max without being a leak
+ * @param softLimit a Go runtime's soft memory limit (GOMEMLIMIT, {@code go_gc_gomemlimit_bytes}), up to
+ *     which its GC lets the heap grow and no further while it can: NaN when unset
  */
-public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted) {
+public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit) {
+
+    /** Go reports an unset GOMEMLIMIT as math.MaxInt64; anything above this is no limit. */
+    public static final double NO_SOFT_LIMIT = 0x1p62;
+
+    public Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted) {
+        this(threads, heap, memory, heapMax, heapCommitted, Double.NaN);
+    }
 
     public static Gauges of(double threads, double heap, double memory) {
-        return new Gauges(threads, heap, memory, Double.NaN, Double.NaN);
+        return new Gauges(threads, heap, memory, Double.NaN, Double.NaN, Double.NaN);
+    }
+
+    /** The soft limit when one is set, else NaN. */
+    public double setSoftLimit() {
+        return softLimit > 0 && softLimit < NO_SOFT_LIMIT ? softLimit : Double.NaN;
     }
 
     /** No gauge that a trend is fitted to: the ceilings alone do not make a sample. */

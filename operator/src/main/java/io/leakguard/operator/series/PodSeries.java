@@ -24,6 +24,7 @@ public final class PodSeries {
     private final short[] samples;
     private long baseBucket = Long.MIN_VALUE;
     private double heapMaxBytes = Double.NaN;
+    private double softLimitBytes = Double.NaN;
     private double olderThreadsHigh = Double.NaN;
     private int newest = -1;
     private int size;
@@ -73,6 +74,11 @@ public final class PodSeries {
         return heapMaxBytes;
     }
 
+    /** The latest soft memory limit seen (a Go runtime's GOMEMLIMIT), or NaN when unset. */
+    public double softLimitBytes() {
+        return softLimitBytes;
+    }
+
     /**
      * Adds one sample. NaN means the gauge was absent. A sample older than the newest bucket is
      * dropped: series only move forward.
@@ -115,6 +121,9 @@ public final class PodSeries {
         }
         if (g.heapMax() > 0) {
             heapMaxBytes = g.heapMax();
+        }
+        if (!Double.isNaN(g.softLimit())) {
+            softLimitBytes = g.setSoftLimit();
         }
         threadsMin[newest] = (float) minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = (float) minIgnoringNaN(heapMin[newest], heap);

@@ -235,6 +235,28 @@ class TrendDetectorTest {
         assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
     }
 
+    /** A Go pod under GOMEMLIMIT 900 MiB (limit 1 GiB): its GC holds the peaks there while the floor rises 300 MiB/h from 500. */
+    private static PodSeries underSoftLimit(double softLimitMib) {
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= 60 * MINUTE; t += 15_000) {
+            double floor = 500 + 300.0 * t / 3_600_000;
+            double memory = (t / 15_000) % 4 == 0 ? floor : 900;
+            series.add(t, new Gauges(100, floor * MIB, memory * MIB, Double.NaN, Double.NaN, softLimitMib * MIB));
+        }
+        return series;
+    }
+
+    @Test
+    void underGoMemLimitTheFloorIsProjectedNotThePeaksTheGcHolds() {
+        Verdict held = judge(underSoftLimit(900), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        // The floor is at 800 MiB, rising 300 MiB/h: 224 MiB to go, about 45 minutes.
+        assertThat(held.projectedOomSeconds() / 60).as(held.reason()).isBetween(36.0, 54.0);
+        assertThat(held.kind()).isEqualTo(VerdictKind.Suspect);
+        Verdict unset = judge(underSoftLimit(Gauges.NO_SOFT_LIMIT * 2 / MIB), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(unset.projectedOomSeconds()).as("peaks at 900 MiB, carried along the floor's pace")
+                .isLessThan(held.projectedOomSeconds() * 0.7);
+    }
+
     @Test
     void aYoungPodWithoutATrendIsInsufficientDataUntilItHasTwelveTroughs() {
         // Five minutes after a 10-minute warm-up: ten 30-second troughs, flat.
