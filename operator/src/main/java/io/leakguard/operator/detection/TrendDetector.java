@@ -113,7 +113,8 @@ public final class TrendDetector {
         // window: a traffic upswing is none of these.
         double threadSpanHours = threads.significant() ? f.threadTimes[f.threadLength - 1] - f.threadTimes[threads.start()] : 0;
         boolean threadsFast = threads.significant() && threads.lower() > s.maxThreadGrowthPerHour()
-                && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
+                && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS)
+                && (w.olderMillis >= s.windowMillis() || f.threads[f.threadLength - 1] - f.threads[0] >= FAST_SHARE * f.threads[0]);
         boolean threadsLongEnough = threads.significant()
                 && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
         boolean threadsUnbroken = threadsLongEnough && !threadsFast && unbrokenRise(f);
@@ -139,6 +140,13 @@ public final class TrendDetector {
 
     /** Kendall's tau of the thread troughs at which their rise counts as unbroken. */
     static final double UNBROKEN_TAU = 0.8;
+    /**
+     * In a pod's first window (less than a window of history before it, so no earlier high to compare
+     * with), growth above the policy's bound counts once the threads also rose by this share of their
+     * first trough: in-flight goroutines swing in proportion to the traffic, so a young service of
+     * thousands swings by hundreds an hour, while a leak adds the same number whatever the level.
+     */
+    static final double FAST_SHARE = 0.5;
     /**
      * Within this share of the limit, a death projected within {@link #NEAR_FACTOR} horizons counts as
      * within the horizon: so close, the projection's error (peaks the scrapes miss, a heap goal above

@@ -26,6 +26,8 @@ public final class PodSeries {
     private double heapMaxBytes = Double.NaN;
     private double softLimitBytes = Double.NaN;
     private double olderThreadsHigh = Double.NaN;
+    /** Buckets that have left the ring. */
+    private long olderBuckets;
     private int newest = -1;
     private int size;
     private long lastSampleMillis = Long.MIN_VALUE;
@@ -110,6 +112,7 @@ public final class PodSeries {
             newest = (newest + 1) % bucketStart.length;
             if (size == bucketStart.length) {
                 olderThreadsHigh = maxIgnoringNaN(olderThreadsHigh, threadsMin[newest]);
+                olderBuckets++;
             }
             size = Math.min(size + 1, bucketStart.length);
             bucketStart[newest] = start;
@@ -148,11 +151,13 @@ public final class PodSeries {
         out.ensureCapacity(size);
         int n = 0;
         double older = olderThreadsHigh;
+        long olderCount = olderBuckets;
         for (int k = size - 1; k >= 0; k--) {
             int i = Math.floorMod(newest - k, bucketStart.length);
             long time = (baseBucket + bucketStart[i]) * bucketMillis;
             if (time < fromMillis) {
                 older = maxIgnoringNaN(older, threadsMin[i]);
+                olderCount++;
                 continue;
             }
             out.time[n] = time;
@@ -165,6 +170,7 @@ public final class PodSeries {
         }
         out.length = n;
         out.olderThreadsHigh = older;
+        out.olderMillis = olderCount * bucketMillis;
         return n;
     }
 
@@ -191,6 +197,8 @@ public final class PodSeries {
         public int length;
         /** The highest thread floor before the window's first bucket, NaN when none is known. */
         public double olderThreadsHigh = Double.NaN;
+        /** How much history the series holds, or held, before the window's first bucket. */
+        public long olderMillis = Long.MAX_VALUE;
 
         void ensureCapacity(int n) {
             if (time.length < n) {

@@ -218,6 +218,17 @@ class TrendDetectorTest {
     }
 
     @Test
+    void inItsFirstHourAServiceOfThousandsSwingingWithTrafficIsNotLeakingButASmallOneGrowingAsFastIs() {
+        // +800 an hour for the 40 minutes after the warm-up: a tenth of 3,600 in-flight goroutines, or 8 times 100.
+        Verdict large = judge(history(50, m -> 3600 + 800.0 * m / 60, m -> 100, m -> 200, Double.NaN, null), 50 * MINUTE,
+                1024 * MIB, DEFAULTS);
+        assertThat(large.kind()).as(large.reason()).isEqualTo(VerdictKind.Suspect);
+        Verdict small = judge(history(50, m -> 100 + 800.0 * m / 60, m -> 100, m -> 200, Double.NaN, null), 50 * MINUTE,
+                1024 * MIB, DEFAULTS);
+        assertThat(small.kind()).as(small.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
     void goroutinesThatAreNeverReleasedAreLeakingThoughSlowerThanTheBound() {
         // +200 goroutines an hour from 80, with in-flight ones coming and going on top: the floor never falls back.
         PodSeries series = history(60, m -> 80 + 200.0 * m / 60 + (m * 7) % 5, m -> 100, m -> 200, Double.NaN, null);
