@@ -39,6 +39,10 @@ import io.leakguard.e2e.harness.LeakyWorkload;
  * limit (512 MiB). After a warm-up it measures the operator's CPU and memory, how late its sampling rounds
  * start, scrapes lost, its API requests by verb (the audit log), and the time from the sample that first
  * judged a pod Leaking to its eviction. An idle operator (no policy, no pod) is the same run's baseline.
+ * With {@code -Dscale.shards=K}, K operators each watch their own namespaces (as the chart's {@code shards}
+ * do), and the farm's count of requests per pod shows whether any pod was watched twice or never. With
+ * {@code -Dscale.mode=prometheus}, a real Prometheus (Debian's) scrapes the farm at 15 s and the policies
+ * read it ({@code source: Prometheus}): the run also reports Prometheus's queries, answer sizes and CPU.
  * Run on demand (README, "Scale"): {@code ./mvnw -B -Pscale -DskipTests verify [-Dscale.pods=1000,3000,10000]}.
  */
 public final class ScaleBench {
