@@ -158,12 +158,10 @@ public final class ScaleBench {
                 Map<String, Long> askedAfter = asked(farmControl);
                 // Lateness quantiles: the worst shard's; counters: summed over the shards.
                 Map<String, Double> after = new TreeMap<>();
-                double ok = 0;
                 long overruns = 0;
                 for (int i = 0; i < operators.size(); i++) {
                     Map<String, Double> own = scrape(operators.get(i).metricsUrl());
                     own.forEach((k, v) -> after.merge(k, v, Math::max));
-                    ok += delta(before.get(i), own, "leakguard_scrapes_total{outcome=\"ok\"}");
                     overruns += (long) delta(before.get(i), own, "leakguard_sampling_overruns_total");
                 }
                 if (prometheus != null) {
@@ -181,8 +179,6 @@ public final class ScaleBench {
                 for (Operator o : operators) {
                     heap = Math.max(heap, o.heapAfterGc(work));
                 }
-                double inTime = farmLines.stream().filter(l -> !l.endsWith("-slow") && !l.endsWith("-failing")).count()
-                        * seconds / 15.0;
                 int leaking = (int) farmLines.stream().filter(l -> l.endsWith("-leaking")).count();
                 double[] breach = breachToEviction(operators.stream().map(o -> o.log()).toList(), plane.audit);
                 int evicted = (int) requests.stream().filter(r -> OPERATOR_USER.equals(r.user())
@@ -192,7 +188,7 @@ public final class ScaleBench {
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.5\"}", Double.NaN),
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.99\"}", Double.NaN),
                         overruns,
-                        pods == 0 || prometheus != null ? 0 : Math.max(0, 1 - ok / inTime), perVerb,
+                        pods == 0 || prometheus != null ? 0 : lost(farmLines, askedBefore, askedAfter, seconds), perVerb,
                         breach[0], breach[1], (int) breach[2], evicted, leaking, watched[0], watched[1]);
             } finally {
                 for (Operator o : operators) {
@@ -279,6 +275,24 @@ public final class ScaleBench {
             }
         }
         return new int[] {twice, never};
+    }
+
+    /**
+     * The share of scrapes lost among the pods that answer in time and are never evicted (go and jvm): one
+     * minus the requests the farm received for them over those one watcher at 15 s makes. (Counting from the
+     * operator's own ok scrapes would count the evicted leaking pods, no longer scraped, as lost.)
+     */
+    private static double lost(List<String> farmLines, Map<String, Long> before, Map<String, Long> after, double seconds) {
+        long asked = 0;
+        int pods = 0;
+        for (String line : farmLines) {
+            String[] fields = line.split(" ");
+            if (fields[1].equals("go") || fields[1].equals("jvm")) {
+                pods++;
+                asked += after.getOrDefault(fields[0], 0L) - before.getOrDefault(fields[0], 0L);
+            }
+        }
+        return pods == 0 ? 0 : Math.max(0, 1 - asked / (pods * seconds / 15.0));
     }
 
     /** Every farm pod as a Prometheus file_sd target with its namespace and pod labels, as Kubernetes discovery gives them. */
