@@ -44,17 +44,17 @@ final class HollowNode implements AutoCloseable {
                 "pods", new Quantity("100000"), "ephemeral-storage", new Quantity("100Ti"));
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NAME)
                 .addToLabels("kubernetes.io/hostname", NAME).endMetadata().build()).create();
-        client.nodes().withName(NAME).editStatus(node -> {
-            node.setStatus(new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity)
-                    .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
-                            .withLastHeartbeatTime(now()).withLastTransitionTime(now()).build())
-                    .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
-                    .withNewNodeInfo().withKubeletVersion("v1.36.3-hollow").withOperatingSystem("linux")
-                    .withArchitecture("amd64").withContainerRuntimeVersion("hollow://").withKernelVersion("")
-                    .withOsImage("hollow").withKubeProxyVersion("").withMachineID("hollow").withSystemUUID("hollow")
-                    .withBootID("hollow").endNodeInfo().build());
-            return node;
-        });
+        // The node controller may write the new node's status first: on a conflict, read it again and retry.
+        for (int attempt = 1;; attempt++) {
+            try {
+                setStatus(capacity);
+                break;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 5) {
+                    throw e;
+                }
+            }
+        }
         heartbeat.scheduleWithFixedDelay(this::beat, 0, 5, TimeUnit.SECONDS);
         deletions = client.pods().inAnyNamespace().withField("spec.nodeName", NAME).inform(new ResourceEventHandler<>() {
             @Override
@@ -71,6 +71,20 @@ final class HollowNode implements AutoCloseable {
             public void onDelete(Pod pod, boolean unknown) {
             }
         }, 0);
+    }
+
+    private void setStatus(Map<String, Quantity> capacity) {
+        client.nodes().withName(NAME).editStatus(node -> {
+            node.setStatus(new NodeStatusBuilder().withCapacity(capacity).withAllocatable(capacity)
+                    .withConditions(new NodeConditionBuilder().withType("Ready").withStatus("True").withReason("KubeletReady")
+                            .withLastHeartbeatTime(now()).withLastTransitionTime(now()).build())
+                    .addNewAddress().withType("InternalIP").withAddress("127.0.0.1").endAddress()
+                    .withNewNodeInfo().withKubeletVersion("v1.36.3-hollow").withOperatingSystem("linux")
+                    .withArchitecture("amd64").withContainerRuntimeVersion("hollow://").withKernelVersion("")
+                    .withOsImage("hollow").withKubeProxyVersion("").withMachineID("hollow").withSystemUUID("hollow")
+                    .withBootID("hollow").endNodeInfo().build());
+            return node;
+        });
     }
 
     /** Running and Ready at {@code ip}, as a kubelet reports a started container. */
