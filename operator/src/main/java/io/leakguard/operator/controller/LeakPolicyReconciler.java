@@ -13,6 +13,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
+import io.javaoperatorsdk.operator.api.reconciler.Constants;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
@@ -77,16 +78,37 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
                 .filter(p -> p.getMetadata().getDeletionTimestamp() == null).isPresent());
         PodToPolicyMapper mapper = new PodToPolicyMapper(
                 namespace -> context.getPrimaryCache().list(namespace).toList(), registry);
-        InformerEventSourceConfiguration<Pod> pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)
-                .withSecondaryToPrimaryMapper(mapper)
-                .withNamespacesInheritedFromController()
-                .withItemStore(new TransformingItemStore<>(
-                        PodTrim::trim))
-                // The first list is read in pages: 10,000 pods in one answer ran a 256 MiB heap out of memory
-                // before a single one was trimmed (the scale benchmark).
-                .withInformerListLimit(INFORMER_LIST_LIMIT)
-                .build();
-        return List.of(new InformerEventSource<>(pods, context), verdicts);
+        // One pod informer per watched namespace, each with its own trimming store. JOSDK hands one
+        // configured item store to every namespace's informer, and each informer's relist then removes the
+        // other namespaces' pods from it: with a list of namespaces, only one namespace's pods stayed
+        // cached (the scale benchmark's two shards).
+        Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
+        boolean all = namespaces.isEmpty() || namespaces.contains(Constants.WATCH_ALL_NAMESPACES)
+                || namespaces.contains(Constants.WATCH_CURRENT_NAMESPACE);
+        List<EventSource<?, LeakPolicy>> sources = new java.util.ArrayList<>();
+        for (String namespace : all ? Set.of(ALL) : namespaces) {
+            var pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)
+                    .withName(podSourceName(namespace))
+                    .withSecondaryToPrimaryMapper(mapper)
+                    .withItemStore(new TransformingItemStore<>(PodTrim::trim))
+                    // The first list is read in pages: 10,000 pods in one answer ran a 256 MiB heap out of memory
+                    // before a single one was trimmed (the scale benchmark).
+                    .withInformerListLimit(INFORMER_LIST_LIMIT);
+            if (all) {
+                pods.withNamespacesInheritedFromController();
+            } else {
+                pods.withNamespaces(Set.of(namespace)).withFollowControllerNamespacesChanges(false);
+            }
+            sources.add(new InformerEventSource<>(pods.build(), context));
+        }
+        sources.add(verdicts);
+        return sources;
+    }
+
+    private static final String ALL = "";
+
+    static String podSourceName(String namespace) {
+        return namespace.isEmpty() ? "pods" : "pods-" + namespace;
     }
 
     /** Pods per page of the pod informer's first list. */
@@ -110,7 +132,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         Remediator.Outcome outcome = null;
         if (problems.isEmpty()) {
             outcome = remediator.remediate(policy, parsed.policy(), status, pods, judgements,
-                    podCache(context).list(policy.getMetadata().getNamespace()).toList());
+                    podCache(context, policy.getMetadata().getNamespace()).list(policy.getMetadata().getNamespace()).toList());
             status.remediations = outcome.records();
             status.restarts = outcome.restarts();
         }
@@ -172,16 +194,25 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
 
     private List<TrackedPod> selectedPods(LeakPolicy policy, Context<LeakPolicy> context) {
         PodSelector selector = PodSelector.of(policy.getSpec().selector);
-        return podCache(context).list(policy.getMetadata().getNamespace(),
+        return podCache(context, policy.getMetadata().getNamespace()).list(policy.getMetadata().getNamespace(),
                 pod -> isLive(pod) && selector.matches(pod.getMetadata().getLabels()))
                 .map(pod -> TrackedPod.of(pod, policy.getSpec().metrics.port))
                 .sorted((a, b) -> a.name().compareTo(b.name()))
                 .toList();
     }
 
+    /** The pod cache that holds a namespace's pods: its own informer's, or the one over all namespaces. */
     @SuppressWarnings("unchecked")
-    private static InformerEventSource<Pod, LeakPolicy> podCache(Context<LeakPolicy> context) {
-        return (InformerEventSource<Pod, LeakPolicy>) context.eventSourceRetriever().getEventSourceFor(Pod.class);
+    private static InformerEventSource<Pod, LeakPolicy> podCache(Context<LeakPolicy> context, String namespace) {
+        var retriever = context.eventSourceRetriever();
+        Object own;
+        try {
+            own = retriever.getEventSourceFor(Pod.class, podSourceName(namespace));
+        } catch (RuntimeException notPerNamespace) {
+            own = null;
+        }
+        return (InformerEventSource<Pod, LeakPolicy>) (own != null ? own
+                : retriever.getEventSourceFor(Pod.class, podSourceName(ALL)));
     }
 
     /** Finished or terminating pods cannot leak any further and are not counted. */
