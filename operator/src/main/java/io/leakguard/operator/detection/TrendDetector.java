@@ -29,7 +29,7 @@ public final class TrendDetector {
     private static final long THREAD_SPAN_MILLIS = 30 * 60_000;
     static final int FAST_GROUPS = 16;
     static final long FAST_FLOOR_MILLIS = 120_000;
-    /** Fewest troughs without a significant trend that make a pod Healthy; fewer are InsufficientData. */
+    /** Full-width troughs of history without a significant trend that make a pod Healthy; less is InsufficientData. */
     static final int HEALTHY_TROUGHS = 12;
 
     private TrendDetector() {
@@ -126,11 +126,14 @@ public final class TrendDetector {
                 : memory.significant() || heap.significant() || threads.significant() ? VerdictKind.Suspect
                         : VerdictKind.Healthy;
         int troughs = Math.max(f.memoryLength, Math.max(f.heapLength, f.threadLength));
-        if (kind == VerdictKind.Healthy && troughs < HEALTHY_TROUGHS) {
-            // Six troughs can show a steady rise, but a rise with any noise needs more: until then, "no
-            // significant trend" is not yet evidence of health.
+        long healthyMillis = HEALTHY_TROUGHS * Math.max(s.bucketMillis(), s.windowMillis() / TroughFold.TROUGHS);
+        if (kind == VerdictKind.Healthy && history < healthyMillis) {
+            // Six troughs can show a steady rise, but a rise with any noise needs more: until the history
+            // spans twelve full-width troughs, "no significant trend" is not yet evidence of health. Counted
+            // in time, not in troughs, because a growing history is regrouped into wider and fewer troughs,
+            // and a pod once Healthy must not fall back to InsufficientData as its history grows.
             return Verdict.insufficient(samples, "no significant trend in the " + troughs + " troughs so far; a pod is"
-                    + " called Healthy from " + HEALTHY_TROUGHS);
+                    + " called Healthy after " + healthyMillis / 60_000 + "m of history");
         }
         String reason = VerdictReason.of(kind, memory, heap, threads, death, ceilings, threadsTooFast && threadsFast,
                 threadsTooFast && threadsUnbroken ? f.threads[0] : Double.NaN, earlierHigh, threadsTooMany, latestThreads, s);

@@ -269,11 +269,31 @@ class TrendDetectorTest {
     }
 
     @Test
-    void aYoungPodWithoutATrendIsInsufficientDataUntilItHasTwelveTroughs() {
-        // Five minutes after a 10-minute warm-up: ten 30-second troughs, flat.
+    void aFlatPodOnceHealthyStaysHealthyAsItsHistoryIsRegroupedIntoFewerTroughs() {
+        PodSeries series = history(60, m -> 40 + (m * 7) % 3, m -> 100 + (m * 3) % 2, m -> 200, Double.NaN, null);
+        VerdictKind previous = null;
+        for (long t = 12 * MINUTE; t <= 60 * MINUTE; t += 15_000) {
+            PodSeries upToNow = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+            PodSeries.Window all = new PodSeries.Window();
+            series.copyFrom(0, all);
+            for (int i = 0; i < all.length && all.time[i] <= t; i++) {
+                upToNow.add(all.time[i], all.threads[i], all.heap[i], all.memory[i]);
+            }
+            VerdictKind kind = judge(upToNow, t, 1024 * MIB, DEFAULTS).kind();
+            assertThat(previous == VerdictKind.Healthy && kind == VerdictKind.InsufficientData)
+                    .as("Healthy, then InsufficientData at %d s", t / 1000).isFalse();
+            previous = kind;
+        }
+        assertThat(previous).isEqualTo(VerdictKind.Healthy);
+    }
+
+    @Test
+    void aYoungPodWithoutATrendIsInsufficientDataUntilItHasTwelveTroughsOfHistory() {
+        // Five minutes after a 10-minute warm-up: ten 30-second troughs, flat; twelve of a full window's (2 minutes) are 24.
         Verdict young = judge(history(15, m -> 40, m -> 100, m -> 200, Double.NaN, null), 15 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(young.kind()).as(young.reason()).isEqualTo(VerdictKind.InsufficientData);
-        assertThat(young.reason()).matches("no significant trend in the (9|10|11) troughs so far; a pod is called Healthy from 12");
+        assertThat(young.reason()).matches("no significant trend in the (9|10|11) troughs so far; a pod is called Healthy"
+                + " after 24m of history");
         Verdict grown = judge(history(60, m -> 40, m -> 100, m -> 200, Double.NaN, null), 60 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(grown.kind()).as(grown.reason()).isEqualTo(VerdictKind.Healthy);
     }
