@@ -205,7 +205,9 @@ public final class ScaleBench {
         static Operator start(int shard, int shards, int namespaces, Path kubeconfig, Path work) throws Exception {
             int port = freePort();
             Map<String, String> env = new TreeMap<>(Map.of("KUBECONFIG", kubeconfig.toString(), "QUARKUS_HTTP_HOST", "127.0.0.1",
-                    "QUARKUS_HTTP_PORT", Integer.toString(port)));
+                    "QUARKUS_HTTP_PORT", Integer.toString(port),
+                    // The benchmark's Prometheus listens on loopback, which the egress rules refuse by default.
+                    "LEAKGUARD_EGRESS_ALLOW_LOOPBACK", "true"));
             if (shards > 1) {
                 // The chart's shards: every shard its own namespaces (here team-i goes to shard i mod shards) and Lease.
                 List<String> own = new ArrayList<>();
