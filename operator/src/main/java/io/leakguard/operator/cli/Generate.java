@@ -84,7 +84,7 @@ final class Generate {
                 series(json, trace, pod, Map.of("__name__", "go_memstats_heap_inuse_bytes"), trace.heap());
                 // As Go reports it: math.MaxInt64 when GOMEMLIMIT is unset.
                 double[] soft = new double[trace.length()];
-                Arrays.fill(soft, Double.isNaN(trace.softLimitBytes()) ? 9.223372036854776E18 : trace.softLimitBytes());
+                Arrays.fill(soft, Double.isNaN(trace.softLimitBytes()) ? (double) Long.MAX_VALUE : trace.softLimitBytes());
                 series(json, trace, pod, Map.of("__name__", "go_gc_gomemlimit_bytes"), soft);
             }
             series(json, trace, pod, Map.of("__name__", "process_resident_memory_bytes"), trace.memory());

@@ -112,11 +112,10 @@ public final class TrendDetector {
         // unbroken (see unbrokenRise), and above the highest floor the pod's threads reached before the
         // window: a traffic upswing is none of these.
         double threadSpanHours = threads.significant() ? f.threadTimes[f.threadLength - 1] - f.threadTimes[threads.start()] : 0;
-        boolean threadsFast = threads.significant() && threads.lower() > s.maxThreadGrowthPerHour()
-                && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS)
-                && (w.olderMillis >= s.windowMillis() || f.threads[f.threadLength - 1] - f.threads[0] >= FAST_SHARE * f.threads[0]);
         boolean threadsLongEnough = threads.significant()
                 && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
+        boolean threadsFast = threadsLongEnough && threads.lower() > s.maxThreadGrowthPerHour()
+                && (w.olderMillis >= s.windowMillis() || f.threads[f.threadLength - 1] - f.threads[0] >= FAST_SHARE * f.threads[0]);
         boolean threadsUnbroken = threadsLongEnough && !threadsFast && unbrokenRise(f);
         double earlierHigh = (threadsFast || threadsUnbroken) && f.threads[f.threadLength - 1] <= w.olderThreadsHigh
                 ? w.olderThreadsHigh : Double.NaN;

@@ -53,7 +53,7 @@ public final class RecordedCorpus {
             double diedAt = f[7].equals("-") ? Double.NaN : Double.parseDouble(f[7]) - start;
             double leakStart = f[6].equals("-") ? Double.NaN : Math.max(0, Double.parseDouble(f[6]) - start);
             double heapMax = s.gauges().stream().mapToDouble(Gauges::heapMax).filter(v -> v > 0).max().orElse(Double.NaN);
-            double softLimit = s.gauges().stream().mapToDouble(Gauges::setSoftLimit).filter(v -> v > 0).max().orElse(Double.NaN);
+            double softLimit = s.gauges().stream().mapToDouble(Gauges::softLimitIfSet).filter(v -> v > 0).max().orElse(Double.NaN);
             traces.add(new Trace(f[1], f[2], policy.runtime == null ? "Custom" : policy.runtime.name(),
                     Boolean.parseBoolean(f[3]), Boolean.parseBoolean(f[4]), intervalMillis / 1000, threads, heap, memory,
                     anyPositive(committed) ? committed : null,

@@ -2,6 +2,7 @@ package io.leakguard.operator.notify;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Singleton;
@@ -52,8 +53,9 @@ public class VerdictEvents {
         if (reason == null) {
             return;
         }
-        if (!"LeakDetected".equals(reason) && !(budget.tryTake(transition.pod().namespace(), clock.instant())
-                && operatorBudget.tryTake("", clock.instant()))) {
+        Instant now = clock.instant();
+        if (!"LeakDetected".equals(reason) && !(budget.tryTake(transition.pod().namespace(), now)
+                && operatorBudget.tryTake("", now))) {
             meters.counter("leakguard.events", "reason", reason, "result", "over budget").increment();
             return;
         }

@@ -25,7 +25,7 @@ public record Gauges(double threads, double heap, double memory, double heapMax,
     }
 
     /** The soft limit when one is set, else NaN. */
-    public double setSoftLimit() {
+    public double softLimitIfSet() {
         return softLimit > 0 && softLimit < NO_SOFT_LIMIT ? softLimit : Double.NaN;
     }
 

@@ -126,7 +126,7 @@ public final class PodSeries {
             heapMaxBytes = g.heapMax();
         }
         if (!Double.isNaN(g.softLimit())) {
-            softLimitBytes = g.setSoftLimit();
+            softLimitBytes = g.softLimitIfSet();
         }
         threadsMin[newest] = (float) minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = (float) minIgnoringNaN(heapMin[newest], heap);
