@@ -85,6 +85,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
         Set<String> namespaces = context.getControllerConfiguration().getEffectiveNamespaces();
         boolean all = namespaces.isEmpty() || namespaces.contains(Constants.WATCH_ALL_NAMESPACES)
                 || namespaces.contains(Constants.WATCH_CURRENT_NAMESPACE);
+        podsPerNamespace = !all;
         List<EventSource<?, LeakPolicy>> sources = new java.util.ArrayList<>();
         for (String namespace : all ? Set.of(ALL) : namespaces) {
             var pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)
@@ -106,6 +107,8 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
     }
 
     private static final String ALL = "";
+    /** Whether each watched namespace has its own pod informer (see prepareEventSources), or one covers all. */
+    private volatile boolean podsPerNamespace;
 
     static String podSourceName(String namespace) {
         return namespace.isEmpty() ? "pods" : "pods-" + namespace;
@@ -203,16 +206,9 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
 
     /** The pod cache that holds a namespace's pods: its own informer's, or the one over all namespaces. */
     @SuppressWarnings("unchecked")
-    private static InformerEventSource<Pod, LeakPolicy> podCache(Context<LeakPolicy> context, String namespace) {
-        var retriever = context.eventSourceRetriever();
-        Object own;
-        try {
-            own = retriever.getEventSourceFor(Pod.class, podSourceName(namespace));
-        } catch (RuntimeException notPerNamespace) {
-            own = null;
-        }
-        return (InformerEventSource<Pod, LeakPolicy>) (own != null ? own
-                : retriever.getEventSourceFor(Pod.class, podSourceName(ALL)));
+    private InformerEventSource<Pod, LeakPolicy> podCache(Context<LeakPolicy> context, String namespace) {
+        return (InformerEventSource<Pod, LeakPolicy>) context.eventSourceRetriever()
+                .getEventSourceFor(Pod.class, podSourceName(podsPerNamespace ? namespace : ALL));
     }
 
     /** Finished or terminating pods cannot leak any further and are not counted. */
