@@ -183,13 +183,13 @@ public final class ScaleBench {
                 double[] breach = breachToEviction(operators.stream().map(o -> o.log()).toList(), plane.audit);
                 int evicted = (int) requests.stream().filter(r -> OPERATOR_USER.equals(r.user())
                         && "eviction".equals(r.subresource()) && r.code() / 100 == 2).count();
-                int[] watched = watchedOnceEach(farmLines, askedBefore, askedAfter, seconds);
+                Watched watched = Watched.of(farmLines, askedBefore, askedAfter, seconds);
                 return new Figures(farmLines.size(), 2 * namespaces, cores, maxRss / (1 << 20), heap / (1 << 20),
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.5\"}", Double.NaN),
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.99\"}", Double.NaN),
                         overruns,
-                        pods == 0 || prometheus != null ? 0 : lost(farmLines, askedBefore, askedAfter, seconds), perVerb,
-                        breach[0], breach[1], (int) breach[2], evicted, leaking, watched[0], watched[1]);
+                        pods == 0 || prometheus != null ? 0 : watched.lost(), perVerb,
+                        breach[0], breach[1], (int) breach[2], evicted, leaking, watched.twice(), watched.never());
             } finally {
                 for (Operator o : operators) {
                     o.process().close();
@@ -256,45 +256,36 @@ public final class ScaleBench {
     }
 
     /**
-     * Of the pods that answer in time and are not evicted (go and jvm), how many were asked for their
-     * metrics at least half again as often as one watcher at 15 s would (watched twice), and how many not at all.
+     * What the farm saw of the pods that answer in time and are never evicted (go and jvm), from its count of
+     * requests per pod: how many were asked for their metrics at least half again as often as one watcher at
+     * 15 s would (watched twice), how many not at all, and the share of one watcher's scrapes that never came
+     * (lost). Counting lost scrapes from the operator's own ok count would take the evicted leaking pods, no
+     * longer scraped, as lost.
      */
-    private static int[] watchedOnceEach(List<String> farmLines, Map<String, Long> before, Map<String, Long> after,
-            double seconds) {
-        double once = seconds / 15.0;
-        int twice = 0;
-        int never = 0;
-        for (String line : farmLines) {
-            String[] fields = line.split(" ");
-            if (!fields[1].equals("go") && !fields[1].equals("jvm")) {
-                continue;
-            }
-            long n = after.getOrDefault(fields[0], 0L) - before.getOrDefault(fields[0], 0L);
-            if (n == 0) {
-                never++;
-            } else if (n > 1.5 * once + 1) {
-                twice++;
-            }
-        }
-        return new int[] {twice, never};
-    }
+    private record Watched(int twice, int never, double lost) {
 
-    /**
-     * The share of scrapes lost among the pods that answer in time and are never evicted (go and jvm): one
-     * minus the requests the farm received for them over those one watcher at 15 s makes. (Counting from the
-     * operator's own ok scrapes would count the evicted leaking pods, no longer scraped, as lost.)
-     */
-    private static double lost(List<String> farmLines, Map<String, Long> before, Map<String, Long> after, double seconds) {
-        long asked = 0;
-        int pods = 0;
-        for (String line : farmLines) {
-            String[] fields = line.split(" ");
-            if (fields[1].equals("go") || fields[1].equals("jvm")) {
+        static Watched of(List<String> farmLines, Map<String, Long> before, Map<String, Long> after, double seconds) {
+            double once = seconds / 15.0;
+            int twice = 0;
+            int never = 0;
+            int pods = 0;
+            long asked = 0;
+            for (String line : farmLines) {
+                String[] fields = line.split(" ");
+                if (!fields[1].equals("go") && !fields[1].equals("jvm")) {
+                    continue;
+                }
+                long n = after.getOrDefault(fields[0], 0L) - before.getOrDefault(fields[0], 0L);
                 pods++;
-                asked += after.getOrDefault(fields[0], 0L) - before.getOrDefault(fields[0], 0L);
+                asked += n;
+                if (n == 0) {
+                    never++;
+                } else if (n > 1.5 * once + 1) {
+                    twice++;
+                }
             }
+            return new Watched(twice, never, pods == 0 ? 0 : Math.max(0, 1 - asked / (pods * once)));
         }
-        return pods == 0 ? 0 : Math.max(0, 1 - asked / (pods * seconds / 15.0));
     }
 
     /** Every farm pod as a Prometheus file_sd target with its namespace and pod labels, as Kubernetes discovery gives them. */
