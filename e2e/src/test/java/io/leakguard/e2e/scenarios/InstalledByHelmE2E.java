@@ -89,7 +89,9 @@ class InstalledByHelmE2E {
             });
             assertThat(policy.getStatus().observedGeneration).isEqualTo(policy.getMetadata().getGeneration());
         });
-        await().ignoreExceptions().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
+        // A flat pod is called Healthy after twelve full-width troughs of history: 2 minutes for this 5-minute
+        // window, counted from the pod's first sample, so the wait covers that and the operator's first scrapes.
+        await().ignoreExceptions().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() ->
                 assertThat(cluster.policy("shop", "checkout").getStatus().pods.insufficientData)
                         .as("both pods scraped at their own pod IPs until they have enough samples to judge").isZero());
         assertThat(cluster.operatorForbidden()).as("the operator's requests the chart's RBAC refused; operator log:\n%s",
