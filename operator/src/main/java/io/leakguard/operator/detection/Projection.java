@@ -34,6 +34,16 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
             // floor, what the GC cannot free, is what will carry the pod there.
             return along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend, limit, nowHours, f);
         }
+        if (!trend.significant() && trend.note() != null && heap.significant() && heap.lower() > 0) {
+            // The live heap rises steadily while the memory the kernel counts rose too, but in steps: resident
+            // memory grows as the heap takes new spans and keeps its high-water mark between them, which the
+            // fit's step and levelling guards reject. The memory must follow the live heap up, so its peaks are
+            // carried along the heap's pace, at its lower confidence bound since the memory itself did not
+            // show that pace. (Memory that did not rise at all is held above the heap's needs, a high-water
+            // mark the heap can grow back into.)
+            return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength,
+                    new TrendFit(true, heap.lower(), heap.lower(), heap.p(), 0, null), limit, nowHours, f);
+        }
         Projection floor = along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
         if (floor == NONE || floor.etaSeconds == 0 || !heap.significant()) {
             return floor;

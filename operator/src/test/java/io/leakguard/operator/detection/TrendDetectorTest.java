@@ -133,6 +133,23 @@ class TrendDetectorTest {
     }
 
     @Test
+    void aHeapRisingSteadilyUnderMemoryThatRisesInStepsIsProjectedAtTheHeapsPace() {
+        // The live heap gains 240 MiB an hour; resident memory keeps its high-water mark and jumps by 100 MiB
+        // every 20 minutes, then holds: the memory's own fit calls that levelled off, yet it must follow the heap.
+        PodSeries series = history(70, m -> 40, m -> 300 + 4 * m, m -> 760 + 100 * Math.min(2, Math.floor(m / 20)),
+                Double.NaN, null);
+        Verdict verdict = judge(series, 70 * MINUTE, 1000 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.projectedOomSeconds()).isLessThan(900);
+        assertThat(verdict.reason()).contains("projected OOM kill at the memory limit");
+
+        // The same heap under memory held flat above it (a high-water mark the heap grows back into) is not.
+        PodSeries held = history(70, m -> 40, m -> 300 + 4 * m, m -> 960, Double.NaN, null);
+        Verdict heldVerdict = judge(held, 70 * MINUTE, 1000 * MIB, DEFAULTS);
+        assertThat(heldVerdict.kind()).as(heldVerdict.reason()).isEqualTo(VerdictKind.Suspect);
+    }
+
+    @Test
     void aLeakThatStartsMidWindowIsJudgedFromWhereItStarts() {
         // Flat for 40 minutes, then +30 MiB a minute of 1 GiB: the flat part must not dilute the slope.
         PodSeries series = history(60, m -> 40, m -> 300 + Math.max(0, m - 40) * 30, m -> 360 + Math.max(0, m - 40) * 30,
