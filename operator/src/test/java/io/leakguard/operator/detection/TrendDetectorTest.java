@@ -285,6 +285,25 @@ class TrendDetectorTest {
                 .isLessThan(held.projectedOomSeconds() * 0.7);
     }
 
+    /** 55 minutes at 600 MiB, then 5 minutes rising to 880 MiB (limit 1 GiB), under the given GOMEMLIMIT. */
+    private static PodSeries risingInTheLastMinutes(double softLimitMib) {
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= 60 * MINUTE; t += 15_000) {
+            double memory = 600 + Math.max(0, t - 55 * MINUTE) / (double) (5 * MINUTE) * 280 + ((t / 15_000) % 3) * 2;
+            series.add(t, new Gauges(100, (memory - 100) * MIB, memory * MIB, Double.NaN, Double.NaN, softLimitMib * MIB));
+        }
+        return series;
+    }
+
+    @Test
+    void underGoMemLimitMinutesOfRiseBelowTheSoftLimitAreNotALeak() {
+        Verdict held = judge(risingInTheLastMinutes(900), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(held.kind()).as("the GC lets the heap use its budget up to GOMEMLIMIT: %s", held.reason())
+                .isNotEqualTo(VerdictKind.Leaking);
+        Verdict unset = judge(risingInTheLastMinutes(Gauges.NO_SOFT_LIMIT * 2 / MIB), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(unset.kind()).as("without a soft limit the fast path acts: %s", unset.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
     @Test
     void aFlatPodOnceHealthyStaysHealthyAsItsHistoryIsRegroupedIntoFewerTroughs() {
         PodSeries series = history(60, m -> 40 + (m * 7) % 3, m -> 100 + (m * 3) % 2, m -> 200, Double.NaN, null);
