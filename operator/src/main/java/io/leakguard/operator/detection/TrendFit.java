@@ -36,6 +36,60 @@ public record TrendFit(boolean significant, double slope, double lower, double p
         if (n < TroughFold.MIN_TROUGHS) {
             return NONE;
         }
+        TrendFit judged = fitFromChangePoint(t, v, n, confidence, findStart, slopeWhenFlat, span, scratch);
+        if (!findStart || judged.significant() || judged.note() == null || !staircase(v, n)) {
+            return judged;
+        }
+        // The guards saw a step, a levelling or a rise that stopped; but the window climbed in two or more
+        // separate steps, so the rise is repeated, not one-off: a leak that grows in bursts (a batch that
+        // keeps some of what it loads, an allocation per deploy or per reload). Its pace is the whole window's.
+        // Only for the memory and heap over the window (the fits that look for where a rise starts): threads
+        // follow traffic's bursts, and the fast path's few minutes hold no pattern of steps.
+        MannKendall whole = TrendStatistics.mannKendall(v, n);
+        if (whole.pUpward() > 1.0 - confidence) {
+            return judged;
+        }
+        TheilSen ts = TrendStatistics.theilSen(t, v, n, confidence, whole.variance(), scratch.slopes);
+        // Overruling a guard takes a rise whose lower confidence bound is itself a rise.
+        return ts.lower() > 0 ? new TrendFit(true, ts.slope(), ts.lower(), whole.pUpward(), 0, null) : judged;
+    }
+
+    /** A jump between neighbouring troughs carrying more than this share of the window's rise is part of a step. */
+    static final double STAIR_JUMP_SHARE = 1.0 / 8;
+    /** A step (neighbouring jumps together) carrying more than this share of the window's rise counts as one. */
+    static final double STAIR_STEP_SHARE = 1.0 / 4;
+
+    /**
+     * The window rose in at least two separate steps: runs of jumps, each run carrying more than
+     * {@link #STAIR_STEP_SHARE} of the rise, with a trough of (almost) no rise between them. A fill or
+     * a one-off step is one run; a steady rise has no jump that large.
+     */
+    static boolean staircase(double[] v, int n) {
+        double rise = median3(v, n - 3) - median3(v, 0);
+        if (!(rise > 0)) {
+            return false;
+        }
+        int steps = 0;
+        double run = 0;
+        for (int i = 1; i < n; i++) {
+            double jump = v[i] - v[i - 1];
+            if (jump > STAIR_JUMP_SHARE * rise) {
+                run += jump;
+                continue;
+            }
+            if (run > STAIR_STEP_SHARE * rise) {
+                steps++;
+            }
+            run = 0;
+        }
+        if (run > STAIR_STEP_SHARE * rise) {
+            steps++;
+        }
+        return steps >= 2;
+    }
+
+    private static TrendFit fitFromChangePoint(double[] t, double[] v, int n, double confidence, boolean findStart,
+            boolean slopeWhenFlat, int span, DetectorScratch scratch) {
         int start = findStart ? changePoint(t, v, n, span) : 0;
         int m = n - start;
         double[] st = scratch.subTimes;
