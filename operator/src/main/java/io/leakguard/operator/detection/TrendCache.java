@@ -21,6 +21,16 @@ public final class TrendCache {
     /** The fast path's fits over the most recent buckets, as a whole. */
     private final Slot recentMemory = new Slot(false, false);
     private final Slot recentHeap = new Slot(false, false);
+    /** This life's threads once grew past the policy's bound by their share of their level (see TrendDetector). */
+    private boolean threadsOutgrewTheirLevel;
+
+    boolean threadsOutgrewTheirLevel() {
+        return threadsOutgrewTheirLevel;
+    }
+
+    void threadsOutgrewTheirLevel(boolean outgrew) {
+        threadsOutgrewTheirLevel = outgrew;
+    }
 
     TrendFit memory(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
         return memory.fit(f.memoryTimes, f.memory, f.memoryLength, confidence, f.span, scratch);

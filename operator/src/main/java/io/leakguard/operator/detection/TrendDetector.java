@@ -115,7 +115,13 @@ public final class TrendDetector {
         boolean threadsLongEnough = threads.significant()
                 && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
         boolean threadsFast = threadsLongEnough && threads.lower() > s.maxThreadGrowthPerHour()
-                && (w.olderMillis >= s.windowMillis() || f.threads[f.threadLength - 1] - f.threads[0] >= FAST_SHARE * f.threads[0]);
+                && (cache.threadsOutgrewTheirLevel() || f.threads[f.threadLength - 1] - f.threads[0]
+                        >= (w.olderMillis >= s.windowMillis() ? RISE_SHARE : FAST_SHARE) * f.threads[0]);
+        if (threadsFast) {
+            // Once is enough: a leak that has grown large rises by a smaller share of its level each hour,
+            // and must not be called Suspect again (and its alert resolved) for having grown.
+            cache.threadsOutgrewTheirLevel(true);
+        }
         boolean threadsUnbroken = threadsLongEnough && !threadsFast && unbrokenRise(f);
         double earlierHigh = (threadsFast || threadsUnbroken) && f.threads[f.threadLength - 1] <= w.olderThreadsHigh
                 ? w.olderThreadsHigh : Double.NaN;
@@ -149,6 +155,14 @@ public final class TrendDetector {
      * thousands swings by hundreds an hour, while a leak adds the same number whatever the level.
      */
     static final double FAST_SHARE = 0.5;
+    /**
+     * Past the first window, growth above the policy's bound counts once the threads also rose by this
+     * share of the window's first trough: a service of thousands of goroutines swings by thousands with a
+     * traffic cycle hours long, longer than any earlier high the series keeps, while a leak at the
+     * bound's pace on a pod of up to four times the bound's goroutines rises by that share in an hour
+     * (larger pods need a faster leak, an unbroken rise, or a memory projection).
+     */
+    static final double RISE_SHARE = 0.25;
     /**
      * Within this share of the limit, a death projected within {@link #NEAR_FACTOR} horizons counts as
      * within the horizon: so close, the projection's error (peaks the scrapes miss, a heap goal above

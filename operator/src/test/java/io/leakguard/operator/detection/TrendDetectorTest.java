@@ -246,6 +246,37 @@ class TrendDetectorTest {
     }
 
     @Test
+    void pastItsFirstHourAServiceOfThousandsRisingWithALongTrafficCycleIsNotLeakingButASmallOneGrowingAsFastIs() {
+        // Two hours of history, the last 100 minutes rising 800 an hour: under a quarter of 4,000 goroutines in the
+        // window (a traffic cycle longer than the series remembers), but 8 times a pod of 100's bound-breaking pace.
+        Verdict large = judge(history(120, m -> 4000 + 800.0 * Math.max(0, m - 20) / 60, m -> 100, m -> 200, Double.NaN,
+                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(large.kind()).as(large.reason()).isEqualTo(VerdictKind.Suspect);
+        Verdict small = judge(history(120, m -> 100 + 800.0 * Math.max(0, m - 20) / 60, m -> 100, m -> 200, Double.NaN,
+                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(small.kind()).as(small.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(small.reason()).contains("above the 500/h bound");
+    }
+
+    @Test
+    void aGoroutineLeakThatHasGrownLargeStaysLeaking() {
+        // +2,000 an hour from 100 for five hours, judged every minute as the operator does (one cache per pod life):
+        // by the end an hour adds a fifth of 10,000, under the share a first rise needs, and it is still a leak.
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        TrendCache cache = new TrendCache();
+        DetectorScratch scratch = new DetectorScratch();
+        Verdict verdict = null;
+        for (long t = 0; t <= 300 * MINUTE; t += 15_000) {
+            double wobble = ((t / 15_000) % 3) * 2 * MIB;
+            series.add(t, 100 + 2000.0 * t / (60 * MINUTE), 100 * MIB + wobble, 200 * MIB + wobble);
+            if (t % MINUTE == 0) {
+                verdict = TrendDetector.evaluate(series, cache, scratch, t, Ceilings.memoryLimit(1024 * MIB), DEFAULTS);
+            }
+        }
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
     void goroutinesThatAreNeverReleasedAreLeakingThoughSlowerThanTheBound() {
         // +200 goroutines an hour from 80, with in-flight ones coming and going on top: the floor never falls back.
         PodSeries series = history(60, m -> 80 + 200.0 * m / 60 + (m * 7) % 5, m -> 100, m -> 200, Double.NaN, null);
