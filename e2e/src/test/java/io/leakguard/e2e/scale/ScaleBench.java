@@ -141,6 +141,9 @@ public final class ScaleBench {
                 for (Operator o : operators) {
                     cpu0.add(cpuTicks(o.process().pid()));
                 }
+                for (Operator o : operators) {
+                    o.startProfile();
+                }
                 long t0 = System.nanoTime();
                 double maxRss = 0;
                 while (System.nanoTime() - t0 < measure.toNanos()) {
@@ -150,6 +153,9 @@ public final class ScaleBench {
                     }
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
+                for (Operator o : operators) {
+                    o.dumpProfile(work, pods);
+                }
                 double cores = 0;
                 for (int i = 0; i < operators.size(); i++) {
                     long[] cpu1 = cpuTicks(operators.get(i).process().pid());
@@ -223,6 +229,32 @@ public final class ScaleBench {
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar",
                     Path.of("../operator/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()), log, env);
             return new Operator(process, "http://127.0.0.1:" + port + "/q/metrics", log);
+        }
+
+        /**
+         * With {@code -Dscale.jfr=true}, a Java Flight Recording (the JDK's "profile" settings: CPU samples,
+         * allocations, locks) of the measurement alone, so that the figures say what the CPU went to.
+         */
+        void startProfile() throws Exception {
+            if (Boolean.getBoolean("scale.jfr")) {
+                jcmd("JFR.start", "name=scale", "settings=profile");
+            }
+        }
+
+        void dumpProfile(Path work, int pods) throws Exception {
+            if (Boolean.getBoolean("scale.jfr")) {
+                Path file = work.resolve("operator-" + process.pid() + "-" + pods + "-pods.jfr").toAbsolutePath();
+                jcmd("JFR.dump", "name=scale", "filename=" + file);
+                System.out.println("flight recording of the measurement: " + file
+                        + " (read with: jfr view hot-methods FILE, JDK 21 or later; or jfr print --events jdk.ExecutionSample FILE)");
+            }
+        }
+
+        private void jcmd(String... command) throws Exception {
+            List<String> args = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                    Long.toString(process.pid())));
+            args.addAll(List.of(command));
+            new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         }
 
         /** The heap after a full collection, and with {@code -Dscale.histogram=true} what it holds, biggest first. */
