@@ -12,7 +12,8 @@ import io.leakguard.operator.detection.TrendStatistics.TheilSen;
  * <li>Significance: Mann-Kendall over that part at the policy's confidence, and the Theil-Sen slope
  * with its confidence bounds.</li>
  * <li>Guards: a rise that has levelled off in its recent third (a warm-up, a cache fill) and a rise
- * that is one jump (a step: a cache load, a config reload) are not trends.</li>
+ * that is one jump (a step: a cache load, a config reload) are not trends; but a series that climbed
+ * in two or more separate steps is one, at the whole window's pace ({@link #staircase}).</li>
  * </ol>
  *
  * @param start the index of the first trough the trend is judged on
