@@ -141,8 +141,6 @@ public final class ScaleBench {
                 List<long[]> cpu0 = new ArrayList<>();
                 for (Operator o : operators) {
                     cpu0.add(cpuTicks(o.process().pid()));
-                }
-                for (Operator o : operators) {
                     o.startProfile();
                 }
                 long t0 = System.nanoTime();
@@ -260,8 +258,7 @@ public final class ScaleBench {
 
         /** The heap after a full collection, and with {@code -Dscale.histogram=true} what it holds, biggest first. */
         double heapAfterGc(Path work) throws Exception {
-            new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.run").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+            jcmd("GC.run");
             Thread.sleep(1000);
             if (Boolean.getBoolean("scale.histogram")) {
                 Path histogram = work.resolve("histogram-" + process.pid() + ".txt");

@@ -28,8 +28,8 @@ public final class TrendCache {
         return threadsOutgrewTheirLevel;
     }
 
-    void threadsOutgrewTheirLevel(boolean outgrew) {
-        threadsOutgrewTheirLevel = outgrew;
+    void markThreadsOutgrewTheirLevel() {
+        threadsOutgrewTheirLevel = true;
     }
 
     TrendFit memory(TroughFold.Folded f, double confidence, DetectorScratch scratch) {

@@ -120,7 +120,7 @@ public final class TrendDetector {
         if (threadsFast) {
             // Once is enough: a leak that has grown large rises by a smaller share of its level each hour,
             // and must not be called Suspect again (and its alert resolved) for having grown.
-            cache.threadsOutgrewTheirLevel(true);
+            cache.markThreadsOutgrewTheirLevel();
         }
         boolean threadsUnbroken = threadsLongEnough && !threadsFast && unbrokenRise(f);
         double earlierHigh = (threadsFast || threadsUnbroken) && f.threads[f.threadLength - 1] <= w.olderThreadsHigh
