@@ -295,7 +295,10 @@ public final class ControlPlane implements AutoCloseable {
                 "--controllers=replicaset-controller,deployment-controller,disruption-controller,garbage-collector-controller,"
                         + "namespace-controller,serviceaccount-controller,node-lifecycle-controller,taint-eviction-controller,"
                         + "pod-garbage-collector-controller,root-ca-certificate-publisher-controller",
-                "--root-ca-file=" + caCert, "--node-monitor-period=2s", "--concurrent-replicaset-syncs=5"));
+                "--root-ca-file=" + caCert, "--node-monitor-period=2s", "--concurrent-replicaset-syncs=5",
+                // A test's own pace, not a shared cluster's: the scale benchmark's 10,000 pods took ten minutes
+                // to create at the default 20 requests a second.
+                "--kube-api-qps=200", "--kube-api-burst=400"));
         awaitHealthy("kube-controller-manager", manager, port);
     }
 
@@ -303,7 +306,8 @@ public final class ControlPlane implements AutoCloseable {
         int port = LocalProcesses.freePort();
         Process scheduler = run("kube-scheduler", List.of(bin.resolve("kube-scheduler").toString(),
                 "--kubeconfig=" + kubeconfig, "--leader-elect=false",
-                "--bind-address=127.0.0.1", "--secure-port=" + port, "--cert-dir=" + work.resolve("scheduler-certs")));
+                "--bind-address=127.0.0.1", "--secure-port=" + port, "--cert-dir=" + work.resolve("scheduler-certs"),
+                "--kube-api-qps=200", "--kube-api-burst=400"));
         awaitHealthy("kube-scheduler", scheduler, port);
     }
 

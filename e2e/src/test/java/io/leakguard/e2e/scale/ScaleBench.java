@@ -65,7 +65,8 @@ public final class ScaleBench {
     /** One run's figures. */
     record Figures(int pods, int policies, double cores, double rssMiB, double heapAfterGcMiB, double latenessP50,
             double latenessP99, long overruns, double lostShare, Map<String, Double> requestsPerSecond,
-            double breachP50, double breachP99, int waited, int evicted, int leaking, int watchedTwice, int neverWatched) {
+            double breachP50, double breachP99, int waited, int evicted, int leaking, int watchedTwice, int neverWatched,
+            double gcShare) {
     }
 
     public static void main(String[] args) throws Exception {
@@ -164,10 +165,12 @@ public final class ScaleBench {
                 // Lateness quantiles: the worst shard's; counters: summed over the shards.
                 Map<String, Double> after = new TreeMap<>();
                 long overruns = 0;
+                double gcSeconds = 0;
                 for (int i = 0; i < operators.size(); i++) {
                     Map<String, Double> own = scrape(operators.get(i).metricsUrl());
                     own.forEach((k, v) -> after.merge(k, v, Math::max));
                     overruns += (long) delta(before.get(i), own, "leakguard_sampling_overruns_total");
+                    gcSeconds = Math.max(gcSeconds, gcPauseSeconds(own) - gcPauseSeconds(before.get(i)));
                 }
                 if (prometheus != null) {
                     printPrometheusCost(prometheus, prometheusBefore, prometheusCpu0, seconds, cores);
@@ -194,7 +197,8 @@ public final class ScaleBench {
                         after.getOrDefault("leakguard_sampling_lateness_seconds{quantile=\"0.99\"}", Double.NaN),
                         overruns,
                         pods == 0 || prometheus != null ? 0 : watched.lost(), perVerb,
-                        breach[0], breach[1], (int) breach[2], evicted, leaking, watched.twice(), watched.never());
+                        breach[0], breach[1], (int) breach[2], evicted, leaking, watched.twice(), watched.never(),
+                        gcSeconds / seconds);
             } finally {
                 for (Operator o : operators) {
                     o.process().close();
@@ -225,6 +229,9 @@ public final class ScaleBench {
             Path log = work.resolve(shards == 1 ? "operator.log" : "operator-" + shard + ".log");
             CgroupProcess process = CgroupProcess.start("scale-operator-" + shard, LIMIT, List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:MaxRAMPercentage=50",
+                    "-Xlog:gc:file=" + work.resolve("gc-" + shard + ".log").toAbsolutePath(),
+                    // What the memory outside the heap is, printed with the class histogram (-Dscale.histogram=true).
+                    "-XX:NativeMemoryTracking=" + (Boolean.getBoolean("scale.histogram") ? "summary" : "off"),
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar",
                     Path.of("../operator/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()), log, env);
             return new Operator(process, "http://127.0.0.1:" + port + "/q/metrics", log);
@@ -265,6 +272,11 @@ public final class ScaleBench {
                 new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.class_histogram").redirectErrorStream(true)
                         .redirectOutput(histogram.toFile()).start().waitFor();
                 Files.readAllLines(histogram).stream().limit(30).forEach(System.out::println);
+                Path nativeMemory = work.resolve("native-memory-" + process.pid() + ".txt");
+                new ProcessBuilder("jcmd", Long.toString(process.pid()), "VM.native_memory", "summary").redirectErrorStream(true)
+                        .redirectOutput(nativeMemory.toFile()).start().waitFor();
+                Files.readAllLines(nativeMemory).stream().filter(l -> l.startsWith("Total") || l.startsWith("-"))
+                        .forEach(System.out::println);
             }
             return scrape(metricsUrl).entrySet().stream().filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{area=\"heap\""))
                     .mapToDouble(Map.Entry::getValue).sum();
@@ -519,6 +531,12 @@ public final class ScaleBench {
         return samples;
     }
 
+    /** The time the operator's JVM spent in collector pauses (Micrometer's jvm_gc_pause_seconds), all collectors. */
+    private static double gcPauseSeconds(Map<String, Double> metrics) {
+        return metrics.entrySet().stream().filter(e -> e.getKey().startsWith("jvm_gc_pause_seconds_sum"))
+                .mapToDouble(Map.Entry::getValue).sum();
+    }
+
     private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {
         return after.getOrDefault(key, 0.0) - before.getOrDefault(key, 0.0);
     }
@@ -549,14 +567,14 @@ public final class ScaleBench {
         Figures idle = all.get(0);
         System.out.println("\n| pods | policies | CPU (cores) | RSS max (MiB) | heap after GC (MiB) | lateness p50 / p99 (s)"
                 + " | rounds overrun | scrapes lost | API requests/s by verb | breach to eviction p50 / p99 (s) | held by a cooldown"
-                + " | evicted / leaking | pods watched twice / never |");
-        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
+                + " | evicted / leaking | pods watched twice / never | time in GC pauses |");
+        System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|");
         for (Figures f : all) {
-            System.out.printf(Locale.ROOT, "| %s | %d | %.3f (%.1fx idle) | %.0f (%.2fx) | %.0f | %.2f / %.2f | %d | %.1f%% | %s | %.2f / %.2f | %d | %d / %d | %d / %d |%n",
+            System.out.printf(Locale.ROOT, "| %s | %d | %.3f (%.1fx idle) | %.0f (%.2fx) | %.0f | %.2f / %.2f | %d | %.1f%% | %s | %.2f / %.2f | %d | %d / %d | %d / %d | %.1f%% |%n",
                     f.pods() == 0 ? "idle" : Integer.toString(f.pods()), f.policies(), f.cores(), f.cores() / idle.cores(),
                     f.rssMiB(), f.rssMiB() / idle.rssMiB(), f.heapAfterGcMiB(), f.latenessP50(), f.latenessP99(), f.overruns(),
                     100 * f.lostShare(), verbs(f.requestsPerSecond()), f.breachP50(), f.breachP99(), f.waited(), f.evicted(),
-                    f.leaking(), f.watchedTwice(), f.neverWatched());
+                    f.leaking(), f.watchedTwice(), f.neverWatched(), 100 * f.gcShare());
         }
         for (int i = 2; i < all.size(); i++) {
             Figures a = all.get(i - 1);
