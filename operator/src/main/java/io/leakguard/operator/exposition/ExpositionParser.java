@@ -23,6 +23,15 @@ public final class ExpositionParser {
     }
 
     public static ParseResult parse(CharSequence text, Predicate<String> wantedName) {
+        return parse(text, wantedName instanceof WantedNames names ? names : null, wantedName);
+    }
+
+    /** As {@link #parse(CharSequence, Predicate)}, matching plain names in place (the scrape path). */
+    public static ParseResult parse(CharSequence text, WantedNames wantedName) {
+        return parse(text, wantedName, wantedName);
+    }
+
+    private static ParseResult parse(CharSequence text, WantedNames inPlace, Predicate<String> wantedName) {
         List<Sample> samples = new ArrayList<>();
         int malformed = 0;
         String firstProblem = null;
@@ -39,7 +48,7 @@ public final class ExpositionParser {
             if (isEof(text, start, lineEnd)) {
                 break;
             }
-            String problem = parseLine(text, start, lineEnd, wantedName, samples);
+            String problem = parseLine(text, start, lineEnd, inPlace, wantedName, samples);
             if (problem != null) {
                 malformed++;
                 if (firstProblem == null) {
@@ -56,7 +65,8 @@ public final class ExpositionParser {
     }
 
     /** Returns null when the line is fine (or a comment, or not wanted), else what is wrong with it. */
-    private static String parseLine(CharSequence text, int start, int end, Predicate<String> wanted, List<Sample> out) {
+    private static String parseLine(CharSequence text, int start, int end, WantedNames inPlace, Predicate<String> wanted,
+            List<Sample> out) {
         int pos = skipSpaces(text, start, end);
         if (pos == end || text.charAt(pos) == '#') {
             return null;
@@ -87,9 +97,16 @@ public final class ExpositionParser {
             if (nameEnd == pos) {
                 return "expected a metric name";
             }
-            name = text.subSequence(pos, nameEnd).toString();
-            if (!wanted.test(name)) {
-                return null;
+            if (inPlace != null) {
+                name = inPlace.match(text, pos, nameEnd);
+                if (name == null) {
+                    return null;
+                }
+            } else {
+                name = text.subSequence(pos, nameEnd).toString();
+                if (!wanted.test(name)) {
+                    return null;
+                }
             }
             pos = skipSpaces(text, nameEnd, end);
             if (pos < end && text.charAt(pos) == '{') {

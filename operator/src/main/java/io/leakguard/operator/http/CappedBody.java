@@ -21,7 +21,8 @@ public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.
      * operator's byte budget for bodies in flight ran out first.
      */
     public static final class Body {
-        public final byte[] bytes;
+        /** Null once the subscriber is {@linkplain #release() released}. */
+        public byte[] bytes;
         public final int length;
         public final boolean truncated;
         public final boolean overBudget;
@@ -43,6 +44,7 @@ public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.
     private long reserved;
     private boolean released;
     private Flow.Subscription subscription;
+    private Body completed;
 
     public CappedBody(int cap) {
         this(cap, ByteBudget.unlimited(), "");
@@ -64,7 +66,7 @@ public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.
         this.subscription = subscription;
         if (!grow(Math.min(cap, 8192))) {
             subscription.cancel();
-            result.complete(new Body(new byte[0], 0, false, true));
+            complete(new byte[0], 0, false, true);
             return;
         }
         subscription.request(1);
@@ -76,13 +78,13 @@ public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.
             int n = item.remaining();
             if (length + n > cap) {
                 subscription.cancel();
-                result.complete(new Body(buffer, length, true, false));
+                complete(buffer, length, true, false);
                 return;
             }
             if (length + n > buffer.length
                     && !grow(Math.min(cap, Math.max(length + n, buffer.length * 2)))) {
                 subscription.cancel();
-                result.complete(new Body(buffer, length, false, true));
+                complete(buffer, length, false, true);
                 return;
             }
             item.get(buffer, length, n);
@@ -100,12 +102,30 @@ public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.
         return true;
     }
 
-    /** Gives the buffer's reservation back; call once the body has been parsed. */
+    /**
+     * Gives the buffer's reservation back and lets go of the buffer; call once the body has been parsed.
+     * The HTTP client keeps a pooled connection's last exchange, and with it this subscriber and its body:
+     * keeping the bytes too held one scrape body per idle connection (about 120 MB at 10,000 pods) that the
+     * budget believed returned.
+     */
     public synchronized void release() {
         if (!released) {
             released = true;
             budget.release(tenant, reserved);
         }
+        buffer = null;
+        if (completed != null) {
+            completed.bytes = null;
+        }
+    }
+
+    private void complete(byte[] bytes, int length, boolean truncated, boolean overBudget) {
+        Body body;
+        synchronized (this) {
+            body = new Body(released ? null : bytes, length, truncated, overBudget);
+            completed = body;
+        }
+        result.complete(body);
     }
 
     @Override
@@ -115,6 +135,6 @@ public final class CappedBody implements HttpResponse.BodySubscriber<CappedBody.
 
     @Override
     public void onComplete() {
-        result.complete(new Body(buffer, length, false, false));
+        complete(buffer, length, false, false);
     }
 }

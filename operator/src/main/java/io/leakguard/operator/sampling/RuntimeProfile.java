@@ -8,6 +8,7 @@ import java.util.stream.Stream;
 import io.leakguard.api.v1alpha1.MetricNames;
 import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.exposition.Sample;
+import io.leakguard.operator.exposition.WantedNames;
 import io.leakguard.operator.series.Gauges;
 import io.leakguard.operator.spec.MetricSelector;
 
@@ -19,7 +20,7 @@ import io.leakguard.operator.spec.MetricSelector;
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
         List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
-        List<MetricSelector> softLimit) {
+        List<MetricSelector> softLimit, WantedNames wanted) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
@@ -61,7 +62,9 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
         }
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit);
+        Set<String> all = new HashSet<>();
+        Stream.of(threads, heap, memory, heapMax, heapCommitted, softLimit).flatMap(List::stream).forEach(s -> all.add(s.name()));
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, WantedNames.of(all));
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
@@ -69,6 +72,11 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         Set<String> names = new HashSet<>();
         Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit).flatMap(List::stream).forEach(s -> names.add(s.name()));
         return names;
+    }
+
+    /** The same names, matched in place by the parser. */
+    public WantedNames parserNames() {
+        return wanted;
     }
 
     /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */

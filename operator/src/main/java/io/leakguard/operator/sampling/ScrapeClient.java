@@ -5,13 +5,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 
 import io.leakguard.operator.exposition.ExpositionParser;
 import io.leakguard.operator.exposition.ParseResult;
+import io.leakguard.operator.exposition.WantedNames;
 import io.leakguard.operator.fairness.ByteBudget;
 import io.leakguard.operator.fairness.TenantSlots;
 import io.leakguard.operator.http.CappedBody;
@@ -64,7 +64,7 @@ public final class ScrapeClient {
             RuntimeProfile profile) {
         long start = System.nanoTime();
         HttpRequest request = HttpRequest.newBuilder(url).timeout(timeout).header("Accept", ACCEPT).GET().build();
-        Set<String> wanted = profile.metricNames();
+        WantedNames wanted = profile.parserNames();
         CappedBody[] subscriber = new CappedBody[1];
         return http.sendAsync(request, info -> subscriber[0] = new CappedBody(maxBytes, budget, namespace))
                 .orTimeout(timeout.toMillis() + 1000, TimeUnit.MILLISECONDS)
@@ -87,7 +87,7 @@ public final class ScrapeClient {
                                 + " bytes; not parsed (raise leakguard.scrape.max-bytes if this is expected)", took);
                     }
                     ParseResult parsed = ExpositionParser.parse(new String(body.bytes, 0, body.length, StandardCharsets.UTF_8),
-                            wanted::contains);
+                            wanted);
                     Gauges reading = profile.read(parsed.samples());
                     if (reading.empty()) {
                         String why = parsed.clean() ? "" : "; " + parsed.malformedLines() + " malformed lines, first at "

@@ -164,6 +164,22 @@ class ExpositionParserTest {
     }
 
     @Test
+    void namesMatchedInPlaceKeepExactlyTheSamplesASetKeeps() throws IOException {
+        String exposition = resource("go-client_golang-1.14.txt");
+        // Names of one length sharing a prefix, a name that is a prefix of another, and the quoted form.
+        Set<String> names = Set.of("go_goroutines", "go_threads", "go_memstats_heap_inuse_bytes",
+                "go_memstats_heap_idle_bytes", "go_memstats_heap_sys_bytes", "go_memstats_heap", "process_resident_memory_bytes");
+        String text = exposition + "{\"go_threads\"} 7\ngo_goroutinesX 5\n";
+        ParseResult bySet = ExpositionParser.parse(text, names::contains);
+        ParseResult inPlace = ExpositionParser.parse(text, WantedNames.of(names));
+        assertThat(inPlace.samples()).isEqualTo(bySet.samples()).hasSize(7);
+        assertThat(inPlace.samples()).extracting(Sample::name).doesNotContain("go_goroutinesX", "go_memstats_heap");
+        assertThat(WantedNames.of(names).test("go_memstats_heap_sys_bytes")).isTrue();
+        assertThat(WantedNames.of(names).test("go_memstats_heap_sys_bytez")).isFalse();
+        assertThat(WantedNames.of(Set.of()).test("a")).isFalse();
+    }
+
+    @Test
     void windowsLineEndingsAndBlankLinesAreFine() {
         ParseResult parsed = all("a 1\r\n\r\n  \r\nb 2\r\n");
         assertThat(parsed.malformedLines()).isZero();
