@@ -49,6 +49,7 @@ public final class ScaleBench {
 
     private static final String OPERATOR_USER = "system:serviceaccount:leakguard-system:leakguard";
     /** The operator's memory cgroup: the issue's 512 MiB target by default ({@code -Dscale.limitMiB}; the chart's limit is 768). */
+    /** The chart's memory limit by default (values.yaml resources.limits.memory). */
     private static final long LIMIT = Long.getLong("scale.limitMiB", 512) << 20;
     private final Duration warmup;
     private final Duration measure;
@@ -227,13 +228,15 @@ public final class ScaleBench {
                 env.put("LEAKGUARD_LEADER_ELECTION_LEASE_NAME", "leakguard-shard-" + shard);
             }
             Path log = work.resolve(shards == 1 ? "operator.log" : "operator-" + shard + ".log");
-            CgroupProcess process = CgroupProcess.start("scale-operator-" + shard, LIMIT, List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-XX:MaxRAMPercentage=50",
+            List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+            command.addAll(chartJvmOptions());
+            command.addAll(List.of(
                     "-Xlog:gc:file=" + work.resolve("gc-" + shard + ".log").toAbsolutePath(),
                     // What the memory outside the heap is, printed with the class histogram (-Dscale.histogram=true).
                     "-XX:NativeMemoryTracking=" + (Boolean.getBoolean("scale.histogram") ? "summary" : "off"),
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar",
-                    Path.of("../operator/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()), log, env);
+                    Path.of("../operator/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
+            CgroupProcess process = CgroupProcess.start("scale-operator-" + shard, LIMIT, command, log, env);
             return new Operator(process, "http://127.0.0.1:" + port + "/q/metrics", log);
         }
 
@@ -281,6 +284,17 @@ public final class ScaleBench {
             return scrape(metricsUrl).entrySet().stream().filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{area=\"heap\""))
                     .mapToDouble(Map.Entry::getValue).sum();
         }
+    }
+
+    /** The chart's default {@code jvmOptions}, so that the operator measured is the operator installed. */
+    static List<String> chartJvmOptions() throws Exception {
+        for (String line : Files.readAllLines(Path.of("../helm/leakguard/values.yaml"))) {
+            if (line.startsWith("jvmOptions:")) {
+                String value = line.substring("jvmOptions:".length()).trim().replace("\"", "");
+                return value.isEmpty() ? List.of() : List.of(value.split("\\s+"));
+            }
+        }
+        throw new IllegalStateException("no jvmOptions in the chart's values.yaml");
     }
 
     /** How many times the farm was asked for each pod's /metrics. */

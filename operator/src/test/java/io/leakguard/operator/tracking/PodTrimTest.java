@@ -59,6 +59,8 @@ class PodTrimTest {
         assertThat(trimmed.getStatus().getContainerStatuses()).singleElement()
                 .satisfies(c -> assertThat(c.getImageID()).isNull());
         assertThat(trimmed.getSpec().getContainers().get(0).getResources().getLimits()).containsKey("memory");
+        assertThat(Serialization.unmarshal(Serialization.asJson(trimmed), Pod.class)).as("what the cache keeps reads back the same")
+                .isEqualTo(trimmed);
     }
 
     @Test
