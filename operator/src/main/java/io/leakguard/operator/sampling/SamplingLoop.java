@@ -185,7 +185,7 @@ public class SamplingLoop {
             lateness.record(now - due, TimeUnit.MILLISECONDS);
         }
         try {
-            nextRound.put(policy, now + spec.sampling().interval().toMillis());
+            nextRound.put(policy, nextDue(due, now, spec.sampling().interval().toMillis()));
             Prepared prepared = this.prepared.compute(policy, (id, old) -> old != null && old.policy() == spec ? old
                     : new Prepared(spec, RuntimeProfile.of(spec.runtime(), spec.sampling().names()),
                             DetectorSettings.of(spec.detection(), spec.sampling().interval())));
@@ -195,6 +195,21 @@ public class SamplingLoop {
             inFlight.remove(policy);
             roundFailed(policy, spec, pods, e);
         }
+    }
+
+    /**
+     * When the round after one due at {@code due} and started at {@code now} is due: on the policy's own grid,
+     * so that a round started late (the ticker runs once a second, and a busy second runs later) does not
+     * push every later round back. Planning from the start instead lost about one sample in twenty at
+     * 10,000 pods, whose rounds started 0.75 s late at the median. A round more than an interval behind
+     * (a pause, an overrun) starts the grid again from now rather than running the missed rounds back to back.
+     */
+    static long nextDue(long due, long now, long interval) {
+        if (due <= 0) {
+            return now + interval;
+        }
+        long next = due + interval;
+        return next <= now ? now + interval : next;
     }
 
     /** What a round needs from its policy, made once per parsed policy rather than on every round. */
