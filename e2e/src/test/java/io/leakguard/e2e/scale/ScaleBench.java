@@ -237,7 +237,9 @@ public final class ScaleBench {
                     "-Djava.util.logging.manager=org.jboss.logmanager.LogManager", "-jar",
                     Path.of("../operator/target/quarkus-app/quarkus-run.jar").toAbsolutePath().toString()));
             CgroupProcess process = CgroupProcess.start("scale-operator-" + shard, LIMIT, command, log, env);
-            return new Operator(process, "http://127.0.0.1:" + port + "/q/metrics", log);
+            Operator operator = new Operator(process, "http://127.0.0.1:" + port + "/q/metrics", log);
+            operator.histogramAfter(Long.getLong("scale.startupHistogram", 0), work);
+            return operator;
         }
 
         /**
@@ -264,6 +266,30 @@ public final class ScaleBench {
                     Long.toString(process.pid())));
             args.addAll(List.of(command));
             new ProcessBuilder(args).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        }
+
+        /**
+         * With {@code -Dscale.startupHistogram=S}, the heap's biggest classes S seconds after the operator
+         * starts (where the first list of pods and the first rounds meet), printed and kept in the run's folder.
+         */
+        void histogramAfter(long seconds, Path work) {
+            if (seconds <= 0) {
+                return;
+            }
+            Thread later = new Thread(() -> {
+                try {
+                    Thread.sleep(seconds * 1000);
+                    Path file = work.resolve("histogram-" + process.pid() + "-at-" + seconds + "s.txt");
+                    new ProcessBuilder("jcmd", Long.toString(process.pid()), "GC.class_histogram").redirectErrorStream(true)
+                            .redirectOutput(file.toFile()).start().waitFor();
+                    System.out.println("heap " + seconds + " s after the operator started:");
+                    Files.readAllLines(file).stream().limit(25).forEach(System.out::println);
+                } catch (Exception e) {
+                    System.out.println("no startup histogram: " + e);
+                }
+            }, "startup-histogram");
+            later.setDaemon(true);
+            later.start();
         }
 
         /** The heap after a full collection, and with {@code -Dscale.histogram=true} what it holds, biggest first. */

@@ -25,16 +25,26 @@ public final class LeakGuardMain {
     static final String IDLE_CONNECTIONS = "256";
 
     public static void main(String... args) {
-        // Read once, when the JDK's connection pool class is first loaded: before any client exists.
-        boundIdleConnections(System.getProperties());
+        // Both are read once, when the JDK's classes are first loaded: before any client or pool exists.
+        jdkDefaults(System.getProperties(), java.lang.Runtime.getRuntime().availableProcessors());
         if (args.length > 0 && OfflineCommands.handles(args[0])) {
             System.exit(OfflineCommands.run(args, System.out, System.err));
         }
         Quarkus.run(args);
     }
 
-    static void boundIdleConnections(java.util.Properties properties) {
+    /**
+     * The JDK HTTP client hands every asynchronous response to CompletableFuture's default executor, and with
+     * fewer than three processors (the common pool's parallelism is then 1) that executor starts a new thread
+     * per task: at 10,000 pods on two cores, hundreds of threads a second. A common pool of at least two
+     * workers keeps them.
+     */
+    static final int COMMON_POOL_MIN = 2;
+
+    static void jdkDefaults(java.util.Properties properties, int processors) {
         properties.putIfAbsent("jdk.httpclient.connectionPoolSize", IDLE_CONNECTIONS);
+        properties.putIfAbsent("java.util.concurrent.ForkJoinPool.common.parallelism",
+                Integer.toString(Math.max(COMMON_POOL_MIN, processors - 1)));
     }
 
     /** Exit codes shared by the offline commands. */
