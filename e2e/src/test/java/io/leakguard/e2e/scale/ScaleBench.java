@@ -307,8 +307,12 @@ public final class ScaleBench {
                 Files.readAllLines(nativeMemory).stream().filter(l -> l.startsWith("Total") || l.startsWith("-"))
                         .forEach(System.out::println);
             }
-            return scrape(metricsUrl).entrySet().stream().filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{area=\"heap\""))
-                    .mapToDouble(Map.Entry::getValue).sum();
+            // The live data the forced full collection left (G1 keeps allocating into the young generation
+            // meanwhile, so the heap's used bytes a second later overstate it); the used heap without it.
+            Map<String, Double> metrics = scrape(metricsUrl);
+            Double live = metrics.get("jvm_gc_live_data_size_bytes");
+            return live != null && live > 0 ? live : metrics.entrySet().stream()
+                    .filter(e -> e.getKey().startsWith("jvm_memory_used_bytes{area=\"heap\"")).mapToDouble(Map.Entry::getValue).sum();
         }
     }
 

@@ -16,7 +16,7 @@ class SamplingGridTest {
         long start = now;
         while (now - start < 3_600_000) {
             if (now >= due) {
-                due = SamplingLoop.nextDue(due, now, INTERVAL);
+                due = SamplingLoop.nextDue(due, now, INTERVAL, 42);
                 rounds++;
             }
             // The ticker: once a second, each tick a little late.
@@ -27,16 +27,22 @@ class SamplingGridTest {
 
     @Test
     void aRoundLateByLessThanAnIntervalKeepsTheGrid() {
-        assertThat(SamplingLoop.nextDue(30_000, 30_900, INTERVAL)).isEqualTo(45_000);
+        assertThat(SamplingLoop.nextDue(30_000, 30_900, INTERVAL, 42)).isEqualTo(45_000);
     }
 
     @Test
     void aRoundMoreThanAnIntervalBehindStartsAgainFromNowInsteadOfRunningTheMissedOnesBackToBack() {
-        assertThat(SamplingLoop.nextDue(30_000, 47_000, INTERVAL)).isEqualTo(62_000);
+        assertThat(SamplingLoop.nextDue(30_000, 47_000, INTERVAL, 42)).isEqualTo(62_000);
     }
 
     @Test
-    void aPolicysFirstRoundIsFollowedOneIntervalLater() {
-        assertThat(SamplingLoop.nextDue(0, 5_000, INTERVAL)).isEqualTo(20_000);
+    void afterTheirFirstRoundPoliciesSpreadOverTheIntervalInsteadOfAllScrapingInTheSameSecond() {
+        java.util.Set<Long> seconds = new java.util.HashSet<>();
+        for (int policy = 0; policy < 500; policy++) {
+            long next = SamplingLoop.nextDue(0, 5_000, INTERVAL, ("team-" + policy + "/go").hashCode());
+            assertThat(next).isBetween(5_001L, 5_000 + INTERVAL);
+            seconds.add((next - 5_000) / 1_000);
+        }
+        assertThat(seconds).as("seconds of the interval in which some policy's rounds fall").hasSize(15);
     }
 }
