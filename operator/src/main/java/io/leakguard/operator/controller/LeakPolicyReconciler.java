@@ -24,7 +24,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.TransformingItemStore;
 import io.leakguard.api.v1alpha1.LeakPolicy;
 import io.leakguard.api.v1alpha1.LeakPolicyStatus;
 import io.leakguard.operator.detection.PodJudgement;
@@ -35,7 +34,7 @@ import io.leakguard.operator.spec.PodSelector;
 import io.leakguard.operator.spec.PolicyValidator;
 import io.leakguard.operator.state.VerdictBoard;
 import io.leakguard.operator.tracking.PodRegistry;
-import io.leakguard.operator.tracking.PodTrim;
+import io.leakguard.operator.tracking.TrimmedPodStore;
 import io.leakguard.operator.tracking.TrackedPod;
 import org.jboss.logging.Logger;
 
@@ -91,7 +90,7 @@ public class LeakPolicyReconciler implements Reconciler<LeakPolicy>, Cleaner<Lea
             var pods = InformerEventSourceConfiguration.from(Pod.class, LeakPolicy.class)
                     .withName(podSourceName(namespace))
                     .withSecondaryToPrimaryMapper(mapper)
-                    .withItemStore(new TransformingItemStore<>(PodTrim::trim))
+                    .withItemStore(new TrimmedPodStore())
                     // The first list is read in pages: 10,000 pods in one answer ran a 256 MiB heap out of memory
                     // before a single one was trimmed (the scale benchmark).
                     .withInformerListLimit(INFORMER_LIST_LIMIT);
