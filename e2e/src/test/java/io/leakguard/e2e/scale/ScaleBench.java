@@ -172,6 +172,7 @@ public final class ScaleBench {
                     own.forEach((k, v) -> after.merge(k, v, Math::max));
                     overruns += (long) delta(before.get(i), own, "leakguard_sampling_overruns_total");
                     gcSeconds = Math.max(gcSeconds, gcPauseSeconds(own) - gcPauseSeconds(before.get(i)));
+                    printScrapeOutcomes(i, before.get(i), own);
                 }
                 if (prometheus != null) {
                     printPrometheusCost(prometheus, prometheusBefore, prometheusCpu0, seconds, cores);
@@ -579,6 +580,20 @@ public final class ScaleBench {
     private static double gcPauseSeconds(Map<String, Double> metrics) {
         return metrics.entrySet().stream().filter(e -> e.getKey().startsWith("jvm_gc_pause_seconds_sum"))
                 .mapToDouble(Map.Entry::getValue).sum();
+    }
+
+    /** The operator's scrapes over the measurement by outcome (ok, timeout, throttled, ...): where lost scrapes went. */
+    private static void printScrapeOutcomes(int operator, Map<String, Double> before, Map<String, Double> after) {
+        StringBuilder line = new StringBuilder();
+        after.forEach((key, value) -> {
+            if (key.startsWith("leakguard_scrapes_total{")) {
+                double n = value - before.getOrDefault(key, 0.0);
+                int at = key.indexOf("outcome=\"");
+                String outcome = at < 0 ? key : key.substring(at + 9, key.indexOf('"', at + 9));
+                line.append(line.isEmpty() ? "" : ", ").append(outcome).append(' ').append((long) n);
+            }
+        });
+        System.out.printf(Locale.ROOT, "operator %d scrapes over the measurement by outcome: %s%n", operator, line);
     }
 
     private static double delta(Map<String, Double> before, Map<String, Double> after, String key) {
