@@ -75,7 +75,7 @@ public final class Backtester {
             }
             Sample probe = new Sample(s.name(), s.labels(), 0);
             for (List<MetricSelector> role : List.of(profile.threads(), profile.heapBaseline(), profile.memory(),
-                    profile.heapMax(), profile.heapCommitted(), profile.softLimit())) {
+                    profile.heapMax(), profile.heapCommitted(), profile.softLimit(), profile.oldGen())) {
                 for (MetricSelector candidate : role) {
                     if (candidate.matches(probe)) {
                         data.byCandidate.computeIfAbsent(candidate, k -> new ArrayList<>()).add(s);
@@ -151,7 +151,8 @@ public final class Backtester {
     private static Gauges gaugesAt(PodData data, RuntimeProfile profile, long t) {
         return new Gauges(valueAt(data, profile.threads(), t, false), valueAt(data, profile.heapBaseline(), t, false),
                 valueAt(data, profile.memory(), t, false), valueAt(data, profile.heapMax(), t, true),
-                valueAt(data, profile.heapCommitted(), t, true), valueAt(data, profile.softLimit(), t, true));
+                valueAt(data, profile.heapCommitted(), t, true), valueAt(data, profile.softLimit(), t, true),
+                valueAt(data, profile.oldGen(), t, true));
     }
 
     /**

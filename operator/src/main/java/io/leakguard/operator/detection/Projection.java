@@ -2,19 +2,23 @@ package io.leakguard.operator.detection;
 
 import static io.leakguard.operator.series.PodSeries.maxIgnoringNaN;
 
+import io.leakguard.operator.series.PodSeries;
+
 /**
  * Pure: when a ceiling will be reached if the trend goes on at its fitted pace. The level now is the
  * highest recent peak (over the last trough's floor, and at least three groups),
  * each carried forward along the trend, because scrapes alias with GC cycles and miss most peaks;
  * older peaks are not carried, since memory that was given back is not coming back at that pace.
  *
- * @param ceiling {@link #MEMORY_LIMIT} or {@link #HEAP_MAX}
+ * @param ceiling {@link #MEMORY_LIMIT}, {@link #HEAP_MAX} or {@link #OLD_GEN_KEPT}
  * @param etaSeconds time to the ceiling; 0 when already there, infinite when none is projected
  */
 public record Projection(String ceiling, double etaSeconds, double levelBytes, double ceilingBytes) {
 
     public static final String MEMORY_LIMIT = "memory limit";
     public static final String HEAP_MAX = "heap max";
+    /** The heap max, reached by a G1 old generation that no collection shrinks. */
+    public static final String OLD_GEN_KEPT = "heap max, old generation kept";
     static final Projection NONE = new Projection(null, Double.POSITIVE_INFINITY, Double.NaN, Double.NaN);
 
     /**
@@ -88,6 +92,28 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
     static Projection heapMax(TroughFold.Folded f, TrendFit trend, double heapMax, double nowHours) {
         return along(HEAP_MAX, f.heapTimes, f.heap, f.heapLength, trend, Ceilings.HEAP_MAX_SHARE * heapMax, nowHours, f);
     }
+
+    /**
+     * Under G1 the live-data gauge ({@code jvm_gc_live_data_size_bytes}) moves only when a collection
+     * shrinks the old generation, so a heap leak, which never lets it shrink, leaves that gauge where
+     * it was while the old generation fills the heap. G1 starts marking the old generation when it
+     * passes its initiating occupancy (45% of the heap, adapted at run time to at most about 85% less
+     * the young generation) and then frees its garbage in mixed collections: an old generation past
+     * {@link #OLD_GEN_KEPT_SHARE} of the heap max that has not shrunk for {@link #OLD_GEN_KEPT_MILLIS}
+     * is live, and heads for the heap max at its recent pace.
+     */
+    static Projection keptOldGen(PodSeries.Window w, double heapMax) {
+        if (!(w.oldGenLatest >= OLD_GEN_KEPT_SHARE * heapMax) || w.oldGenRunMillis < OLD_GEN_KEPT_MILLIS
+                || !(w.oldGenPacePerHour > 0)) {
+            return NONE;
+        }
+        double ceiling = Ceilings.HEAP_MAX_SHARE * heapMax;
+        double eta = w.oldGenLatest >= ceiling ? 0 : (ceiling - w.oldGenLatest) / w.oldGenPacePerHour * 3600.0;
+        return new Projection(OLD_GEN_KEPT, eta, w.oldGenLatest, ceiling);
+    }
+
+    static final double OLD_GEN_KEPT_SHARE = 0.8;
+    static final long OLD_GEN_KEPT_MILLIS = 10 * 60_000;
 
     private static Projection along(String ceiling, double[] t, double[] level, int n, TrendFit trend, double limit,
             double nowHours, TroughFold.Folded f) {

@@ -85,8 +85,11 @@ public final class TrendDetector {
             death = f.memoryLength >= min ? Projection.memoryLimit(f, memory, heap, ceilings, nowHours, s.confidence(), scratch)
                     : Projection.heapAgainstMemoryLimit(f, heap, ceilings.memoryLimitBytes(), nowHours);
         }
+        Projection kept = Projection.NONE;
         if (ceilings.hasHeapMax()) {
             death = Projection.earliest(death, Projection.heapMax(f, heap, ceilings.heapMaxBytes(), nowHours));
+            kept = Projection.keptOldGen(w, ceilings.heapMaxBytes());
+            death = Projection.earliest(death, kept);
         }
         if (death.etaSeconds() > s.horizonMillis() / 1000.0) {
             death = Projection.earliest(death, fastPath(w, cache, scratch, ceilings, nowHours, s));
@@ -128,7 +131,8 @@ public final class TrendDetector {
         boolean threadsTooFast = (threadsFast || threadsUnbroken) && Double.isNaN(earlierHigh);
         boolean threadsTooMany = threads.significant() && latestThreads > s.maxThreads();
         VerdictKind kind = deathSoon || threadsTooFast || threadsTooMany ? VerdictKind.Leaking
-                : memory.significant() || heap.significant() || threads.significant() ? VerdictKind.Suspect
+                : memory.significant() || heap.significant() || threads.significant() || kept != Projection.NONE
+                        ? VerdictKind.Suspect
                         : VerdictKind.Healthy;
         int troughs = Math.max(f.memoryLength, Math.max(f.heapLength, f.threadLength));
         long healthyMillis = HEALTHY_TROUGHS * Math.max(s.bucketMillis(), s.windowMillis() / TroughFold.TROUGHS);
@@ -140,7 +144,7 @@ public final class TrendDetector {
             return Verdict.insufficient(samples, "no significant trend in the " + troughs + " troughs so far; a pod is"
                     + " called Healthy after " + healthyMillis / 60_000 + "m of history");
         }
-        String reason = VerdictReason.of(kind, memory, heap, threads, death, ceilings, threadsTooFast && threadsFast,
+        String reason = VerdictReason.of(kind, memory, heap, threads, death, kept, w, ceilings, threadsTooFast && threadsFast,
                 threadsTooFast && threadsUnbroken ? f.threads[0] : Double.NaN, earlierHigh, threadsTooMany, latestThreads, s);
         return new Verdict(kind, heap.slope(), heap.lower(), heap.p(), threads.slope(), threads.lower(), threads.p(),
                 death.etaSeconds(), latestThreads, latestPeak, samples, reason, memory.slope(), death.ceiling());

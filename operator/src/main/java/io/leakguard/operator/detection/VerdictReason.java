@@ -2,6 +2,8 @@ package io.leakguard.operator.detection;
 
 import java.util.Locale;
 
+import io.leakguard.operator.series.PodSeries;
+
 /** Pure: words a verdict's reason from the fits and the projection behind it, one clause per finding. */
 final class VerdictReason {
 
@@ -15,7 +17,7 @@ final class VerdictReason {
      *     fast but has not yet passed it (traffic has taken them this high before); NaN otherwise
      */
     static String of(VerdictKind kind, TrendFit memory, TrendFit heap, TrendFit threads, Projection death,
-            Ceilings ceilings, boolean threadsTooFast, double unbrokenFrom, double earlierHigh, boolean threadsTooMany, double latestThreads,
+            Projection kept, PodSeries.Window w, Ceilings ceilings, boolean threadsTooFast, double unbrokenFrom, double earlierHigh, boolean threadsTooMany, double latestThreads,
             DetectorSettings s) {
         StringBuilder reason = new StringBuilder();
         if (memory.significant()) {
@@ -27,8 +29,13 @@ final class VerdictReason {
         if (heap.significant()) {
             append(reason, (ceilings.hasHeapMax() ? "live heap " : "heap baseline ") + rate(heap));
         }
+        if (kept != Projection.NONE) {
+            append(reason, "G1 old generation " + Math.round(100 * w.oldGenLatest / ceilings.heapMaxBytes())
+                    + "% of the heap max and not shrunk by any collection for " + TrendDetector.minutes(w.oldGenRunMillis / 1000.0)
+                    + " (" + TrendDetector.bytesPerHour(w.oldGenPacePerHour) + "): what it holds is live");
+        }
         if (death.ceiling() != null) {
-            append(reason, Projection.HEAP_MAX.equals(death.ceiling())
+            append(reason, !Projection.MEMORY_LIMIT.equals(death.ceiling())
                     ? "projected to reach " + Math.round(100 * Ceilings.HEAP_MAX_SHARE) + "% of the heap max (OutOfMemoryError) in "
                     : "projected OOM kill at the memory limit in ");
             reason.append(TrendDetector.minutes(death.etaSeconds()));

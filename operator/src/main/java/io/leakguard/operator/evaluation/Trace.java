@@ -10,11 +10,21 @@ import io.leakguard.operator.series.Gauges;
  * @param heapCommitted the JVM's committed heap ({@code jvm_memory_committed_bytes{area="heap"}}), null for Go
  * @param heapMaxBytes the JVM's heap max ({@code jvm_gc_max_data_size_bytes}), NaN for Go
  * @param softLimitBytes Go's GOMEMLIMIT ({@code go_gc_gomemlimit_bytes}), NaN when unset
+ * @param oldGen a G1 JVM's old generation in use, null when not recorded
  */
 public record Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
         long intervalSeconds, double[] threads, double[] heap, double[] memory, double[] heapCommitted,
         double memoryLimitBytes,
-        double heapMaxBytes, double softLimitBytes, double oomAtSeconds, String death, double leakStartSeconds) {
+        double heapMaxBytes, double softLimitBytes, double oomAtSeconds, String death, double leakStartSeconds,
+        double[] oldGen) {
+
+    public Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
+            long intervalSeconds, double[] threads, double[] heap, double[] memory, double[] heapCommitted,
+            double memoryLimitBytes, double heapMaxBytes, double softLimitBytes, double oomAtSeconds, String death,
+            double leakStartSeconds) {
+        this(name, scenario, runtime, leaking, goroutineOnly, intervalSeconds, threads, heap, memory, heapCommitted,
+                memoryLimitBytes, heapMaxBytes, softLimitBytes, oomAtSeconds, death, leakStartSeconds, null);
+    }
 
     public static final String OOM_KILLED = "OOMKilled";
     public static final String OUT_OF_MEMORY_ERROR = "OutOfMemoryError";
@@ -22,7 +32,8 @@ public record Trace(String name, String scenario, String runtime, boolean leakin
     /** The gauges of sample {@code i}. */
     public Gauges gauges(int i) {
         return new Gauges(threads[i], heap[i], memory[i], heapMaxBytes,
-                heapCommitted == null ? Double.NaN : heapCommitted[i], softLimitBytes);
+                heapCommitted == null ? Double.NaN : heapCommitted[i], softLimitBytes,
+                oldGen == null ? Double.NaN : oldGen[i]);
     }
 
     public int length() {

@@ -20,7 +20,7 @@ import io.leakguard.operator.spec.MetricSelector;
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
         List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
-        List<MetricSelector> softLimit, WantedNames wanted) {
+        List<MetricSelector> softLimit, List<MetricSelector> oldGen, WantedNames wanted) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
@@ -30,6 +30,7 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> heapMax = List.of();
         List<MetricSelector> heapCommitted = List.of();
         List<MetricSelector> softLimit = List.of();
+        List<MetricSelector> oldGen = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
@@ -48,6 +49,10 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
                         MetricSelector.parse("jvm_memory_bytes_max{area=\"heap\"}"));
                 heapCommitted = List.of(MetricSelector.parse("jvm_memory_committed_bytes{area=\"heap\"}"),
                         MetricSelector.parse("jvm_memory_bytes_committed{area=\"heap\"}"));
+                // G1's old generation (Micrometer; the simpleclient's hotspot exporter): under G1 the live-data
+                // gauge moves only when a collection shrinks the old generation, which a leak never lets it do.
+                oldGen = List.of(MetricSelector.parse("jvm_memory_used_bytes{id=\"G1 Old Gen\"}"),
+                        MetricSelector.parse("jvm_memory_pool_bytes_used{pool=\"G1 Old Gen\"}"));
             }
             default -> {
                 threads = List.of();
@@ -63,14 +68,16 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
         }
         Set<String> all = new HashSet<>();
-        Stream.of(threads, heap, memory, heapMax, heapCommitted, softLimit).flatMap(List::stream).forEach(s -> all.add(s.name()));
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, WantedNames.of(all));
+        Stream.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen).flatMap(List::stream)
+                .forEach(s -> all.add(s.name()));
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, WantedNames.of(all));
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
     public Set<String> metricNames() {
         Set<String> names = new HashSet<>();
-        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit).flatMap(List::stream).forEach(s -> names.add(s.name()));
+        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit, oldGen).flatMap(List::stream)
+                .forEach(s -> names.add(s.name()));
         return names;
     }
 
@@ -83,7 +90,7 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
     public Gauges read(List<Sample> samples) {
         return new Gauges(first(threads, samples, false), first(heapBaseline, samples, false),
                 first(memory, samples, false), first(heapMax, samples, true), first(heapCommitted, samples, true),
-                first(softLimit, samples, true));
+                first(softLimit, samples, true), first(oldGen, samples, true));
     }
 
     /** The first candidate present; with {@code nonNegative}, pools reporting -1 are left out of its sum. */

@@ -10,18 +10,26 @@ package io.leakguard.operator.series;
  * @param heapCommitted a JVM's committed heap, which grows towards the heap max without being a leak
  * @param softLimit a Go runtime's soft memory limit (GOMEMLIMIT, {@code go_gc_gomemlimit_bytes}), up to
  *     which its GC lets the heap grow and no further while it can: NaN when unset
+ * @param oldGen a G1 JVM's old generation in use ({@code jvm_memory_used_bytes{id="G1 Old Gen"}}): what
+ *     survived the young collections, garbage included until a mixed or full collection frees it; NaN
+ *     for other collectors and runtimes
  */
-public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit) {
+public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit,
+        double oldGen) {
 
     /** Go reports an unset GOMEMLIMIT as math.MaxInt64; anything above this is no limit. */
     public static final double NO_SOFT_LIMIT = 0x1p62;
 
     public Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted) {
-        this(threads, heap, memory, heapMax, heapCommitted, Double.NaN);
+        this(threads, heap, memory, heapMax, heapCommitted, Double.NaN, Double.NaN);
+    }
+
+    public Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit) {
+        this(threads, heap, memory, heapMax, heapCommitted, softLimit, Double.NaN);
     }
 
     public static Gauges of(double threads, double heap, double memory) {
-        return new Gauges(threads, heap, memory, Double.NaN, Double.NaN, Double.NaN);
+        return new Gauges(threads, heap, memory, Double.NaN, Double.NaN, Double.NaN, Double.NaN);
     }
 
     /** The soft limit when one is set, else NaN. */

@@ -294,6 +294,44 @@ class TrendDetectorTest {
         assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
     }
 
+    /**
+     * A G1 JVM (heap max 512 MiB, limit 1 GiB, its committed heap at the max) whose live-data gauge stays
+     * at 20 MiB because no collection shrinks the old generation, which follows {@code oldGenMib}.
+     */
+    private static PodSeries g1(java.util.function.LongToDoubleFunction oldGenMib) {
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= 60 * MINUTE; t += 15_000) {
+            series.add(t, new Gauges(50, 20 * MIB, 700 * MIB, 512 * MIB, 512 * MIB, Double.NaN, oldGenMib.applyAsDouble(t) * MIB));
+        }
+        return series;
+    }
+
+    private static Verdict judgeG1(PodSeries series) {
+        return TrendDetector.evaluate(series, new TrendCache(), new DetectorScratch(), 60 * MINUTE,
+                new Ceilings(1024 * MIB, 512 * MIB, Double.NaN), DEFAULTS);
+    }
+
+    @Test
+    void aG1OldGenerationThatNoCollectionShrinksIsProjectedToTheHeapMaxThoughTheLiveDataGaugeStandsStill() {
+        // 150 MiB rising 300 MiB/h: 450 MiB (88% of the max) after an hour, 36 MiB from 95%: about 7 minutes.
+        Verdict verdict = judgeG1(g1(t -> 150 + 300.0 * t / 3_600_000));
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.projectedOomSeconds() / 60).isBetween(5.0, 9.0);
+        assertThat(verdict.reason()).contains("G1 old generation 88% of the heap max and not shrunk by any collection for 1h")
+                .contains("projected to reach 95% of the heap max (OutOfMemoryError) in 7m");
+    }
+
+    @Test
+    void aG1OldGenerationThatMixedCollectionsKeepShrinkingIsNotLeakingHoweverHighItsPeaks() {
+        // Promotion lifts it from 200 to 440 MiB (86%) in 8 minutes, then mixed collections free it back to 200.
+        Verdict sawtooth = judgeG1(g1(t -> 200 + 240.0 * (t % (8 * MINUTE)) / (8 * MINUTE)));
+        assertThat(sawtooth.kind()).as(sawtooth.reason()).isNotEqualTo(VerdictKind.Leaking);
+        assertThat(sawtooth.reason()).doesNotContain("G1 old generation");
+        // Never shrunk, but below the share of the heap at which G1 must have marked it: not yet known live.
+        Verdict filling = judgeG1(g1(t -> 100 + 290.0 * t / 3_600_000));
+        assertThat(filling.kind()).as(filling.reason()).isNotEqualTo(VerdictKind.Leaking);
+    }
+
     /** A Go pod under GOMEMLIMIT 900 MiB (limit 1 GiB): its GC holds the peaks there while the floor rises 300 MiB/h from 500. */
     private static PodSeries underSoftLimit(double softLimitMib) {
         PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
