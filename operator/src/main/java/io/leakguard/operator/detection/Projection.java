@@ -115,6 +115,19 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
     static final double OLD_GEN_KEPT_SHARE = 0.8;
     static final long OLD_GEN_KEPT_MILLIS = 10 * 60_000;
 
+    /**
+     * A G1 old generation past the default initiating occupancy (45% of the heap) that no collection has
+     * shrunk for half an hour while it grew: not yet known to be live (an adaptive threshold may let
+     * it grow higher before marking), but a rise that a Suspect verdict should name.
+     */
+    static boolean oldGenRising(PodSeries.Window w, double heapMax) {
+        return w.oldGenLatest >= OLD_GEN_RISING_SHARE * heapMax && w.oldGenRunMillis >= OLD_GEN_RISING_MILLIS
+                && w.oldGenPacePerHour > 0;
+    }
+
+    static final double OLD_GEN_RISING_SHARE = 0.45;
+    static final long OLD_GEN_RISING_MILLIS = 30 * 60_000;
+
     private static Projection along(String ceiling, double[] t, double[] level, int n, TrendFit trend, double limit,
             double nowHours, TroughFold.Folded f) {
         double groupHours = f.groupMillis / 3_600_000.0;

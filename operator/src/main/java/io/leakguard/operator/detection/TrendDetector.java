@@ -86,7 +86,9 @@ public final class TrendDetector {
                     : Projection.heapAgainstMemoryLimit(f, heap, ceilings.memoryLimitBytes(), nowHours);
         }
         Projection kept = Projection.NONE;
+        boolean oldGenRising = false;
         if (ceilings.hasHeapMax()) {
+            oldGenRising = Projection.oldGenRising(w, ceilings.heapMaxBytes());
             death = Projection.earliest(death, Projection.heapMax(f, heap, ceilings.heapMaxBytes(), nowHours));
             kept = Projection.keptOldGen(w, ceilings.heapMaxBytes());
             death = Projection.earliest(death, kept);
@@ -132,7 +134,7 @@ public final class TrendDetector {
         boolean threadsTooMany = threads.significant() && latestThreads > s.maxThreads();
         VerdictKind kind = deathSoon || threadsTooFast || threadsTooMany ? VerdictKind.Leaking
                 : memory.significant() || heap.significant() || threads.significant() || kept != Projection.NONE
-                        ? VerdictKind.Suspect
+                        || oldGenRising ? VerdictKind.Suspect
                         : VerdictKind.Healthy;
         int troughs = Math.max(f.memoryLength, Math.max(f.heapLength, f.threadLength));
         long healthyMillis = HEALTHY_TROUGHS * Math.max(s.bucketMillis(), s.windowMillis() / TroughFold.TROUGHS);
@@ -144,7 +146,8 @@ public final class TrendDetector {
             return Verdict.insufficient(samples, "no significant trend in the " + troughs + " troughs so far; a pod is"
                     + " called Healthy after " + healthyMillis / 60_000 + "m of history");
         }
-        String reason = VerdictReason.of(kind, memory, heap, threads, death, kept, w, ceilings, threadsTooFast && threadsFast,
+        String reason = VerdictReason.of(kind, memory, heap, threads, death,
+                kept != Projection.NONE || oldGenRising ? w : null, kept != Projection.NONE, ceilings, threadsTooFast && threadsFast,
                 threadsTooFast && threadsUnbroken ? f.threads[0] : Double.NaN, earlierHigh, threadsTooMany, latestThreads, s);
         return new Verdict(kind, heap.slope(), heap.lower(), heap.p(), threads.slope(), threads.lower(), threads.p(),
                 death.etaSeconds(), latestThreads, latestPeak, samples, reason, memory.slope(), death.ceiling());

@@ -13,11 +13,13 @@ final class VerdictReason {
     /**
      * @param unbrokenFrom the threads' first trough in the window, when they count as leaking because they
      *     doubled from it without falling back; NaN otherwise
+     * @param oldGen the window, when a G1 old generation's run without a shrink is worth naming; null otherwise
+     * @param oldGenKept that run is long and high enough to count as live
      * @param earlierHigh the floor the threads reached before the window, when their growth would be too
      *     fast but has not yet passed it (traffic has taken them this high before); NaN otherwise
      */
     static String of(VerdictKind kind, TrendFit memory, TrendFit heap, TrendFit threads, Projection death,
-            Projection kept, PodSeries.Window w, Ceilings ceilings, boolean threadsTooFast, double unbrokenFrom, double earlierHigh, boolean threadsTooMany, double latestThreads,
+            PodSeries.Window oldGen, boolean oldGenKept, Ceilings ceilings, boolean threadsTooFast, double unbrokenFrom, double earlierHigh, boolean threadsTooMany, double latestThreads,
             DetectorSettings s) {
         StringBuilder reason = new StringBuilder();
         if (memory.significant()) {
@@ -29,10 +31,11 @@ final class VerdictReason {
         if (heap.significant()) {
             append(reason, (ceilings.hasHeapMax() ? "live heap " : "heap baseline ") + rate(heap));
         }
-        if (kept != Projection.NONE) {
-            append(reason, "G1 old generation " + Math.round(100 * w.oldGenLatest / ceilings.heapMaxBytes())
-                    + "% of the heap max and not shrunk by any collection for " + TrendDetector.minutes(w.oldGenRunMillis / 1000.0)
-                    + " (" + TrendDetector.bytesPerHour(w.oldGenPacePerHour) + "): what it holds is live");
+        if (oldGen != null) {
+            append(reason, "G1 old generation " + Math.round(100 * oldGen.oldGenLatest / ceilings.heapMaxBytes())
+                    + "% of the heap max and not shrunk by any collection for " + TrendDetector.minutes(oldGen.oldGenRunMillis / 1000.0)
+                    + " (" + TrendDetector.bytesPerHour(oldGen.oldGenPacePerHour) + ")"
+                    + (oldGenKept ? ": what it holds is live" : ""));
         }
         if (death.ceiling() != null) {
             append(reason, !Projection.MEMORY_LIMIT.equals(death.ceiling())
