@@ -96,7 +96,7 @@ public class SamplingLoop {
         this.judge = new PodJudge(store);
         this.publisher = new VerdictPublisher(board, registry, clock, transitions, refresh);
         this.lateness = Timer.builder("leakguard.sampling.lateness")
-                .description("How late a policy's round started against its planned time (the ticker runs every second)")
+                .description("How late a policy's round started against its planned time (the ticker runs every second; the grids lie just before its ticks)")
                 .publishPercentiles(0.5, 0.99).register(meters);
         this.overruns = Counter.builder("leakguard.sampling.overruns")
                 .description("Rounds not started when due because the policy's previous round was still in flight")
@@ -115,7 +115,7 @@ public class SamplingLoop {
                     .description("Pods by their latest verdict").register(meters);
         }
         ticker = Executors.newSingleThreadScheduledExecutor(daemon("leakguard-ticker"));
-        ticker.scheduleWithFixedDelay(this::tick, 1, 1, TimeUnit.SECONDS);
+        ticker.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
     }
 
     void stop(@Observes ShutdownEvent stop) {
@@ -140,6 +140,8 @@ public class SamplingLoop {
                         + " watched: namespace=%s policy=%s", policy.getNamespace().orElse(""), policy.getName());
             });
             long now = clock.millis();
+            // At a fixed rate the ticks keep their place in the second; the grids are laid just before it.
+            tickPhase = Math.floorMod(now, TICK_MILLIS);
             Set<String> seriesKeys = new HashSet<>();
             Set<String> podsByPolicy = new HashSet<>();
             Set<String> lives = new HashSet<>();
@@ -185,7 +187,8 @@ public class SamplingLoop {
             lateness.record(now - due, TimeUnit.MILLISECONDS);
         }
         try {
-            nextRound.put(policy, nextDue(due, now, spec.sampling().interval().toMillis(), policy.toString().hashCode()));
+            nextRound.put(policy, nextDue(due, now, spec.sampling().interval().toMillis(), policy.toString().hashCode(),
+                    tickPhase));
             Prepared prepared = this.prepared.compute(policy, (id, old) -> old != null && old.policy() == spec ? old
                     : new Prepared(spec, RuntimeProfile.of(spec.runtime(), spec.sampling().names()),
                             DetectorSettings.of(spec.detection(), spec.sampling().interval())));
@@ -208,12 +211,39 @@ public class SamplingLoop {
      * all scrape in the same second of every interval.
      */
     static long nextDue(long due, long now, long interval, int identity) {
+        return nextDue(due, now, interval, identity, -1);
+    }
+
+    /**
+     * The same, with the grid laid {@link #TICK_LEAD_MILLIS} before the ticks, which fall {@code tickPhase}
+     * milliseconds into each second (-1: not known yet): a round is then started by the tick right after
+     * it is due, not up to a second later. An interval of whole seconds keeps the grid there.
+     */
+    static long nextDue(long due, long now, long interval, int identity, long tickPhase) {
         if (due <= 0) {
-            return now + 1 + Math.floorMod(identity, interval);
+            long first = beforeTick(now + 1 + Math.floorMod(identity, interval), tickPhase);
+            return first <= now ? first + TICK_MILLIS : first;
         }
         long next = due + interval;
-        return next <= now ? now + interval : next;
+        if (next > now) {
+            return next;
+        }
+        long again = beforeTick(now + interval, tickPhase);
+        return again <= now ? again + TICK_MILLIS : again;
     }
+
+    /** The instant {@link #TICK_LEAD_MILLIS} before the first tick at or after {@code at}; {@code at} itself without a phase. */
+    static long beforeTick(long at, long tickPhase) {
+        if (tickPhase < 0) {
+            return at;
+        }
+        return at + Math.floorMod(tickPhase - at, TICK_MILLIS) - TICK_LEAD_MILLIS;
+    }
+
+    static final long TICK_MILLIS = 1000;
+    /** How far before a tick the grids lie, so that a tick a few milliseconds early still starts the round. */
+    static final long TICK_LEAD_MILLIS = 20;
+    private volatile long tickPhase = -1;
 
     /** What a round needs from its policy, made once per parsed policy rather than on every round. */
     private record Prepared(Policy policy, RuntimeProfile profile, DetectorSettings settings) {

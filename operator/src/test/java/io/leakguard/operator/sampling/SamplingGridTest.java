@@ -45,4 +45,27 @@ class SamplingGridTest {
         }
         assertThat(seconds).as("seconds of the interval in which some policy's rounds fall").hasSize(15);
     }
+
+    @Test
+    void gridsLieJustBeforeTheTicksSoThatRoundsStartMillisecondsLateNotASecond() {
+        // Ticks fall 300 ms into each second, at a fixed rate.
+        long phase = 300;
+        long now = 1_000_300;
+        long due = SamplingLoop.nextDue(0, now, INTERVAL, 42, phase);
+        assertThat(Math.floorMod(due, 1_000)).isEqualTo(280);
+        long worst = 0;
+        for (int round = 0; round < 240; round++) {
+            long tick = due + Math.floorMod(phase - due, 1_000);
+            worst = Math.max(worst, tick - due);
+            due = SamplingLoop.nextDue(due, tick, INTERVAL, 42, phase);
+        }
+        assertThat(worst).as("how late a round starts, in ms").isEqualTo(20);
+    }
+
+    @Test
+    void aRoundThatFellBehindRejoinsTheTicks() {
+        long next = SamplingLoop.nextDue(30_280, 47_300, INTERVAL, 42, 300);
+        assertThat(next).isGreaterThan(47_300);
+        assertThat(Math.floorMod(next, 1_000)).isEqualTo(280);
+    }
 }
