@@ -26,16 +26,8 @@ public final class PodSeries {
     private double heapMaxBytes = Double.NaN;
     private double softLimitBytes = Double.NaN;
     private double olderThreadsHigh = Double.NaN;
-    /** A G1 old generation's latest size, and where its current run without a shrink started. */
-    private double oldGenLatest = Double.NaN;
-    private long oldGenLatestMillis = Long.MIN_VALUE;
-    private double oldGenRunFrom = Double.NaN;
-    private long oldGenRunFromMillis = Long.MIN_VALUE;
-    /** Two marks along the run, at least {@link #OLD_GEN_PACE_MILLIS} apart, for its recent pace. */
-    private double oldGenPaceFrom = Double.NaN;
-    private long oldGenPaceFromMillis = Long.MIN_VALUE;
-    private double oldGenPaceNext = Double.NaN;
-    private long oldGenPaceNextMillis = Long.MIN_VALUE;
+    /** A G1 old generation's run without a shrink. */
+    private final OldGenRun oldGen = new OldGenRun();
     /** Buckets that have left the ring. */
     private long olderBuckets;
     private int newest = -1;
@@ -138,7 +130,7 @@ public final class PodSeries {
         if (!Double.isNaN(g.softLimit())) {
             softLimitBytes = g.softLimitIfSet();
         }
-        trackOldGen(timeMillis, g.oldGen());
+        oldGen.add(timeMillis, g.oldGen());
         threadsMin[newest] = (float) minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = (float) minIgnoringNaN(heapMin[newest], heap);
         memoryMin[newest] = (float) minIgnoringNaN(memoryMin[newest], g.memoryFloor());
@@ -148,39 +140,6 @@ public final class PodSeries {
         }
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
     }
-
-    /**
-     * A G1 old generation grows as young collections promote into it and shrinks only when a mixed or
-     * full collection frees part of it. Kept here: its latest size and where its current run without a
-     * shrink (by more than {@link #OLD_GEN_SHRINK} of itself) started. A missed scrape does not end a run;
-     * a scrape after a gap of more than {@link #OLD_GEN_GAP_MILLIS} does, since a shrink may have passed unseen.
-     */
-    private void trackOldGen(long timeMillis, double oldGen) {
-        if (Double.isNaN(oldGen) || oldGen < 0) {
-            return;
-        }
-        boolean shrank = !Double.isNaN(oldGenLatest) && oldGen < oldGenLatest * (1 - OLD_GEN_SHRINK);
-        boolean gap = oldGenLatestMillis == Long.MIN_VALUE || timeMillis - oldGenLatestMillis > OLD_GEN_GAP_MILLIS;
-        if (shrank || gap) {
-            oldGenRunFrom = oldGen;
-            oldGenRunFromMillis = timeMillis;
-            oldGenPaceFrom = oldGenPaceNext = oldGen;
-            oldGenPaceFromMillis = oldGenPaceNextMillis = timeMillis;
-        } else if (timeMillis - oldGenPaceNextMillis >= OLD_GEN_PACE_MILLIS) {
-            oldGenPaceFrom = oldGenPaceNext;
-            oldGenPaceFromMillis = oldGenPaceNextMillis;
-            oldGenPaceNext = oldGen;
-            oldGenPaceNextMillis = timeMillis;
-        }
-        oldGenLatest = oldGen;
-        oldGenLatestMillis = timeMillis;
-    }
-
-    /** A drop of the old generation by more than this share of it counts as a collection that freed some. */
-    static final double OLD_GEN_SHRINK = 0.01;
-    static final long OLD_GEN_GAP_MILLIS = 5 * 60_000;
-    /** The recent pace of a run is measured over the last 10 to 20 minutes of it. */
-    static final long OLD_GEN_PACE_MILLIS = 10 * 60_000;
 
     /**
      * The highest thread floor (a bucket's fewest threads) among the buckets that have left the
@@ -213,12 +172,7 @@ public final class PodSeries {
             n++;
         }
         out.length = n;
-        out.oldGenLatest = oldGenLatest;
-        out.oldGenRunFrom = oldGenRunFrom;
-        out.oldGenRunMillis = oldGenRunFromMillis == Long.MIN_VALUE ? 0 : oldGenLatestMillis - oldGenRunFromMillis;
-        long paceMillis = oldGenLatestMillis - oldGenPaceFromMillis;
-        out.oldGenPacePerHour = oldGenPaceFromMillis == Long.MIN_VALUE || paceMillis <= 0 ? Double.NaN
-                : (oldGenLatest - oldGenPaceFrom) / (paceMillis / 3_600_000.0);
+        oldGen.copyTo(out);
         out.olderThreadsHigh = older;
         out.olderMillis = olderCount * bucketMillis;
         return n;
