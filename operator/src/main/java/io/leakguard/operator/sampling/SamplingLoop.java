@@ -220,16 +220,12 @@ public class SamplingLoop {
      * it is due, not up to a second later. An interval of whole seconds keeps the grid there.
      */
     static long nextDue(long due, long now, long interval, int identity, long tickPhase) {
-        if (due <= 0) {
-            long first = beforeTick(now + 1 + Math.floorMod(identity, interval), tickPhase);
-            return first <= now ? first + TICK_MILLIS : first;
+        if (due > 0 && due + interval > now) {
+            return due + interval;
         }
-        long next = due + interval;
-        if (next > now) {
-            return next;
-        }
-        long again = beforeTick(now + interval, tickPhase);
-        return again <= now ? again + TICK_MILLIS : again;
+        // A first round, or one more than an interval behind: a new grid, laid before the ticks.
+        long at = beforeTick(due <= 0 ? now + 1 + Math.floorMod(identity, interval) : now + interval, tickPhase);
+        return at <= now ? at + TICK_MILLIS : at;
     }
 
     /** The instant {@link #TICK_LEAD_MILLIS} before the first tick at or after {@code at}; {@code at} itself without a phase. */
