@@ -74,8 +74,7 @@ public final class Backtester {
                 continue;
             }
             Sample probe = new Sample(s.name(), s.labels(), 0);
-            for (List<MetricSelector> role : List.of(profile.threads(), profile.heapBaseline(), profile.memory(),
-                    profile.heapMax(), profile.heapCommitted(), profile.softLimit(), profile.oldGen())) {
+            for (List<MetricSelector> role : profile.roles()) {
                 for (MetricSelector candidate : role) {
                     if (candidate.matches(probe)) {
                         data.byCandidate.computeIfAbsent(candidate, k -> new ArrayList<>()).add(s);

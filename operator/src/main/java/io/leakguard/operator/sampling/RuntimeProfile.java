@@ -3,7 +3,6 @@ package io.leakguard.operator.sampling;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.stream.Stream;
 
 import io.leakguard.api.v1alpha1.MetricNames;
 import io.leakguard.api.v1alpha1.Runtime;
@@ -67,17 +66,23 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
         }
-        Set<String> all = new HashSet<>();
-        Stream.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen).flatMap(List::stream)
-                .forEach(s -> all.add(s.name()));
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, WantedNames.of(all));
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen,
+                WantedNames.of(namesOf(List.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen))));
+    }
+
+    /** Each gauge's candidates, in the order of {@link Gauges}'s components. */
+    public List<List<MetricSelector>> roles() {
+        return List.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit, oldGen);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
     public Set<String> metricNames() {
+        return namesOf(roles());
+    }
+
+    private static Set<String> namesOf(List<List<MetricSelector>> roles) {
         Set<String> names = new HashSet<>();
-        Stream.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit, oldGen).flatMap(List::stream)
-                .forEach(s -> names.add(s.name()));
+        roles.stream().flatMap(List::stream).forEach(s -> names.add(s.name()));
         return names;
     }
 
