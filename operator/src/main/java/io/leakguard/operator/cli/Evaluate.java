@@ -22,7 +22,7 @@ import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
- * {@code evaluate [--corpus gauges|go-runtime|jvm-runtime|recorded] [--series DIR] [--policy FILE]
+ * {@code evaluate [--corpus gauges|go-runtime|go-rough|jvm-runtime|recorded] [--series DIR] [--policy FILE]
  * [--seed N] [--per-scenario N] [--hours H] [--by-scenario true] [--misses true] [--explain TRACE] [--output FILE]}: scores the detector and two baselines on a corpus
  * of labelled traces. {@code --policy} takes the detection settings of a LeakPolicy manifest (the
  * repository's examples, say); without it, the CRD's defaults.
@@ -43,11 +43,12 @@ final class Evaluate {
         long interval = settings.intervalMillis() / 1000;
         List<Trace> traces = switch (corpus) {
             case "gauges" -> new TraceGenerator(seed).corpus(perScenario, interval, hours * 3600);
+            case "go-rough" -> new GoRuntimeModel(seed, true).corpus(perScenario, interval, hours * 3600);
             case "go-runtime" -> new GoRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
             case "jvm-runtime" -> new JvmRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
             case "recorded" -> RecordedCorpus.read(Path.of(options.getOrDefault("series", "docs/corpus/recorded")), policy,
                     settings.intervalMillis());
-            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, jvm-runtime or recorded");
+            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, go-rough, jvm-runtime or recorded");
         };
         Evaluation.Method leakGuard = Evaluation.remembered(Evaluation.leakGuard(settings));
         List<Evaluation.Score> scores = List.of(

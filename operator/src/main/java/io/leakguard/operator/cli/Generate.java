@@ -20,7 +20,7 @@ import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
- * {@code generate --output DIR [--corpus gauges|go-runtime|jvm-runtime] [--seed N] [--per-scenario N] [--hours H]}: writes the labelled traces
+ * {@code generate --output DIR [--corpus gauges|go-runtime|go-rough|jvm-runtime] [--seed N] [--per-scenario N] [--hours H]}: writes the labelled traces
  * as Prometheus query_range responses, one file per pod, and their truth in {@code truth.tsv} (not
  * {@code *.json}, so a backtest of the directory reads only the series).
  */
@@ -43,9 +43,10 @@ final class Generate {
         long hours = Long.parseLong(options.getOrDefault("hours", "6"));
         List<Trace> traces = switch (options.getOrDefault("corpus", "gauges")) {
             case "gauges" -> new TraceGenerator(seed).corpus(perScenario, 15, hours * 3600);
+            case "go-rough" -> new GoRuntimeModel(seed, true).corpus(perScenario, 15, hours * 3600);
             case "go-runtime" -> new GoRuntimeModel(seed).corpus(perScenario, 15, hours * 3600);
             case "jvm-runtime" -> new JvmRuntimeModel(seed).corpus(perScenario, 15, hours * 3600);
-            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime or jvm-runtime");
+            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, go-rough or jvm-runtime");
         };
         StringBuilder truth = new StringBuilder("namespace\tpod\tscenario\tleaking\toom_at\n");
         for (Trace trace : traces) {

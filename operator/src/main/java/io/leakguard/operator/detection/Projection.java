@@ -33,10 +33,14 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
     static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, TrendFit heap, Ceilings ceilings, double nowHours,
             double confidence, DetectorScratch scratch) {
         double limit = ceilings.memoryLimitBytes();
+        trend = trend.boundedAboveZero();
         if (ceilings.holdsPeaks()) {
             // Under GOMEMLIMIT the GC holds the peaks at the soft limit, near the kernel's by design: the
-            // floor, what the GC cannot free, is what will carry the pod there.
-            return along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend, limit, nowHours, f);
+            // floor, what the GC cannot free, is what will carry the pod there. Below the soft limit a
+            // floor that rises while the live heap does not is the GC using its budget (it collects less
+            // often as the heap nears its goal), not a leak; past it, the GC can no longer hold what is live.
+            Projection held = along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend, limit, nowHours, f);
+            return heap.significant() || held.levelBytes() > ceilings.softLimitBytes() ? held : NONE;
         }
         if (!trend.significant() && trend.note() != null && heap.significant() && heap.lower() > 0) {
             // The live heap rises steadily while the memory the kernel counts rose too, but in steps: resident

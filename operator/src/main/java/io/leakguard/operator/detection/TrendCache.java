@@ -21,6 +21,9 @@ public final class TrendCache {
     /** The fast path's fits over the most recent buckets, as a whole. */
     private final Slot recentMemory = new Slot(false, false);
     private final Slot recentHeap = new Slot(false, false);
+    /** The same, from where their rise starts: a leak that began minutes ago, on a flat stretch. */
+    private final Slot recentMemorySince = new Slot(true, false);
+    private final Slot recentHeapSince = new Slot(true, false);
     /** This life's threads once grew past the policy's bound by their share of their level (see TrendDetector). */
     private boolean threadsOutgrewTheirLevel;
 
@@ -50,6 +53,14 @@ public final class TrendCache {
 
     TrendFit recentHeap(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
         return recentHeap.fit(f.heapTimes, f.heap, f.heapLength, confidence, f.span, scratch);
+    }
+
+    TrendFit recentMemorySince(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
+        return recentMemorySince.fit(f.memoryTimes, f.memory, f.memoryLength, confidence, f.span, scratch);
+    }
+
+    TrendFit recentHeapSince(TroughFold.Folded f, double confidence, DetectorScratch scratch) {
+        return recentHeapSince.fit(f.heapTimes, f.heap, f.heapLength, confidence, f.span, scratch);
     }
 
     private static final class Slot {

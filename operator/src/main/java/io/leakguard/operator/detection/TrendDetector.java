@@ -159,17 +159,19 @@ public final class TrendDetector {
      * In a pod's first window (less than a window of history before it, so no earlier high to compare
      * with), growth above the policy's bound counts once the threads also rose by this share of their
      * first trough: in-flight goroutines swing in proportion to the traffic, so a young service of
-     * thousands swings by hundreds an hour, while a leak adds the same number whatever the level.
+     * thousands swings by hundreds an hour, and traffic that wanders for hours (not only a daily cycle)
+     * lifts them by half their level; a leak adds the same number whatever the level.
      */
-    static final double FAST_SHARE = 0.5;
+    static final double FAST_SHARE = 0.75;
     /**
      * Past the first window, growth above the policy's bound counts once the threads also rose by this
      * share of the window's first trough: a service of thousands of goroutines swings by thousands with a
-     * traffic cycle hours long, longer than any earlier high the series keeps, while a leak at the
-     * bound's pace on a pod of up to four times the bound's goroutines rises by that share in an hour
-     * (larger pods need a faster leak, an unbroken rise, or a memory projection).
+     * traffic cycle hours long, longer than any earlier high the series keeps, and traffic that wanders
+     * lifts them by a third of their level over a window; a leak at the bound's pace on a pod of up to
+     * two and a half times the bound's goroutines rises by that share in an hour (larger pods need a
+     * faster leak, an unbroken rise, or a memory projection).
      */
-    static final double RISE_SHARE = 0.25;
+    static final double RISE_SHARE = 0.4;
     /**
      * Within this share of the limit, a death projected within {@link #NEAR_FACTOR} horizons counts as
      * within the horizon: so close, the projection's error (peaks the scrapes miss, a heap goal above
@@ -201,18 +203,29 @@ public final class TrendDetector {
     /**
      * The fast path: a leak that will kill within the horizon is caught before the window's troughs
      * show it. The last {@link #FAST_GROUPS} buckets, each its own trough (the floor of
-     * {@link #FAST_FLOOR_MILLIS}, or a 24th of a shorter window), are fitted as a whole; only a death within the horizon counts.
+     * {@link #FAST_FLOOR_MILLIS}, or a 24th of a shorter window), are fitted as a whole, and projected at
+     * their slope's lower confidence bound: minutes of noise give a steep slope but a wide interval, a
+     * real leak a bound that is itself steep. They are fitted a second time from where their rise
+     * starts, for a leak that began minutes ago on a flat stretch, once the memory stands above every
+     * peak the window reached before them by {@link #NEW_HIGH_SHARE} of the ceiling: a burst back to
+     * where the pod's own bursts took it is not new. Only a death within the horizon counts.
      */
     private static Projection fastPath(PodSeries.Window w, TrendCache cache, DetectorScratch scratch, Ceilings ceilings,
             double nowHours, DetectorSettings s) {
         TroughFold.Folded recent = scratch.recent;
-        TroughFold.fold(w, Math.max(0, w.length - FAST_GROUPS), s.bucketMillis(),
+        int first = Math.max(0, w.length - FAST_GROUPS);
+        TroughFold.fold(w, first, s.bucketMillis(),
                 Math.min(FAST_FLOOR_MILLIS, s.windowMillis() / 24), recent);
         recent.peakMillis = TroughFold.floorMillis(s.windowMillis());
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
-            TrendFit memory = cache.recentMemory(recent, s.confidence(), scratch);
-            death = Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch);
+            TrendFit memory = cache.recentMemory(recent, s.confidence(), scratch).atLowerBound();
+            TrendFit since = recent.memoryPeaks[recent.memoryLength - 1]
+                    > highest(w.memory, first) + NEW_HIGH_SHARE * ceilings.memoryLimitBytes()
+                    ? cache.recentMemorySince(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
+            death = Projection.earliest(
+                    Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch),
+                    Projection.memoryLimit(recent, since, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch));
             if (ceilings.holdsPeaks() && !(death.levelBytes() > ceilings.softLimitBytes())) {
                 // Under GOMEMLIMIT the GC lets the memory use its budget up to the soft limit by design: minutes
                 // of rise below it are that, not a leak. Past it, the GC can no longer hold what is live.
@@ -220,10 +233,29 @@ public final class TrendDetector {
             }
         }
         if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
-            TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch);
-            death = Projection.earliest(death, Projection.heapMax(recent, heap, ceilings.heapMaxBytes(), nowHours));
+            TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch).atLowerBound();
+            TrendFit since = recent.heap[recent.heapLength - 1]
+                    > highest(w.heap, first) + NEW_HIGH_SHARE * ceilings.heapMaxBytes()
+                    ? cache.recentHeapSince(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
+            death = Projection.earliest(death, Projection.earliest(
+                    Projection.heapMax(recent, heap, ceilings.heapMaxBytes(), nowHours),
+                    Projection.heapMax(recent, since, ceilings.heapMaxBytes(), nowHours)));
         }
         return death.etaSeconds() <= s.horizonMillis() / 1000.0 ? death : Projection.NONE;
+    }
+
+    /** How far past the window's earlier peaks, as a share of the ceiling, a rise from its start must go. */
+    static final double NEW_HIGH_SHARE = 0.05;
+
+    /** The highest of the first {@code end} values, NaN ignored; minus infinity when there are none. */
+    static double highest(double[] values, int end) {
+        double high = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < end; i++) {
+            if (values[i] > high) {
+                high = values[i];
+            }
+        }
+        return high;
     }
 
     static String bytesPerHour(double bytes) {

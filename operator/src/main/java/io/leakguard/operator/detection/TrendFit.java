@@ -23,6 +23,24 @@ public record TrendFit(boolean significant, double slope, double lower, double p
 
     static final TrendFit NONE = new TrendFit(false, Double.NaN, Double.NaN, Double.NaN, 0, null);
 
+    /**
+     * This rise at its slope's lower confidence bound, or {@link #NONE} when that bound is no rise: the
+     * pace the data promise at least, for projections that must not act on a pace the noise could
+     * have made (the fast path's few minutes).
+     */
+    TrendFit atLowerBound() {
+        return significant && lower > 0 ? new TrendFit(true, lower, lower, p, start, null) : NONE;
+    }
+
+    /**
+     * This fit, no longer significant when its slope's lower confidence bound is no rise: Mann-Kendall
+     * can call a wandering series rising while Theil-Sen cannot bound its pace above zero, and a death
+     * projected along such a pace is the noise's, not a leak's.
+     */
+    TrendFit boundedAboveZero() {
+        return significant && !(lower > 0) ? new TrendFit(false, slope, lower, p, start, null) : this;
+    }
+
     /** Below this share of the whole rise's pace, the recent third has levelled off. */
     static final double LEVEL_SHARE = 0.25;
     /** A single jump carrying more than this share of the rise makes it a step. */

@@ -49,6 +49,13 @@ final class GoPod {
     double stepAt;
     double batchEvery;
     double batchLength;
+    // Roughness (zero in the smooth model).
+    double walkSigma;
+    double walkTau;
+    double inflightJitter;
+    double rssNoise;
+    double outageProbability;
+
     GoPod(GoRuntimeModel model, Kind kind, long duration) {
         this.model = model;
         this.kind = kind;
@@ -57,6 +64,24 @@ final class GoPod {
         drawTraffic();
         drawLeak();
         drawShapes();
+        if (model.rough) {
+            drawRoughness();
+        }
+    }
+
+    /**
+     * Drawn after everything else (the smooth model draws none of these): traffic that wanders
+     * (an Ornstein-Uhlenbeck walk on its logarithm, up to 40% over minutes to hours), in-flight
+     * goroutines that jitter by up to three times the square root of their number (requests arriving
+     * at random), resident memory noisy by up to 1% of the limit, and scrape outages of up to five
+     * minutes.
+     */
+    private void drawRoughness() {
+        walkSigma = model.uniform(0.05, 0.4);
+        walkTau = model.logUniform(300, 7200);
+        inflightJitter = model.uniform(0.5, 3);
+        rssNoise = model.uniform(0.001, 0.01);
+        outageProbability = model.random.nextDouble() < 0.5 ? model.uniform(1 / 4000.0, 1 / 500.0) : 0;
     }
 
     private void drawMemory() {

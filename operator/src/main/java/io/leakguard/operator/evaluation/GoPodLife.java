@@ -19,6 +19,9 @@ final class GoPodLife {
     private double leakedGoroutines;
     private double leakedHeap;
     private double leakedNative;
+    private double walk;
+    private double inflight;
+    private int outageLeft;
 
     GoPodLife(GoPod pod) {
         this.p = pod;
@@ -47,11 +50,16 @@ final class GoPodLife {
             }
             if (t % interval == 0) {
                 int i = (int) (t / interval);
-                boolean missed = p.model.random.nextDouble() < p.missProbability;
+                if (outageLeft == 0 && p.outageProbability > 0 && p.model.random.nextDouble() < p.outageProbability) {
+                    outageLeft = 1 + (int) (p.model.uniform(60, 300) / interval);
+                }
+                boolean missed = p.model.random.nextDouble() < p.missProbability || outageLeft > 0;
+                outageLeft = Math.max(0, outageLeft - 1);
+                double jitter = p.inflightJitter > 0 ? p.model.random.nextGaussian() * Math.sqrt(inflight) * p.inflightJitter : 0;
                 threads[i] = missed ? Double.NaN
-                        : Math.round(goroutines + p.model.random.nextGaussian() * Math.sqrt(goroutines) * 0.3);
+                        : Math.max(1, Math.round(goroutines + jitter + p.model.random.nextGaussian() * Math.sqrt(goroutines) * 0.3));
                 heap[i] = missed ? Double.NaN : heapInuse;
-                memory[i] = missed ? Double.NaN : rss;
+                memory[i] = missed ? Double.NaN : rss + (p.rssNoise > 0 ? p.model.random.nextGaussian() * p.rssNoise * p.limit : 0);
             }
         }
         return new Trace(name, p.kind.name(), "Go", p.kind.leaking, p.kind == Kind.GoroutineOnlyLeak, interval,
@@ -63,6 +71,10 @@ final class GoPodLife {
     /** One second of the pod's life: its goroutines, heap in use and resident memory at its end. */
     private double[] second(long t) {
         double traffic = 1 + p.trafficAmplitude * Math.sin(2 * Math.PI * t / p.trafficPeriod + p.trafficPhase);
+        if (p.walkSigma > 0) {
+            walk += -walk / p.walkTau + p.walkSigma * Math.sqrt(2 / p.walkTau) * p.model.random.nextGaussian();
+            traffic *= Math.exp(walk);
+        }
         if (p.kind == Kind.BurstyTraffic && t > burstUntil && p.model.random.nextDouble() < 1 / 900.0) {
             burstUntil = t + p.model.uniform(20, 180);
             burstSize = p.model.uniform(2, 8);
@@ -78,7 +90,8 @@ final class GoPodLife {
             leakedNative += p.nativePerSecond * rate;
         }
         double live = p.baseLive + extra(t, traffic) + leakedHeap + leakedGoroutines * p.heapPerGoroutine;
-        double goroutines = p.baseGoroutines + p.goroutinesPerTraffic * traffic * burst + leakedGoroutines;
+        inflight = p.goroutinesPerTraffic * traffic * burst;
+        double goroutines = p.baseGoroutines + inflight + leakedGoroutines;
         double stacks = (goroutines - leakedGoroutines) * p.stackBytes + leakedGoroutines * p.leakedStack;
         double nonHeapNow = p.overhead + p.nativeBase + leakedNative + stacks;
 

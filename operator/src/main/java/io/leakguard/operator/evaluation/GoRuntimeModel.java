@@ -31,8 +31,20 @@ public final class GoRuntimeModel extends RuntimeModel<GoRuntimeModel.Kind> {
         }
     }
 
+    /** Rough traffic and noisy gauges (see {@link GoPod#drawRoughness}), or the smooth model. */
+    final boolean rough;
+
     public GoRuntimeModel(long seed) {
-        super(seed, Kind.class, "go-");
+        this(seed, false);
+    }
+
+    /**
+     * @param rough traffic that also wanders at random and in-flight goroutines that jitter as requests
+     *        come and go, noisier resident memory, and scrape outages of minutes
+     */
+    public GoRuntimeModel(long seed, boolean rough) {
+        super(seed, Kind.class, rough ? "go-rough-" : "go-");
+        this.rough = rough;
     }
 
     @Override

@@ -440,4 +440,89 @@ class TrendDetectorTest {
         assertThat(leakingAt / 1000.0).as("Leaking, in seconds, against the kill at %.0f s", killedAt)
                 .isPositive().isLessThan(killedAt - 120);
     }
+
+    @Test
+    void minutesOfNoiseNearTheLimitAreNotProjectedAtTheirSteepestButALeakStillIs() {
+        // Flat at 700 MiB of 1 GiB for 50 minutes, then 10 minutes of scrapes scattered over 150 MiB with a slight
+        // drift: a steep slope on a handful of troughs, but one whose lower confidence bound is no rise.
+        java.util.Random noise = new java.util.Random(3);
+        double[] jitter = new double[241];
+        for (int k = 0; k < jitter.length; k++) {
+            jitter[k] = noise.nextDouble() * 150;
+        }
+        PodSeries noisy = history(60, m -> 40, m -> 300,
+                m -> 700 + (m < 50 ? 0 : jitter[(int) (m * 4)] + 3 * (m - 50)), Double.NaN, null);
+        Verdict scattered = judge(noisy, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(scattered.kind()).as(scattered.reason()).isNotEqualTo(VerdictKind.Leaking);
+        PodSeries leak = history(60, m -> 40, m -> 300, m -> 700 + (m < 50 ? 0 : 20 * (m - 50)), Double.NaN, null);
+        Verdict leaking = judge(leak, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(leaking.kind()).as(leaking.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    /** An hour under GOMEMLIMIT 900 MiB (limit 1 GiB): the memory floor rising 600 to 880 MiB, the heap as given. */
+    private static PodSeries floorRisingBelowTheSoftLimit(java.util.function.DoubleUnaryOperator heapMib) {
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= 60 * MINUTE; t += 15_000) {
+            double m = t / (double) MINUTE;
+            double floor = 600 + 280 * m / 60;
+            double memory = (t / 15_000) % 4 == 0 ? floor : 895;
+            series.add(t, new Gauges(100, heapMib.applyAsDouble(m) * MIB, memory * MIB, Double.NaN, Double.NaN,
+                    900 * MIB));
+        }
+        return series;
+    }
+
+    @Test
+    void underGoMemLimitAFloorRisingBelowTheSoftLimitWhileTheLiveHeapStandsStillIsNotALeak() {
+        DetectorSettings hourHorizon = new DetectorSettings(3_600_000, 3_600_000, 0.99, 20, 600_000, 500,
+                Double.POSITIVE_INFINITY, 15_000);
+        Verdict still = judge(floorRisingBelowTheSoftLimit(m -> 400 + ((int) (m * 4) % 3) * 2), 60 * MINUTE,
+                1024 * MIB, hourHorizon);
+        assertThat(still.kind()).as("the GC using its budget: %s", still.reason()).isNotEqualTo(VerdictKind.Leaking);
+        Verdict rising = judge(floorRisingBelowTheSoftLimit(m -> 400 + 4 * m), 60 * MINUTE, 1024 * MIB, hourHorizon);
+        assertThat(rising.kind()).as("the live heap carries the floor: %s", rising.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(rising.reason()).contains("memory limit");
+    }
+
+    @Test
+    void inItsFirstHourAServiceWhoseTrafficLiftsItsGoroutinesByHalfIsNotLeaking() {
+        // 2,000 in-flight goroutines rising by 1,200 (60%) over the 40 minutes after the warm-up: wandering traffic.
+        Verdict swing = judge(history(50, m -> 2000 + 1200.0 * Math.max(0, m - 10) / 40, m -> 100, m -> 200, Double.NaN,
+                null), 50 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(swing.kind()).as(swing.reason()).isEqualTo(VerdictKind.Suspect);
+        // The same pace on 1,000 goroutines more than doubles them: a leak.
+        Verdict leak = judge(history(50, m -> 1000 + 1200.0 * Math.max(0, m - 10) / 40, m -> 100, m -> 200, Double.NaN,
+                null), 50 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(leak.kind()).as(leak.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(leak.reason()).contains("above the 500/h bound");
+    }
+
+    @Test
+    void pastItsFirstHourGoroutinesRisingByAThirdOfTheirLevelAreNotLeakingButByHalfAre() {
+        // An hour flat at 3,000 goroutines, then an hour rising: by 1,000 (a third, as wandering traffic lifts
+        // in-flight goroutines) or by 1,500 (half), both well above the 500/h bound.
+        Verdict third = judge(history(120, m -> 3000 + 1000.0 * Math.max(0, m - 60) / 60, m -> 100, m -> 200, Double.NaN,
+                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(third.kind()).as(third.reason()).isEqualTo(VerdictKind.Suspect);
+        Verdict half = judge(history(120, m -> 3000 + 1500.0 * Math.max(0, m - 60) / 60, m -> 100, m -> 200, Double.NaN,
+                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(half.kind()).as(half.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    /** Bursts every 20 minutes from 450 MiB to {@code topMib} and back, the last one 5 minutes old (limit 1 GiB). */
+    private static PodSeries bursts(double lastTopMib) {
+        return history(65, m -> 40, m -> 300, m -> {
+            double since = m % 20;
+            double top = m >= 60 ? lastTopMib : 870;
+            return since < 10 ? 450 + (top - 450) * Math.min(1, since / 5) : 450;
+        }, Double.NaN, null);
+    }
+
+    @Test
+    void aBurstBackToWhereThePodsOwnBurstsWentIsNotLeakingButOneFarPastThemIs() {
+        Verdict again = judge(bursts(860), 65 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(again.kind()).as(again.reason()).isNotEqualTo(VerdictKind.Leaking);
+        Verdict past = judge(bursts(1000), 65 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(past.kind()).as(past.reason()).isEqualTo(VerdictKind.Leaking);
+    }
 }

@@ -53,4 +53,15 @@ class TrendFitTest {
         assertThat(TrendFit.staircase(new double[] {0, 0, 7, 14, 20, 20, 20, 20}, 8)).as("one fast fill").isFalse();
         assertThat(TrendFit.staircase(new double[] {0, 1, 2, 3, 4, 5, 6, 7}, 8)).as("a steady rise").isFalse();
     }
+
+    @Test
+    void aRiseWhosePaceCannotBeBoundedAboveZeroIsNotProjected() {
+        TrendFit uncertain = new TrendFit(true, 5e6, -1e6, 0.001, 3, null);
+        assertThat(uncertain.boundedAboveZero().significant()).isFalse();
+        assertThat(uncertain.atLowerBound()).isEqualTo(TrendFit.NONE);
+        TrendFit bounded = new TrendFit(true, 5e6, 2e6, 0.001, 3, null);
+        assertThat(bounded.boundedAboveZero()).isEqualTo(bounded);
+        assertThat(bounded.atLowerBound().slope()).as("projected at the pace the data promise at least").isEqualTo(2e6);
+        assertThat(bounded.atLowerBound().significant()).isTrue();
+    }
 }
