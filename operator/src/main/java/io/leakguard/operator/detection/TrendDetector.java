@@ -226,11 +226,6 @@ public final class TrendDetector {
             death = Projection.earliest(
                     Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch),
                     Projection.memoryLimit(recent, since, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch));
-            if (ceilings.holdsPeaks() && !(death.levelBytes() > ceilings.softLimitBytes())) {
-                // Under GOMEMLIMIT the GC lets the memory use its budget up to the soft limit by design: minutes
-                // of rise below it are that, not a leak. Past it, the GC can no longer hold what is live.
-                death = Projection.NONE;
-            }
         }
         if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
             TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch).atLowerBound();

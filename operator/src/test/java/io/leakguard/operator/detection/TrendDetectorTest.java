@@ -234,14 +234,18 @@ class TrendDetectorTest {
         assertThat(verdict.reason()).contains("above the 500/h bound");
     }
 
+    /** Judges {@code minutes} of goroutines rising from {@code from} by {@code perHour} after {@code startMinute}, memory flat. */
+    private static Verdict goroutinesRising(int minutes, double from, double perHour, double startMinute) {
+        return judge(history(minutes, m -> from + perHour * Math.max(0, m - startMinute) / 60, m -> 100, m -> 200,
+                Double.NaN, null), minutes * MINUTE, 1024 * MIB, DEFAULTS);
+    }
+
     @Test
     void inItsFirstHourAServiceOfThousandsSwingingWithTrafficIsNotLeakingButASmallOneGrowingAsFastIs() {
         // +800 an hour for the 40 minutes after the warm-up: a tenth of 3,600 in-flight goroutines, or 8 times 100.
-        Verdict large = judge(history(50, m -> 3600 + 800.0 * m / 60, m -> 100, m -> 200, Double.NaN, null), 50 * MINUTE,
-                1024 * MIB, DEFAULTS);
+        Verdict large = goroutinesRising(50, 3600, 800, 0);
         assertThat(large.kind()).as(large.reason()).isEqualTo(VerdictKind.Suspect);
-        Verdict small = judge(history(50, m -> 100 + 800.0 * m / 60, m -> 100, m -> 200, Double.NaN, null), 50 * MINUTE,
-                1024 * MIB, DEFAULTS);
+        Verdict small = goroutinesRising(50, 100, 800, 0);
         assertThat(small.kind()).as(small.reason()).isEqualTo(VerdictKind.Leaking);
     }
 
@@ -249,11 +253,9 @@ class TrendDetectorTest {
     void pastItsFirstHourAServiceOfThousandsRisingWithALongTrafficCycleIsNotLeakingButASmallOneGrowingAsFastIs() {
         // Two hours of history, the last 100 minutes rising 800 an hour: under a quarter of 4,000 goroutines in the
         // window (a traffic cycle longer than the series remembers), but 8 times a pod of 100's bound-breaking pace.
-        Verdict large = judge(history(120, m -> 4000 + 800.0 * Math.max(0, m - 20) / 60, m -> 100, m -> 200, Double.NaN,
-                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict large = goroutinesRising(120, 4000, 800, 20);
         assertThat(large.kind()).as(large.reason()).isEqualTo(VerdictKind.Suspect);
-        Verdict small = judge(history(120, m -> 100 + 800.0 * Math.max(0, m - 20) / 60, m -> 100, m -> 200, Double.NaN,
-                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict small = goroutinesRising(120, 100, 800, 20);
         assertThat(small.kind()).as(small.reason()).isEqualTo(VerdictKind.Leaking);
         assertThat(small.reason()).contains("above the 500/h bound");
     }
@@ -487,12 +489,10 @@ class TrendDetectorTest {
     @Test
     void inItsFirstHourAServiceWhoseTrafficLiftsItsGoroutinesByHalfIsNotLeaking() {
         // 2,000 in-flight goroutines rising by 1,200 (60%) over the 40 minutes after the warm-up: wandering traffic.
-        Verdict swing = judge(history(50, m -> 2000 + 1200.0 * Math.max(0, m - 10) / 40, m -> 100, m -> 200, Double.NaN,
-                null), 50 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict swing = goroutinesRising(50, 2000, 1800, 10);
         assertThat(swing.kind()).as(swing.reason()).isEqualTo(VerdictKind.Suspect);
         // The same pace on 1,000 goroutines more than doubles them: a leak.
-        Verdict leak = judge(history(50, m -> 1000 + 1200.0 * Math.max(0, m - 10) / 40, m -> 100, m -> 200, Double.NaN,
-                null), 50 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict leak = goroutinesRising(50, 1000, 1800, 10);
         assertThat(leak.kind()).as(leak.reason()).isEqualTo(VerdictKind.Leaking);
         assertThat(leak.reason()).contains("above the 500/h bound");
     }
@@ -501,11 +501,9 @@ class TrendDetectorTest {
     void pastItsFirstHourGoroutinesRisingByAThirdOfTheirLevelAreNotLeakingButByHalfAre() {
         // An hour flat at 3,000 goroutines, then an hour rising: by 1,000 (a third, as wandering traffic lifts
         // in-flight goroutines) or by 1,500 (half), both well above the 500/h bound.
-        Verdict third = judge(history(120, m -> 3000 + 1000.0 * Math.max(0, m - 60) / 60, m -> 100, m -> 200, Double.NaN,
-                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict third = goroutinesRising(120, 3000, 1000, 60);
         assertThat(third.kind()).as(third.reason()).isEqualTo(VerdictKind.Suspect);
-        Verdict half = judge(history(120, m -> 3000 + 1500.0 * Math.max(0, m - 60) / 60, m -> 100, m -> 200, Double.NaN,
-                null), 120 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict half = goroutinesRising(120, 3000, 1500, 60);
         assertThat(half.kind()).as(half.reason()).isEqualTo(VerdictKind.Leaking);
     }
 

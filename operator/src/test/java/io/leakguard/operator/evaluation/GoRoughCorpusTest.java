@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+import io.leakguard.api.v1alpha1.DetectionSpec;
+import io.leakguard.api.v1alpha1.MetricsSpec;
+import io.leakguard.operator.detection.DetectorSettings;
 import org.junit.jupiter.api.Test;
 
 /** The rough Go corpus is the smooth model's pods under rougher conditions, not a relabelled copy. */
@@ -32,8 +35,8 @@ class GoRoughCorpusTest {
     @Test
     void theDetectorStillCatchesMostRoughLeaksBeforeTheirOom() {
         List<Trace> rough = new GoRuntimeModel(11, true).corpus(2, 15, HOURS_8);
-        Evaluation.Score score = Evaluation.score(Evaluation.leakGuard(io.leakguard.operator.detection.DetectorSettings.from(
-                new io.leakguard.api.v1alpha1.DetectionSpec(), new io.leakguard.api.v1alpha1.MetricsSpec())), rough);
+        Evaluation.Score score = Evaluation.score(
+                Evaluation.leakGuard(DetectorSettings.from(new DetectionSpec(), new MetricsSpec())), rough);
         assertThat(score.oomBoundLeaks()).isPositive();
         assertThat(score.recall()).as("OOM-bound leaks flagged 5 minutes before their OOM").isGreaterThan(0.9);
     }
