@@ -152,7 +152,9 @@ public final class HarnessKubelet implements AutoCloseable {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE)
                 .addToLabels("kubernetes.io/hostname", NODE).addToLabels("kubernetes.io/os", "linux").endMetadata()
                 .build()).create();
-        client.nodes().withName(NODE).editStatus(node -> {
+        // The node-lifecycle controller writes the new Node too (taints, annotations), so the status write
+        // can meet a 409 Conflict on its resourceVersion: a kubelet reads the Node again and retries.
+        onConflictRetry(() -> client.nodes().withName(NODE).editStatus(node -> {
             Map<String, Quantity> capacity = Map.of("cpu", new Quantity("32"), "memory", new Quantity("64Gi"),
                     "pods", new Quantity("500"), "ephemeral-storage", new Quantity("100Gi"));
             node.setStatus(new io.fabric8.kubernetes.api.model.NodeStatusBuilder().withCapacity(capacity)
@@ -164,9 +166,29 @@ public final class HarnessKubelet implements AutoCloseable {
                     .withKernelVersion(System.getProperty("os.version")).withOsImage("harness").withKubeProxyVersion("")
                     .withMachineID("harness").withSystemUUID("harness").withBootID("harness").endNodeInfo().build());
             return node;
-        });
+        }));
         renewLease();
         heartbeat.scheduleWithFixedDelay(this::beat, 5, 5, TimeUnit.SECONDS);
+    }
+
+    /** Runs a read-modify-write again, on a fresh read, while the API server answers 409 Conflict. */
+    public static void onConflictRetry(Runnable write) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                write.run();
+                return;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(100L * attempt);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     private static List<NodeCondition> nodeConditions() {

@@ -45,16 +45,7 @@ final class HollowNode implements AutoCloseable {
         client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NAME)
                 .addToLabels("kubernetes.io/hostname", NAME).endMetadata().build()).create();
         // The node controller may write the new node's status first: on a conflict, read it again and retry.
-        for (int attempt = 1;; attempt++) {
-            try {
-                setStatus(capacity);
-                break;
-            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-                if (e.getCode() != 409 || attempt == 5) {
-                    throw e;
-                }
-            }
-        }
+        HarnessKubelet.onConflictRetry(() -> setStatus(capacity));
         heartbeat.scheduleWithFixedDelay(this::beat, 0, 5, TimeUnit.SECONDS);
         deletions = client.pods().inAnyNamespace().withField("spec.nodeName", NAME).inform(new ResourceEventHandler<>() {
             @Override
