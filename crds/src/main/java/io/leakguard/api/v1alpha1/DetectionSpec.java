@@ -56,7 +56,7 @@ public class DetectionSpec {
     @Min(1)
     @Max(10000000)
     @JsonPropertyDescription("A pod whose thread or goroutine count grows significantly faster than this"
-            + " per hour (for half the window, and by at least a quarter of its level) is Leaking, whatever"
+            + " per hour (for half the window, by at least 40% of its level, and by half that rise past its earlier high) is Leaking, whatever"
             + " its memory: goroutine leaks can hold little memory. Set it above the service's hourly swing.")
     public Integer maxThreadGrowthPerHour = 500;
 

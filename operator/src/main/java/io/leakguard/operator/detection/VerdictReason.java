@@ -54,8 +54,8 @@ final class VerdictReason {
                         .append(" without falling back (never released)");
             }
             if (!Double.isNaN(earlierHigh)) {
-                reason.append(", but not above the floor of ").append(whole(earlierHigh))
-                        .append(" they reached before the window (a traffic swing, until they pass it)");
+                reason.append(", but not far above the floor of ").append(whole(earlierHigh))
+                        .append(" they reached before the window (a traffic swing, until they pass it by half their rise)");
             }
             if (threadsTooMany) {
                 reason.append(", ").append(whole(latestThreads)).append(" live, above the bound of ")

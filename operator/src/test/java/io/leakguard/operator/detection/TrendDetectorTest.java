@@ -224,7 +224,15 @@ class TrendDetectorTest {
         // The second upswing, nearly at its top: about +1,500 an hour for 50 minutes, but no higher than the first peak.
         Verdict verdict = judge(trafficCycle(170, 0), 170 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
-        assertThat(verdict.reason()).contains("before the window (a traffic swing, until they pass it)");
+        assertThat(verdict.reason()).contains("before the window (a traffic swing, until they pass it by half their rise)");
+    }
+
+    @Test
+    void goroutinesPassingTheirEarlierHighByLittleOfTheirRiseAreATrafficSwing() {
+        // Traffic that wanders up: the second upswing ends ~120 above the first peak, after a rise of ~970 in the window.
+        Verdict verdict = judge(trafficCycle(170, 100), 170 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
+        assertThat(verdict.reason()).contains("a traffic swing");
     }
 
     @Test
