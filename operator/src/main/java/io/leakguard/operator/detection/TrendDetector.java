@@ -17,16 +17,16 @@ import io.leakguard.operator.series.PodSeries;
  * <li>project each ceiling the pod can die at ({@link Projection}): the container's memory limit
  * along the process memory's trend (heap, stacks and off-heap memory together, as the kernel counts
  * them) and, for a JVM, the heap max along the live heap's trend; the earliest wins;</li>
- * <li>classify: Leaking when that death is within the horizon, or threads grow faster than the
- * policy allows; Suspect for any other significant rise; Healthy otherwise;</li>
+ * <li>judge the threads against the policy's bounds ({@link ThreadGrowth});</li>
+ * <li>classify ({@link #classify}): Leaking when that death is within the horizon, or threads grow
+ * faster than the policy allows; Suspect for any other significant rise; Healthy otherwise;</li>
  * <li>word the reason ({@link VerdictReason}).</li>
  * </ol>
  * Stateless: the caller passes the pod's cache and its own scratch space.
  */
 public final class TrendDetector {
 
-    private static final double MILLIS_PER_HOUR = 3_600_000.0;
-    private static final long THREAD_SPAN_MILLIS = 30 * 60_000;
+    static final double MILLIS_PER_HOUR = 3_600_000.0;
     static final int FAST_GROUPS = 16;
     static final long FAST_FLOOR_MILLIS = 120_000;
     /** Full-width troughs of history without a significant trend that make a pod Healthy; less is InsufficientData. */
@@ -78,11 +78,50 @@ public final class TrendDetector {
         TrendFit memory = cache.memory(f, confidence, scratch);
         TrendFit heap = cache.heap(f, confidence, scratch);
         TrendFit threads = cache.threads(f, confidence, scratch);
+        Deaths deaths = project(w, f, memory, heap, cache, scratch, ceilings, nowMillis / MILLIS_PER_HOUR, s);
+        Projection death = deaths.earliest();
+        ThreadGrowth growth = ThreadGrowth.judge(w, f, threads, cache, s);
 
-        double nowHours = nowMillis / MILLIS_PER_HOUR;
+        double latestPeak = Double.NaN;
+        for (int i = Math.max(0, w.length - 4); i < w.length; i++) {
+            latestPeak = maxIgnoringNaN(latestPeak, Double.isNaN(w.memory[i]) ? w.heap[i] : w.memory[i]);
+        }
+        if (!Double.isNaN(death.levelBytes()) && Projection.MEMORY_LIMIT.equals(death.ceiling())) {
+            latestPeak = maxIgnoringNaN(latestPeak, death.levelBytes());
+        }
+        VerdictKind kind = classify(deaths, growth, memory, heap, threads, ceilings, s);
+        int troughs = Math.max(f.memoryLength, Math.max(f.heapLength, f.threadLength));
+        long healthyMillis = HEALTHY_TROUGHS * Math.max(s.bucketMillis(), s.windowMillis() / TroughFold.TROUGHS);
+        if (kind == VerdictKind.Healthy && history < healthyMillis) {
+            // Six troughs can show a steady rise, but a rise with any noise needs more: until the history
+            // spans twelve full-width troughs, "no significant trend" is not yet evidence of health. Counted
+            // in time, not in troughs, because a growing history is regrouped into wider and fewer troughs,
+            // and a pod once Healthy must not fall back to InsufficientData as its history grows.
+            return Verdict.insufficient(samples, "no significant trend in the " + troughs + " troughs so far; a pod is"
+                    + " called Healthy after " + healthyMillis / 60_000 + "m of history");
+        }
+        String reason = VerdictReason.of(kind, memory, heap, threads, deaths, w, growth, ceilings, s);
+        return new Verdict(kind, heap.slope(), heap.lower(), heap.p(), threads.slope(), threads.lower(), threads.p(),
+                death.etaSeconds(), growth.latest(), latestPeak, samples, reason, memory.slope(), death.ceiling());
+    }
+
+    /**
+     * The deaths a pod can have, each projected along its trend: the container's memory limit, and for
+     * a JVM its heap max, by the live heap or by a G1 old generation that no collection shrinks. When
+     * none comes within the horizon, the fast path is asked too.
+     *
+     * @param kept the G1 old generation's projection, or {@link Projection#NONE}
+     * @param oldGenRising a G1 old generation past the default initiating occupancy that has not shrunk
+     */
+    record Deaths(Projection earliest, Projection kept, boolean oldGenRising) {
+    }
+
+    static Deaths project(PodSeries.Window w, TroughFold.Folded f, TrendFit memory, TrendFit heap, TrendCache cache,
+            DetectorScratch scratch, Ceilings ceilings, double nowHours, DetectorSettings s) {
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit()) {
-            death = f.memoryLength >= min ? Projection.memoryLimit(f, memory, heap, ceilings, nowHours, s.confidence(), scratch)
+            death = f.memoryLength >= TroughFold.MIN_TROUGHS
+                    ? Projection.memoryLimit(f, memory, heap, ceilings, nowHours, s.confidence(), scratch)
                     : Projection.heapAgainstMemoryLimit(f, heap, ceilings.memoryLimitBytes(), nowHours);
         }
         Projection kept = Projection.NONE;
@@ -96,95 +135,27 @@ public final class TrendDetector {
         if (death.etaSeconds() > s.horizonMillis() / 1000.0) {
             death = Projection.earliest(death, fastPath(w, cache, scratch, ceilings, nowHours, s));
         }
-
-        double latestThreads = Double.NaN;
-        double latestPeak = Double.NaN;
-        for (int i = Math.max(0, w.length - 4); i < w.length; i++) {
-            latestPeak = maxIgnoringNaN(latestPeak, Double.isNaN(w.memory[i]) ? w.heap[i] : w.memory[i]);
-            if (!Double.isNaN(w.threads[i])) {
-                latestThreads = w.threads[i];
-            }
-        }
-        if (!Double.isNaN(death.levelBytes()) && Projection.MEMORY_LIMIT.equals(death.ceiling())) {
-            latestPeak = maxIgnoringNaN(latestPeak, death.levelBytes());
-        }
-
-        boolean near = !ceilings.hasHeapMax() && Projection.MEMORY_LIMIT.equals(death.ceiling())
-                && death.levelBytes() >= NEAR * death.ceilingBytes();
-        boolean deathSoon = death.etaSeconds() <= (near ? NEAR_FACTOR : 1) * s.horizonMillis() / 1000.0;
-        // Goroutines and threads follow traffic, so their growth only counts once it has lasted half the
-        // window (at most 30 minutes), either faster than the policy's bound at the slope's lower bound or
-        // unbroken (see unbrokenRise), and above the highest floor the pod's threads reached before the
-        // window: a traffic upswing is none of these.
-        double threadSpanHours = threads.significant() ? f.threadTimes[f.threadLength - 1] - f.threadTimes[threads.start()] : 0;
-        boolean threadsLongEnough = threads.significant()
-                && threadSpanHours * MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
-        boolean threadsFast = threadsLongEnough && threads.lower() > s.maxThreadGrowthPerHour()
-                && (cache.threadsOutgrewTheirLevel() || f.threads[f.threadLength - 1] - f.threads[0]
-                        >= (w.olderMillis >= s.windowMillis() ? RISE_SHARE : FAST_SHARE) * f.threads[0]);
-        if (threadsFast) {
-            // Once is enough: a leak that has grown large rises by a smaller share of its level each hour,
-            // and must not be called Suspect again (and its alert resolved) for having grown.
-            cache.markThreadsOutgrewTheirLevel();
-        }
-        boolean threadsUnbroken = threadsLongEnough && !threadsFast && unbrokenRise(f);
-        double threadsRise = f.threads[f.threadLength - 1] - f.threads[0];
-        double earlierHigh = (threadsFast || threadsUnbroken)
-                && f.threads[f.threadLength - 1] <= w.olderThreadsHigh + PAST_HIGH_SHARE * threadsRise
-                ? w.olderThreadsHigh : Double.NaN;
-        boolean threadsTooFast = (threadsFast || threadsUnbroken) && Double.isNaN(earlierHigh);
-        boolean threadsTooMany = threads.significant() && latestThreads > s.maxThreads();
-        VerdictKind kind = deathSoon || threadsTooFast || threadsTooMany ? VerdictKind.Leaking
-                : memory.significant() || heap.significant() || threads.significant() || kept != Projection.NONE
-                        || oldGenRising ? VerdictKind.Suspect
-                        : VerdictKind.Healthy;
-        int troughs = Math.max(f.memoryLength, Math.max(f.heapLength, f.threadLength));
-        long healthyMillis = HEALTHY_TROUGHS * Math.max(s.bucketMillis(), s.windowMillis() / TroughFold.TROUGHS);
-        if (kind == VerdictKind.Healthy && history < healthyMillis) {
-            // Six troughs can show a steady rise, but a rise with any noise needs more: until the history
-            // spans twelve full-width troughs, "no significant trend" is not yet evidence of health. Counted
-            // in time, not in troughs, because a growing history is regrouped into wider and fewer troughs,
-            // and a pod once Healthy must not fall back to InsufficientData as its history grows.
-            return Verdict.insufficient(samples, "no significant trend in the " + troughs + " troughs so far; a pod is"
-                    + " called Healthy after " + healthyMillis / 60_000 + "m of history");
-        }
-        String reason = VerdictReason.of(kind, memory, heap, threads, death,
-                kept != Projection.NONE || oldGenRising ? w : null, kept != Projection.NONE, ceilings, threadsTooFast && threadsFast,
-                threadsTooFast && threadsUnbroken ? f.threads[0] : Double.NaN, earlierHigh, threadsTooMany, latestThreads, s);
-        return new Verdict(kind, heap.slope(), heap.lower(), heap.p(), threads.slope(), threads.lower(), threads.p(),
-                death.etaSeconds(), latestThreads, latestPeak, samples, reason, memory.slope(), death.ceiling());
+        return new Deaths(death, kept, oldGenRising);
     }
 
     /**
-     * Threads whose growth would break the policy's bound are a traffic swing, not a leak, while they
-     * stand less than this share of the window's rise above the highest floor they reached before the
-     * window: traffic that wanders back up passes its earlier high by a little, while a leak adds its
-     * whole rise on top of whatever traffic does. Measured on the go-rough corpus (pods of thousands of
-     * goroutines whose traffic wanders for hours): at 0 (only at or under the earlier high) 13 and 19 of
-     * 300 healthy pods were flagged for their threads, at a half 7 and 10, with one goroutine-only leak
-     * of 30 flagged later; at a whole rise, 3 and 1, but a third fewer goroutine-only leaks within an hour.
+     * Leaking when a death comes within the horizon (within {@link #NEAR_FACTOR} horizons once a pod
+     * without a heap max is past {@link #NEAR} of its limit) or the threads break a bound; Suspect for
+     * any other significant rise; Healthy otherwise.
      */
-    static final double PAST_HIGH_SHARE = 0.5;
+    static VerdictKind classify(Deaths deaths, ThreadGrowth growth, TrendFit memory, TrendFit heap, TrendFit threads,
+            Ceilings ceilings, DetectorSettings s) {
+        Projection death = deaths.earliest();
+        boolean near = !ceilings.hasHeapMax() && Projection.MEMORY_LIMIT.equals(death.ceiling())
+                && death.levelBytes() >= NEAR * death.ceilingBytes();
+        boolean deathSoon = death.etaSeconds() <= (near ? NEAR_FACTOR : 1) * s.horizonMillis() / 1000.0;
+        if (deathSoon || growth.tooFast() || growth.tooMany()) {
+            return VerdictKind.Leaking;
+        }
+        return memory.significant() || heap.significant() || threads.significant() || deaths.kept() != Projection.NONE
+                || deaths.oldGenRising() ? VerdictKind.Suspect : VerdictKind.Healthy;
+    }
 
-    /** Kendall's tau of the thread troughs at which their rise counts as unbroken. */
-    static final double UNBROKEN_TAU = 0.8;
-    /**
-     * In a pod's first window (less than a window of history before it, so no earlier high to compare
-     * with), growth above the policy's bound counts once the threads also rose by this share of their
-     * first trough: in-flight goroutines swing in proportion to the traffic, so a young service of
-     * thousands swings by hundreds an hour, and traffic that wanders for hours (not only a daily cycle)
-     * lifts them by half their level; a leak adds the same number whatever the level.
-     */
-    static final double FAST_SHARE = 0.75;
-    /**
-     * Past the first window, growth above the policy's bound counts once the threads also rose by this
-     * share of the window's first trough: a service of thousands of goroutines swings by thousands with a
-     * traffic cycle hours long, longer than any earlier high the series keeps, and traffic that wanders
-     * lifts them by a third of their level over a window; a leak at the bound's pace on a pod of up to
-     * two and a half times the bound's goroutines rises by that share in an hour (larger pods need a
-     * faster leak, an unbroken rise, or a memory projection).
-     */
-    static final double RISE_SHARE = 0.4;
     /**
      * Within this share of the limit, a death projected within {@link #NEAR_FACTOR} horizons counts as
      * within the horizon: so close, the projection's error (peaks the scrapes miss, a heap goal above
@@ -193,26 +164,6 @@ public final class TrendDetector {
      */
     static final double NEAR = 0.9;
     static final double NEAR_FACTOR = 2;
-    /** The least rise, in threads, that counts as unbroken: a handful of goroutines is not a leak. */
-    static final double UNBROKEN_MIN = 100;
-
-    /**
-     * Threads that at least doubled in the window (by {@link #UNBROKEN_MIN} or more) and whose troughs
-     * almost never fell back (Kendall's tau at least {@link #UNBROKEN_TAU}): goroutines or threads that
-     * are never released, whatever their pace. Traffic lets in-flight goroutines go as well as come, and
-     * a pool that fills levels off (the fit's guard).
-     */
-    static boolean unbrokenRise(TroughFold.Folded f) {
-        int n = f.threadLength;
-        double first = f.threads[0];
-        double rise = f.threads[n - 1] - first;
-        if (rise < UNBROKEN_MIN || rise < first) {
-            return false;
-        }
-        TrendStatistics.MannKendall mk = TrendStatistics.mannKendall(f.threads, n);
-        return mk.s() >= UNBROKEN_TAU * n * (n - 1) / 2.0;
-    }
-
     /**
      * The fast path: a leak that will kill within the horizon is caught before the window's troughs
      * show it. The last {@link #FAST_GROUPS} buckets, each its own trough (the floor of

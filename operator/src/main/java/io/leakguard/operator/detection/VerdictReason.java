@@ -10,17 +10,11 @@ final class VerdictReason {
     private VerdictReason() {
     }
 
-    /**
-     * @param unbrokenFrom the threads' first trough in the window, when they count as leaking because they
-     *     doubled from it without falling back; NaN otherwise
-     * @param oldGen the window, when a G1 old generation's run without a shrink is worth naming; null otherwise
-     * @param oldGenKept that run is long and high enough to count as live
-     * @param earlierHigh the floor the threads reached before the window, when their growth would be too
-     *     fast but has not yet passed it (traffic has taken them this high before); NaN otherwise
-     */
-    static String of(VerdictKind kind, TrendFit memory, TrendFit heap, TrendFit threads, Projection death,
-            PodSeries.Window oldGen, boolean oldGenKept, Ceilings ceilings, boolean threadsTooFast, double unbrokenFrom, double earlierHigh, boolean threadsTooMany, double latestThreads,
-            DetectorSettings s) {
+    /** @param w the window, for a G1 old generation's run without a shrink */
+    static String of(VerdictKind kind, TrendFit memory, TrendFit heap, TrendFit threads, TrendDetector.Deaths deaths,
+            PodSeries.Window w, ThreadGrowth growth, Ceilings ceilings, DetectorSettings s) {
+        Projection death = deaths.earliest();
+        boolean oldGenKept = deaths.kept() != Projection.NONE;
         StringBuilder reason = new StringBuilder();
         if (memory.significant()) {
             reason.append("memory floor ").append(rate(memory));
@@ -31,10 +25,10 @@ final class VerdictReason {
         if (heap.significant()) {
             append(reason, (ceilings.hasHeapMax() ? "live heap " : "heap baseline ") + rate(heap));
         }
-        if (oldGen != null) {
-            append(reason, "G1 old generation " + Math.round(100 * oldGen.oldGenLatest / ceilings.heapMaxBytes())
-                    + "% of the heap max and not shrunk by any collection for " + TrendDetector.minutes(oldGen.oldGenRunMillis / 1000.0)
-                    + " (" + TrendDetector.bytesPerHour(oldGen.oldGenPacePerHour) + ")"
+        if (oldGenKept || deaths.oldGenRising()) {
+            append(reason, "G1 old generation " + Math.round(100 * w.oldGenLatest / ceilings.heapMaxBytes())
+                    + "% of the heap max and not shrunk by any collection for " + TrendDetector.minutes(w.oldGenRunMillis / 1000.0)
+                    + " (" + TrendDetector.bytesPerHour(w.oldGenPacePerHour) + ")"
                     + (oldGenKept ? ": what it holds is live" : ""));
         }
         if (death.ceiling() != null) {
@@ -46,19 +40,19 @@ final class VerdictReason {
         if (threads.significant()) {
             append(reason, "threads " + signed(threads.slope()) + "/h (at least " + signed(threads.lower())
                     + "/h, p=" + p(threads.p()) + ")");
-            if (threadsTooFast) {
+            if (growth.tooFast() && growth.fast()) {
                 reason.append(", above the ").append(whole(s.maxThreadGrowthPerHour())).append("/h bound");
             }
-            if (!Double.isNaN(unbrokenFrom)) {
-                reason.append(", more than doubled from ").append(whole(unbrokenFrom))
+            if (!Double.isNaN(growth.unbrokenFrom())) {
+                reason.append(", more than doubled from ").append(whole(growth.unbrokenFrom()))
                         .append(" without falling back (never released)");
             }
-            if (!Double.isNaN(earlierHigh)) {
-                reason.append(", but not far above the floor of ").append(whole(earlierHigh))
+            if (!Double.isNaN(growth.earlierHigh())) {
+                reason.append(", but not far above the floor of ").append(whole(growth.earlierHigh()))
                         .append(" they reached before the window (a traffic swing, until they pass it by half their rise)");
             }
-            if (threadsTooMany) {
-                reason.append(", ").append(whole(latestThreads)).append(" live, above the bound of ")
+            if (growth.tooMany()) {
+                reason.append(", ").append(whole(growth.latest())).append(" live, above the bound of ")
                         .append(whole(s.maxThreads()));
             }
         }
