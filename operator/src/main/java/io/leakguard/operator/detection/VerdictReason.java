@@ -38,8 +38,9 @@ final class VerdictReason {
             reason.append(TrendDetector.minutes(death.etaSeconds()));
         }
         if (threads.significant()) {
-            append(reason, "threads " + signed(threads.slope()) + "/h (at least " + signed(threads.lower())
-                    + "/h, p=" + p(threads.p()) + ")");
+            append(reason, "threads " + signed(threads.slope()) + "/h ("
+                    + (Double.isInfinite(threads.lower()) ? UNBOUNDED : "at least " + signed(threads.lower()) + "/h")
+                    + ", p=" + p(threads.p()) + ")");
             if (growth.tooFast() && growth.fast()) {
                 reason.append(", above the ").append(whole(s.maxThreadGrowthPerHour())).append("/h bound");
             }
@@ -64,9 +65,13 @@ final class VerdictReason {
     }
 
     private static String rate(TrendFit fit) {
-        return TrendDetector.bytesPerHour(fit.slope()) + " (at least " + TrendDetector.bytesPerHour(fit.lower())
+        return TrendDetector.bytesPerHour(fit.slope()) + " ("
+                + (Double.isInfinite(fit.lower()) ? UNBOUNDED : "at least " + TrendDetector.bytesPerHour(fit.lower()))
                 + ", p=" + p(fit.p()) + ")";
     }
+
+    /** Said instead of a lower bound that too few troughs leave open (Theil-Sen's interval has no lower end). */
+    static final String UNBOUNDED = "too few troughs yet to bound its pace";
 
     private static void append(StringBuilder reason, String text) {
         if (reason.length() > 0) {

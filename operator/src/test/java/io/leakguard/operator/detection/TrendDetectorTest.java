@@ -228,6 +228,19 @@ class TrendDetectorTest {
     }
 
     @Test
+    void aRiseTooShortToBoundItsPaceSaysSoInsteadOfMinusInfinity() {
+        // Theil-Sen's interval has no lower end over a handful of troughs (a scrape outage leaves few).
+        TrendFit memory = new TrendFit(true, 373 * MIB, Double.NEGATIVE_INFINITY, 0.0043, 0, null);
+        TrendFit threads = new TrendFit(true, 1433, Double.NEGATIVE_INFINITY, 0.0043, 0, null);
+        String reason = VerdictReason.of(VerdictKind.Suspect, memory, TrendFit.NONE, threads,
+                new TrendDetector.Deaths(Projection.NONE, Projection.NONE, false), null,
+                new ThreadGrowth(false, false, Double.NaN, Double.NaN, false, 6264), Ceilings.memoryLimit(1024 * MIB), DEFAULTS);
+        assertThat(reason).doesNotContain("Infinity")
+                .contains("memory floor +373.0 MiB/h (too few troughs yet to bound its pace, p=0.0043)")
+                .contains("threads +1433/h (too few troughs yet to bound its pace, p=0.0043)");
+    }
+
+    @Test
     void goroutinesPassingTheirEarlierHighByLittleOfTheirRiseAreATrafficSwing() {
         // Traffic that wanders up: the second upswing ends ~120 above the first peak, after a rise of ~970 in the window.
         Verdict verdict = judge(trafficCycle(170, 100), 170 * MINUTE, 1024 * MIB, DEFAULTS);
