@@ -1,7 +1,7 @@
 // loadgen sends requests to a URL at a rate that follows a pattern: constant, a sine wave, bursts
 // over a base rate, or a wander (a random walk of the rate's logarithm that drifts back to the mean
-// over -tau, as real traffic wanders with no fixed period). Each request is sent on its own goroutine, so slow responses pile up
-// as in-flight requests do in front of a real service.
+// over -tau, as real traffic wanders with no fixed period). Each request is sent on its own
+// goroutine, so slow responses pile up as in-flight requests do in front of a real service.
 package main
 
 import (
