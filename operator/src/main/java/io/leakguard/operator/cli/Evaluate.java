@@ -23,9 +23,10 @@ import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
  * {@code evaluate [--corpus gauges|go-runtime|go-rough|jvm-runtime|recorded] [--series DIR] [--policy FILE]
- * [--seed N] [--per-scenario N] [--hours H] [--by-scenario true] [--misses true] [--explain TRACE] [--output FILE]}: scores the detector and two baselines on a corpus
+ * [--seed N] [--per-scenario N] [--hours H] [--by-scenario true] [--misses true] [--load false] [--explain TRACE] [--output FILE]}: scores the detector and two baselines on a corpus
  * of labelled traces. {@code --policy} takes the detection settings of a LeakPolicy manifest (the
- * repository's examples, say); without it, the CRD's defaults.
+ * repository's examples, say); without it, the CRD's defaults. {@code --load false} drops the traces'
+ * allocation counters, as for pods whose exporter gives none.
  */
 final class Evaluate {
 
@@ -50,6 +51,9 @@ final class Evaluate {
                     settings.intervalMillis());
             default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, go-rough, jvm-runtime or recorded");
         };
+        if (!Boolean.parseBoolean(options.getOrDefault("load", "true"))) {
+            traces = traces.stream().map(Trace::withoutLoad).toList();
+        }
         Evaluation.Method leakGuard = Evaluation.remembered(Evaluation.leakGuard(settings));
         List<Evaluation.Score> scores = List.of(
                 Evaluation.score(leakGuard, traces),
@@ -65,9 +69,9 @@ final class Evaluate {
         if (Boolean.parseBoolean(options.getOrDefault("details", "false"))) {
             for (Trace trace : traces) {
                 double flagged = leakGuard.firstFlagSeconds(trace);
-                out.printf(Locale.ROOT, "%-34s leaking=%-5s diesAt=%8.0fs flaggedAt=%8.0fs lead=%6.1fmin%n",
+                out.printf(Locale.ROOT, "%-34s leaking=%-5s diesAt=%8.0fs flaggedAt=%8.0fs lead=%6.1fmin%s%n",
                         trace.name(), trace.leaking(), trace.oomAtSeconds(), flagged,
-                        (trace.oomAtSeconds() - flagged) / 60.0);
+                        (trace.oomAtSeconds() - flagged) / 60.0, threadsFromLeakStart(trace));
             }
         }
         if (Boolean.parseBoolean(options.getOrDefault("misses", "false"))) {
@@ -81,6 +85,18 @@ final class Evaluate {
         }
         out.print(report);
         return LeakGuardMain.OK;
+    }
+
+    /** For a leak with a start: its threads then, an hour later and at the end, and the delay to its first flag. */
+    private static String threadsFromLeakStart(Trace trace) {
+        if (!trace.leaking() || Double.isNaN(trace.leakStartSeconds())) {
+            return "";
+        }
+        double[] threads = trace.threads();
+        int start = (int) Math.min(threads.length - 1, Math.round(trace.leakStartSeconds() / trace.intervalSeconds()));
+        int hour = (int) Math.min(threads.length - 1, start + 3600 / trace.intervalSeconds());
+        return String.format(Locale.ROOT, " leakStart=%6.0fs threads=%6.0f ->%6.0f (1h) ->%6.0f (end)",
+                trace.leakStartSeconds(), threads[start], threads[hour], threads[threads.length - 1]);
     }
 
     private static LeakPolicySpec defaultGoPolicy() {
@@ -121,9 +137,12 @@ final class Evaluate {
             boolean changed = verdict.kind() != last[0];
             last[0] = verdict.kind();
             if (trace.timeSeconds(i) % 300 == 0 || changed) {
-                out.printf(Locale.ROOT, "t=%6ds mem=%5.1f%% heap=%7.1fMiB thr=%6.0f %-16s %s%n", trace.timeSeconds(i),
-                        100 * trace.memory()[i] / trace.memoryLimitBytes(), trace.heap()[i] / 1048576.0,
-                        trace.threads()[i], verdict.kind(), verdict.reason());
+                double[] allocated = trace.allocated();
+                double load = allocated == null || i == 0 ? Double.NaN
+                        : (allocated[i] - allocated[i - 1]) / trace.intervalSeconds() / 1048576.0;
+                out.printf(Locale.ROOT, "t=%6ds mem=%5.1f%% heap=%7.1fMiB thr=%6.0f load=%7.2fMiB/s %-16s %s%n",
+                        trace.timeSeconds(i), 100 * trace.memory()[i] / trace.memoryLimitBytes(), trace.heap()[i] / 1048576.0,
+                        trace.threads()[i], load, verdict.kind(), verdict.reason());
             }
             return true;
         });

@@ -7,7 +7,9 @@ import io.leakguard.operator.series.PodSeries;
  * follow traffic, so their growth only counts once it has lasted half the window (at most 30
  * minutes), either faster than the policy's bound at the slope's lower bound (and by a share of their
  * level) or unbroken ({@link #unbrokenRise}), and clearly above the highest floor the pod's threads
- * reached before the window: a traffic upswing is none of these.
+ * reached before the window: a traffic upswing is none of these. Where the pod reports its load (the
+ * allocation rate, {@link LoadAdjusted}), growth that the load's rise cannot carry counts by itself,
+ * whatever its pace.
  *
  * @param tooFast growth that breaks {@code maxThreadGrowthPerHour}, or an unbroken rise, past the earlier high
  * @param fast the growth is above the bound (as opposed to unbroken)
@@ -15,8 +17,12 @@ import io.leakguard.operator.series.PodSeries;
  * @param earlierHigh the floor reached before the window, when it holds back growth that would count; NaN otherwise
  * @param tooMany more live threads than {@code maxThreads}, while growing
  * @param latest the latest thread count in the window, NaN when none
+ * @param load how much the load rose meanwhile, {@link LoadAdjusted#NONE} without a load
+ * @param unexplained the growth counts because the load's rise cannot carry it ({@link #unexplainedRise})
+ * @param explained growth above the bound that the load's rise carries: the bound's rule did not count it
  */
-record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double earlierHigh, boolean tooMany, double latest) {
+record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double earlierHigh, boolean tooMany, double latest,
+        LoadAdjusted load, boolean unexplained, boolean explained) {
 
     private static final long THREAD_SPAN_MILLIS = 30 * 60_000;
 
@@ -30,7 +36,7 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
         }
         boolean tooMany = threads.significant() && latest > s.maxThreads();
         if (!threads.significant()) {
-            return new ThreadGrowth(false, false, Double.NaN, Double.NaN, tooMany, latest);
+            return new ThreadGrowth(false, false, Double.NaN, Double.NaN, tooMany, latest, LoadAdjusted.NONE, false, false);
         }
         double spanHours = f.threadTimes[f.threadLength - 1] - f.threadTimes[threads.start()];
         boolean longEnough = spanHours * TrendDetector.MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
@@ -45,11 +51,42 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
             // and must not be called Suspect again (and its alert resolved) for having grown.
             cache.markThreadsOutgrewTheirLevel();
         }
-        boolean unbroken = longEnough && !fast && unbrokenRise(f);
+        LoadAdjusted load = LoadAdjusted.fit(f.threadTimes, f.threadLoads, threads.start(), f.threadLength,
+                TrendStatistics.normalQuantile(s.confidence()), f.span);
+        boolean explained = false;
+        boolean unexplained = longEnough && load.known()
+                && unexplainedRise(threads.lower() * spanHours, f.threads[threads.start()], load.upper());
+        boolean unbroken = longEnough && !fast && !unexplained && unbrokenRise(f);
         double earlierHigh = (fast || unbroken) && last <= w.olderThreadsHigh + PAST_HIGH_SHARE * rise
                 ? w.olderThreadsHigh : Double.NaN;
-        boolean tooFast = (fast || unbroken) && Double.isNaN(earlierHigh);
-        return new ThreadGrowth(tooFast, fast, tooFast && unbroken ? first : Double.NaN, earlierHigh, tooMany, latest);
+        boolean tooFast = (fast || unbroken) && Double.isNaN(earlierHigh) || unexplained;
+        return new ThreadGrowth(tooFast, fast, tooFast && unbroken ? first : Double.NaN, earlierHigh, tooMany, latest,
+                load, unexplained, explained);
+    }
+
+    /**
+     * Beyond what the load can carry, the least share of their level by which the threads must have risen
+     * (at their pace's lower bound, over the part of the window the trend is judged on): a pool that grows
+     * a little as latency creeps up is not a leak.
+     */
+    static final double UNEXPLAINED_SHARE = 0.2;
+    /**
+     * How many times the load's own rise (as a share) in-flight threads may rise by: once for threads that
+     * are a share of the load, more where latency grows with load (queueing), as it does near saturation.
+     */
+    static final double LOAD_ELASTICITY = 2;
+
+    /**
+     * Threads that rose by at least {@link #UNBROKEN_MIN} and by a share of their level that the load's
+     * rise cannot carry: {@link #UNEXPLAINED_SHARE} more than {@link #LOAD_ELASTICITY} times the load's
+     * rise at its upper bound (a load that fell carries nothing).
+     *
+     * @param rise the threads' rise at their pace's lower bound
+     * @param from their level where the rise is judged from
+     * @param loadRise the load's rise as a share of its level, at its upper bound
+     */
+    static boolean unexplainedRise(double rise, double from, double loadRise) {
+        return rise >= UNBROKEN_MIN && rise >= (UNEXPLAINED_SHARE + LOAD_ELASTICITY * Math.max(0, loadRise)) * from;
     }
 
     /**

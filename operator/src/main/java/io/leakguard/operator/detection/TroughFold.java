@@ -38,6 +38,8 @@ final class TroughFold {
         final double[] heap;
         final double[] threadTimes;
         final double[] threads;
+        /** The mean load (allocation rate) over each thread trough's span, NaN where it has none. */
+        final double[] threadLoads;
         int memoryLength;
         int heapLength;
         int threadLength;
@@ -55,6 +57,7 @@ final class TroughFold {
             heap = new double[capacity];
             threadTimes = new double[capacity];
             threads = new double[capacity];
+            threadLoads = new double[capacity];
         }
     }
 
@@ -99,12 +102,18 @@ final class TroughFold {
             double t = group * (groupMillis / MILLIS_PER_HOUR);
             double heap = Double.NaN;
             double threads = Double.NaN;
+            double loadSum = 0;
+            int loads = 0;
             double floor = Double.NaN;
             double peak = Double.NaN;
             while (i < w.length && Math.floorDiv(w.time[i], groupMillis) == group) {
                 // A heap of 0 is not a measurement: Micrometer's live data size before the first old collection.
                 heap = w.heap[i] > 0 ? minIgnoringNaN(heap, w.heap[i]) : heap;
                 threads = minIgnoringNaN(threads, w.threads[i]);
+                if (!Double.isNaN(w.load[i])) {
+                    loadSum += w.load[i];
+                    loads++;
+                }
                 floor = minIgnoringNaN(floor, w.memoryFloor[i]);
                 peak = maxIgnoringNaN(peak, w.memory[i]);
                 i++;
@@ -120,6 +129,7 @@ final class TroughFold {
             }
             if (!Double.isNaN(threads)) {
                 out.threadTimes[out.threadLength] = t;
+                out.threadLoads[out.threadLength] = loads > 0 ? loadSum / loads : Double.NaN;
                 out.threads[out.threadLength++] = threads;
             }
         }
@@ -128,14 +138,33 @@ final class TroughFold {
         rollingMin(out.memory, out.memoryLength, span);
         rollingMin(out.heap, out.heapLength, span);
         rollingMin(out.threads, out.threadLength, span);
+        rollingMean(out.threadLoads, out.threadLength, span);
     }
 
-    /** Replaces each value by the lowest of it and the {@code span - 1} before it; in place, newest first. */
+    /** Replaces each value by the mean of it and the {@code span - 1} before it, NaN being no value; in place. */
+    static void rollingMean(double[] values, int n, int span) {
+        for (int i = n - 1; i >= 0; i--) {
+            double sum = 0;
+            int count = 0;
+            for (int k = 0; k < span && i - k >= 0; k++) {
+                if (!Double.isNaN(values[i - k])) {
+                    sum += values[i - k];
+                    count++;
+                }
+            }
+            values[i] = count > 0 ? sum / count : Double.NaN;
+        }
+    }
+
+    /**
+     * Replaces each value by the lowest of it and the {@code span - 1} before it; in place, newest first.
+     * NaN is no value, and stays only where the span has none.
+     */
     static void rollingMin(double[] values, int n, int span) {
         for (int i = n - 1; i >= 0; i--) {
             double min = values[i];
             for (int k = 1; k < span && i - k >= 0; k++) {
-                min = Math.min(min, values[i - k]);
+                min = minIgnoringNaN(min, values[i - k]);
             }
             values[i] = min;
         }

@@ -44,6 +44,13 @@ final class VerdictReason {
             if (growth.tooFast() && growth.fast()) {
                 reason.append(", above the ").append(whole(s.maxThreadGrowthPerHour())).append("/h bound");
             }
+            if (growth.unexplained()) {
+                double loadRise = Math.round(100 * growth.load().rise());
+                reason.append(", while the load (allocation rate) ")
+                        .append(Math.abs(loadRise) < 1 ? "held steady" : (loadRise > 0 ? "rose " : "fell ")
+                                + Math.round(Math.abs(loadRise)) + "%")
+                        .append(": more than the load can explain (never released)");
+            }
             if (!Double.isNaN(growth.unbrokenFrom())) {
                 reason.append(", more than doubled from ").append(whole(growth.unbrokenFrom()))
                         .append(" without falling back (never released)");

@@ -3,6 +3,7 @@ package io.leakguard.operator.evaluation;
 import static io.leakguard.operator.evaluation.GoRuntimeModel.MIB;
 
 import java.util.Arrays;
+import java.util.SplittableRandom;
 
 import io.leakguard.operator.evaluation.GoRuntimeModel.Kind;
 
@@ -22,6 +23,13 @@ final class GoPodLife {
     private double walk;
     private double inflight;
     private int outageLeft;
+    /** The bytes allocated so far: the traffic's allocation, noisy second to second, and the leak's. */
+    private double allocated;
+    private SplittableRandom side;
+    private double allocNoise;
+    private double lastLive;
+    /** How much in-flight goroutines grow faster than traffic (latency rising with load; rough model only). */
+    private double queueing;
 
     GoPodLife(GoPod pod) {
         this.p = pod;
@@ -33,6 +41,10 @@ final class GoPodLife {
         double[] threads = new double[n];
         double[] heap = new double[n];
         double[] memory = new double[n];
+        double[] allocatedAt = new double[n];
+        side = p.model.sideRandom(name);
+        allocNoise = 0.1 + 0.9 * side.nextDouble();
+        queueing = p.model.rough ? 0.5 * side.nextDouble() : 0;
         heapAlloc = p.baseLive;
         liveAtGc = p.baseLive;
         lastGc = 0;
@@ -59,13 +71,14 @@ final class GoPodLife {
                 threads[i] = missed ? Double.NaN
                         : Math.max(1, Math.round(goroutines + jitter + p.model.random.nextGaussian() * Math.sqrt(goroutines) * 0.3));
                 heap[i] = missed ? Double.NaN : heapInuse;
+                allocatedAt[i] = missed ? Double.NaN : allocated;
                 memory[i] = missed ? Double.NaN : rss + (p.rssNoise > 0 ? p.model.random.nextGaussian() * p.rssNoise * p.limit : 0);
             }
         }
         return new Trace(name, p.kind.name(), "Go", p.kind.leaking, p.kind == Kind.GoroutineOnlyLeak, interval,
                 Arrays.copyOf(threads, n), Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), null, p.limit,
                 Double.NaN, p.memLimit < Double.POSITIVE_INFINITY ? p.memLimit : Double.NaN, diedAt, Double.isNaN(diedAt) ? null : Trace.OOM_KILLED,
-                p.kind.leaking ? p.leakStart : Double.NaN);
+                p.kind.leaking ? p.leakStart : Double.NaN, null, Arrays.copyOf(allocatedAt, n));
     }
 
     /** One second of the pod's life: its goroutines, heap in use and resident memory at its end. */
@@ -90,12 +103,15 @@ final class GoPodLife {
             leakedNative += p.nativePerSecond * rate;
         }
         double live = p.baseLive + extra(t, traffic) + leakedHeap + leakedGoroutines * p.heapPerGoroutine;
-        inflight = p.goroutinesPerTraffic * traffic * burst;
+        inflight = p.goroutinesPerTraffic * traffic * burst * Math.max(0.2, 1 + queueing * (traffic - 1));
         double goroutines = p.baseGoroutines + inflight + leakedGoroutines;
         double stacks = (goroutines - leakedGoroutines) * p.stackBytes + leakedGoroutines * p.leakedStack;
         double nonHeapNow = p.overhead + p.nativeBase + leakedNative + stacks;
 
         heapAlloc = Math.max(heapAlloc, live) + p.allocPerSecond * traffic * burst;
+        double noise = Math.exp(allocNoise * side.nextGaussian() - allocNoise * allocNoise / 2);
+        allocated += p.allocPerSecond * traffic * burst * noise + Math.max(0, live - lastLive);
+        lastLive = live;
         double goal = Math.max(liveAtGc * p.growth, live + 4 * MIB);
         if (p.memLimit < Double.POSITIVE_INFINITY) {
             // Under GOMEMLIMIT the goal shrinks to fit, down to the live heap: the GC then runs

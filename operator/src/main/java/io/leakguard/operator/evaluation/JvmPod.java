@@ -29,6 +29,10 @@ final class JvmPod {
     private double ihop;
     private double baseLive;
     private double extraLive;
+    /** The bytes allocated so far, noisy second to second (its own random stream: see RuntimeModel#sideRandom). */
+    private double allocated;
+    private java.util.SplittableRandom side;
+    private double allocNoise;
     private double allocPerSecond;
     private double promotedShare;
     private double floating;
@@ -143,6 +147,9 @@ final class JvmPod {
         double[] heap = new double[n];
         double[] memory = new double[n];
         double[] heapCommitted = new double[n];
+        double[] allocatedAt = new double[n];
+        side = model.sideRandom(name);
+        allocNoise = 0.1 + 0.9 * side.nextDouble();
         old = baseLive * 0.5;
         committed = lazyCommit ? Math.min(heapMax, baseLive + eden) * 0.6 : heapMax;
         double diedAt = Double.NaN;
@@ -161,11 +168,12 @@ final class JvmPod {
                 heap[i] = missed ? Double.NaN : liveData;
                 memory[i] = missed ? Double.NaN : rss;
                 heapCommitted[i] = missed ? Double.NaN : committed;
+                allocatedAt[i] = missed ? Double.NaN : allocated;
             }
         }
         return new Trace(name, kind.name(), "JVM", kind.leaking, false, interval, Arrays.copyOf(threads, n),
                 Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), limit, heapMax,
-                Double.NaN, diedAt, death, kind.leaking ? leakStart : Double.NaN);
+                Double.NaN, diedAt, death, kind.leaking ? leakStart : Double.NaN, null, Arrays.copyOf(allocatedAt, n));
     }
 
     /** One second of the JVM's life; returns how it died in it, or null while it lives. */
@@ -204,7 +212,9 @@ final class JvmPod {
 
     /** Allocation fills the young generation; promotion fills the old one, which a cycle brings back to live. */
     private void collect(double live, double traffic, double burst) {
-        young += allocPerSecond * traffic * burst;
+        double allocation = allocPerSecond * traffic * burst;
+        young += allocation;
+        allocated += allocation * Math.exp(allocNoise * side.nextGaussian() - allocNoise * allocNoise / 2);
         if (young >= eden) {
             old += young * promotedShare;
             young = eden * 0.02;

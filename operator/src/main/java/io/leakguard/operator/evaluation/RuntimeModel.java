@@ -14,11 +14,13 @@ import java.util.SplittableRandom;
 abstract class RuntimeModel<K extends Enum<K>> {
 
     protected final SplittableRandom random;
+    private final long seed;
     private final Class<K> kinds;
     private final String prefix;
 
     RuntimeModel(long seed, Class<K> kinds, String prefix) {
         this.random = new SplittableRandom(seed);
+        this.seed = seed;
         this.kinds = kinds;
         this.prefix = prefix;
     }
@@ -46,6 +48,14 @@ abstract class RuntimeModel<K extends Enum<K>> {
     abstract boolean leaking(K kind);
 
     abstract Trace simulate(K kind, String name, long intervalSeconds, long durationSeconds);
+
+    /**
+     * A pod's own stream, for what was added to a model after its first corpora (the allocation counter):
+     * drawing it from {@link #random} would change every later pod of the same seed.
+     */
+    SplittableRandom sideRandom(String name) {
+        return new SplittableRandom(seed * 1_000_003L + name.hashCode());
+    }
 
     double uniform(double from, double to) {
         return from + (to - from) * random.nextDouble();

@@ -11,19 +11,27 @@ import io.leakguard.operator.series.Gauges;
  * @param heapMaxBytes the JVM's heap max ({@code jvm_gc_max_data_size_bytes}), NaN for Go
  * @param softLimitBytes Go's GOMEMLIMIT ({@code go_gc_gomemlimit_bytes}), NaN when unset
  * @param oldGen a G1 JVM's old generation in use, null when not recorded
+ * @param allocated the bytes allocated since the pod started (a counter, its rate the load), null when not recorded
  */
 public record Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
         long intervalSeconds, double[] threads, double[] heap, double[] memory, double[] heapCommitted,
         double memoryLimitBytes,
         double heapMaxBytes, double softLimitBytes, double oomAtSeconds, String death, double leakStartSeconds,
-        double[] oldGen) {
+        double[] oldGen, double[] allocated) {
 
     public Trace(String name, String scenario, String runtime, boolean leaking, boolean goroutineOnly,
             long intervalSeconds, double[] threads, double[] heap, double[] memory, double[] heapCommitted,
             double memoryLimitBytes, double heapMaxBytes, double softLimitBytes, double oomAtSeconds, String death,
             double leakStartSeconds) {
         this(name, scenario, runtime, leaking, goroutineOnly, intervalSeconds, threads, heap, memory, heapCommitted,
-                memoryLimitBytes, heapMaxBytes, softLimitBytes, oomAtSeconds, death, leakStartSeconds, null);
+                memoryLimitBytes, heapMaxBytes, softLimitBytes, oomAtSeconds, death, leakStartSeconds, null, null);
+    }
+
+    /** This trace without its allocation counter: as a pod whose exporter does not give one. */
+    public Trace withoutLoad() {
+        return new Trace(name, scenario, runtime, leaking, goroutineOnly, intervalSeconds, threads, heap, memory,
+                heapCommitted, memoryLimitBytes, heapMaxBytes, softLimitBytes, oomAtSeconds, death, leakStartSeconds,
+                oldGen, null);
     }
 
     public static final String OOM_KILLED = "OOMKilled";
@@ -33,7 +41,7 @@ public record Trace(String name, String scenario, String runtime, boolean leakin
     public Gauges gauges(int i) {
         return new Gauges(threads[i], heap[i], memory[i], heapMaxBytes,
                 heapCommitted == null ? Double.NaN : heapCommitted[i], softLimitBytes,
-                oldGen == null ? Double.NaN : oldGen[i]);
+                oldGen == null ? Double.NaN : oldGen[i], allocated == null ? Double.NaN : allocated[i]);
     }
 
     public int length() {

@@ -19,7 +19,7 @@ import io.leakguard.operator.spec.MetricSelector;
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
         List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
-        List<MetricSelector> softLimit, List<MetricSelector> oldGen, WantedNames wanted) {
+        List<MetricSelector> softLimit, List<MetricSelector> oldGen, List<MetricSelector> allocated, WantedNames wanted) {
 
     private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
 
@@ -30,12 +30,16 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> heapCommitted = List.of();
         List<MetricSelector> softLimit = List.of();
         List<MetricSelector> oldGen = List.of();
+        List<MetricSelector> allocated = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
                 heap = List.of(MetricSelector.parse("go_memstats_heap_inuse_bytes"));
                 // GOMEMLIMIT, in client_golang's default Go collector since Go 1.21.
                 softLimit = List.of(MetricSelector.parse("go_gc_gomemlimit_bytes"));
+                // The bytes allocated, whose rate is the load: the default Go collector's, or runtime/metrics'.
+                allocated = List.of(MetricSelector.parse("go_memstats_alloc_bytes_total"),
+                        MetricSelector.parse("go_gc_heap_allocs_bytes_total"));
             }
             case JVM -> {
                 threads = List.of(MetricSelector.parse("jvm_threads_live_threads"),
@@ -52,6 +56,9 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
                 // gauge moves only when a collection shrinks the old generation, which a leak never lets it do.
                 oldGen = List.of(MetricSelector.parse("jvm_memory_used_bytes{id=\"G1 Old Gen\"}"),
                         MetricSelector.parse("jvm_memory_pool_bytes_used{pool=\"G1 Old Gen\"}"));
+                // The bytes allocated, whose rate is the load: Micrometer's, or the simpleclient's per pool.
+                allocated = List.of(MetricSelector.parse("jvm_gc_memory_allocated_bytes_total"),
+                        MetricSelector.parse("jvm_memory_pool_allocated_bytes_total"));
             }
             default -> {
                 threads = List.of();
@@ -66,13 +73,13 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
         }
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen,
-                WantedNames.of(namesOf(List.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen))));
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated,
+                WantedNames.of(namesOf(List.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated))));
     }
 
     /** Each gauge's candidates, in the order of {@link Gauges}'s components. */
     public List<List<MetricSelector>> roles() {
-        return List.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit, oldGen);
+        return List.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit, oldGen, allocated);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
@@ -95,7 +102,7 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
     public Gauges read(List<Sample> samples) {
         return new Gauges(first(threads, samples, false), first(heapBaseline, samples, false),
                 first(memory, samples, false), first(heapMax, samples, true), first(heapCommitted, samples, true),
-                first(softLimit, samples, true), first(oldGen, samples, true));
+                first(softLimit, samples, true), first(oldGen, samples, true), first(allocated, samples, true));
     }
 
     /** The first candidate present; with {@code nonNegative}, pools reporting -1 are left out of its sum. */

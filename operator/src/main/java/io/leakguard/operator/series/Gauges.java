@@ -13,9 +13,17 @@ package io.leakguard.operator.series;
  * @param oldGen a G1 JVM's old generation in use ({@code jvm_memory_used_bytes{id="G1 Old Gen"}}): what
  *     survived the young collections, garbage included until a mixed or full collection frees it; NaN
  *     for other collectors and runtimes
+ * @param allocated the bytes the runtime has allocated since it started, a counter ({@code
+ *     go_memstats_alloc_bytes_total}, Micrometer's {@code jvm_gc_memory_allocated_bytes_total}): its rate
+ *     is the pod's load, which in-flight goroutines and threads follow; NaN where absent
  */
 public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit,
-        double oldGen) {
+        double oldGen, double allocated) {
+
+    public Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit,
+            double oldGen) {
+        this(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, Double.NaN);
+    }
 
     /** Go reports an unset GOMEMLIMIT as math.MaxInt64; anything above this is no limit. */
     public static final double NO_SOFT_LIMIT = 0x1p62;

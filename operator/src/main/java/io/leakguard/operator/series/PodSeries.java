@@ -6,9 +6,9 @@ import java.util.Arrays;
  * The recent history of one life of one pod, in fixed memory: a ring of time buckets, each
  * keeping the minimum thread count, the minimum heap (the trough: the post-GC baseline), the
  * minimum and maximum process memory (its floor, which shows what is kept, and its peak, which is
- * what meets the limit) and how many samples fell in it; and the latest heap max, a JVM's second
- * ceiling. Primitive arrays only, the gauges as floats (24 bits: a 2 GiB level to 256 bytes, a thread
- * count exactly) and the bucket starts as bucket numbers: 120 buckets cost about 2.7 KiB.
+ * what meets the limit), the load (the mean allocation rate over the bucket) and how many samples
+ * fell in it; and the latest heap max, a JVM's second ceiling. Primitive arrays only, the gauges as floats (24 bits: a 2 GiB level to 256 bytes, a thread
+ * count exactly) and the bucket starts as bucket numbers: 120 buckets cost about 3.2 KiB.
  */
 public final class PodSeries {
 
@@ -21,6 +21,7 @@ public final class PodSeries {
     private final float[] heapMin;
     private final float[] memoryMin;
     private final float[] memoryMax;
+    private final float[] load;
     private final short[] samples;
     private long baseBucket = Long.MIN_VALUE;
     private double heapMaxBytes = Double.NaN;
@@ -33,6 +34,12 @@ public final class PodSeries {
     private int newest = -1;
     private int size;
     private long lastSampleMillis = Long.MIN_VALUE;
+    /** The allocation counter's latest value and when it was read. */
+    private double lastAllocated = Double.NaN;
+    private long lastAllocatedMillis;
+    /** The counter's last value before the newest bucket: its load is the rate since. */
+    private double loadFrom = Double.NaN;
+    private long loadFromMillis;
 
     public PodSeries(String lifeKey, long lifeStartMillis, long bucketMillis, int capacity) {
         if (bucketMillis <= 0 || capacity < 2) {
@@ -46,6 +53,7 @@ public final class PodSeries {
         this.heapMin = new float[capacity];
         this.memoryMin = new float[capacity];
         this.memoryMax = new float[capacity];
+        this.load = new float[capacity];
         this.samples = new short[capacity];
     }
 
@@ -122,6 +130,9 @@ public final class PodSeries {
             heapMin[newest] = Float.NaN;
             memoryMin[newest] = Float.NaN;
             memoryMax[newest] = Float.NaN;
+            load[newest] = Float.NaN;
+            loadFrom = lastAllocated;
+            loadFromMillis = lastAllocatedMillis;
             samples[newest] = 0;
         }
         if (g.heapMax() > 0) {
@@ -135,10 +146,37 @@ public final class PodSeries {
         heapMin[newest] = (float) minIgnoringNaN(heapMin[newest], heap);
         memoryMin[newest] = (float) minIgnoringNaN(memoryMin[newest], g.memoryFloor());
         memoryMax[newest] = (float) maxIgnoringNaN(memoryMax[newest], g.memory());
+        double rate = load(timeMillis, g.allocated());
+        if (!Double.isNaN(rate)) {
+            load[newest] = (float) rate;
+        }
         if (samples[newest] < Short.MAX_VALUE) {
             samples[newest]++;
         }
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
+    }
+
+    /**
+     * The newest bucket's load: the allocation rate, in bytes a second, from the counter's last reading
+     * before the bucket to this one (the mean rate over the bucket, not one noisy scrape's). NaN while
+     * there is no earlier reading, or when the counter went back (the runtime restarted in the container:
+     * the rate starts again from this reading).
+     */
+    private double load(long timeMillis, double allocated) {
+        if (Double.isNaN(allocated)) {
+            return Double.NaN;
+        }
+        if (!Double.isNaN(lastAllocated) && allocated < lastAllocated) {
+            loadFrom = Double.NaN;
+        }
+        if (Double.isNaN(loadFrom) && !Double.isNaN(lastAllocated) && allocated >= lastAllocated) {
+            loadFrom = lastAllocated;
+            loadFromMillis = lastAllocatedMillis;
+        }
+        lastAllocated = allocated;
+        lastAllocatedMillis = timeMillis;
+        return !Double.isNaN(loadFrom) && timeMillis > loadFromMillis && allocated >= loadFrom
+                ? (allocated - loadFrom) * 1000.0 / (timeMillis - loadFromMillis) : Double.NaN;
     }
 
     /**
@@ -168,6 +206,7 @@ public final class PodSeries {
             out.heap[n] = heapMin[i];
             out.memoryFloor[n] = memoryMin[i];
             out.memory[n] = memoryMax[i];
+            out.load[n] = load[i];
             out.samples[n] = samples[i];
             n++;
         }
@@ -197,6 +236,8 @@ public final class PodSeries {
         public double[] memory = new double[0];
         /** The floor (minimum) of process memory in each bucket. */
         public double[] memoryFloor = new double[0];
+        /** The load (mean allocation rate, bytes a second) over each bucket; NaN without an allocation counter. */
+        public double[] load = new double[0];
         public int[] samples = new int[0];
         public int length;
         /** The highest thread floor before the window's first bucket, NaN when none is known. */
@@ -218,6 +259,7 @@ public final class PodSeries {
                 heap = Arrays.copyOf(heap, grown);
                 memory = Arrays.copyOf(memory, grown);
                 memoryFloor = Arrays.copyOf(memoryFloor, grown);
+                load = Arrays.copyOf(load, grown);
                 samples = Arrays.copyOf(samples, grown);
             }
         }
@@ -230,6 +272,7 @@ public final class PodSeries {
             heap[length] = heapValue;
             memory[length] = memoryValue;
             memoryFloor[length] = memoryValue;
+            load[length] = Double.NaN;
             samples[length] = sampleCount;
             length++;
         }
