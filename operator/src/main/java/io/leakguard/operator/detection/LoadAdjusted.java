@@ -15,11 +15,12 @@ package io.leakguard.operator.detection;
  * as a leak.)
  *
  * @param rise the load's rise over the fitted troughs, as a share of its level at their start
+ * @param lower that rise's lower confidence bound
  * @param upper that rise's upper confidence bound
  */
-record LoadAdjusted(double rise, double upper) {
+record LoadAdjusted(double rise, double lower, double upper) {
 
-    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN);
+    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN, Double.NaN);
 
     /** Troughs with a load that a trend needs, at the least. */
     static final int MIN_POINTS = TroughFold.MIN_TROUGHS + 2;
@@ -71,6 +72,6 @@ record LoadAdjusted(double rise, double upper) {
         double hours = times[n - 1] - times[from];
         // As a share of where the load started, as the threads' rise is of where they started.
         double start = Math.max(meanL / 2, meanL + slope * (times[from] - meanT));
-        return new LoadAdjusted(slope * hours / start, (slope + z * se) * hours / start);
+        return new LoadAdjusted(slope * hours / start, (slope - z * se) * hours / start, (slope + z * se) * hours / start);
     }
 }

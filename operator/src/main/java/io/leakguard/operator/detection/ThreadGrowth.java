@@ -19,7 +19,8 @@ import io.leakguard.operator.series.PodSeries;
  * @param latest the latest thread count in the window, NaN when none
  * @param load how much the load rose meanwhile, {@link LoadAdjusted#NONE} without a load
  * @param unexplained the growth counts because the load's rise cannot carry it ({@link #unexplainedRise})
- * @param explained growth above the bound that the load's rise carries: the bound's rule did not count it
+ * @param explained growth above the bound, or unbroken, that the load's rise carries (at most {@link
+ *     #LOAD_ELASTICITY} times its lower bound): it did not count
  */
 record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double earlierHigh, boolean tooMany, double latest,
         LoadAdjusted load, boolean unexplained, boolean explained) {
@@ -46,17 +47,22 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
         boolean fast = longEnough && threads.lower() > s.maxThreadGrowthPerHour()
                 && (cache.threadsOutgrewTheirLevel()
                         || rise >= (w.olderMillis >= s.windowMillis() ? RISE_SHARE : FAST_SHARE) * first);
+        LoadAdjusted load = LoadAdjusted.fit(f.threadTimes, f.threadLoads, threads.start(), f.threadLength,
+                TrendStatistics.normalQuantile(s.confidence()), f.span);
+        double from = f.threads[threads.start()];
+        boolean carried = load.known() && threads.slope() * spanHours <= LOAD_ELASTICITY * load.lower() * from;
+        boolean explained = fast && carried;
+        fast = fast && !carried;
         if (fast) {
             // Once is enough: a leak that has grown large rises by a smaller share of its level each hour,
             // and must not be called Suspect again (and its alert resolved) for having grown.
             cache.markThreadsOutgrewTheirLevel();
         }
-        LoadAdjusted load = LoadAdjusted.fit(f.threadTimes, f.threadLoads, threads.start(), f.threadLength,
-                TrendStatistics.normalQuantile(s.confidence()), f.span);
-        boolean explained = false;
-        boolean unexplained = longEnough && load.known()
-                && unexplainedRise(threads.lower() * spanHours, f.threads[threads.start()], load.upper());
+        boolean unexplained = longEnough && load.known() && unexplainedRise(threads.lower() * spanHours, from, load.upper())
+                && !slowingDown(f.threadTimes, f.threads, threads.start(), f.threadLength);
         boolean unbroken = longEnough && !fast && !unexplained && unbrokenRise(f);
+        explained |= unbroken && carried;
+        unbroken = unbroken && !carried;
         double earlierHigh = (fast || unbroken) && last <= w.olderThreadsHigh + PAST_HIGH_SHARE * rise
                 ? w.olderThreadsHigh : Double.NaN;
         boolean tooFast = (fast || unbroken) && Double.isNaN(earlierHigh) || unexplained;
@@ -87,6 +93,22 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
      */
     static boolean unexplainedRise(double rise, double from, double loadRise) {
         return rise >= UNBROKEN_MIN && rise >= (UNEXPLAINED_SHARE + LOAD_ELASTICITY * Math.max(0, loadRise)) * from;
+    }
+
+    /** A later half slower than this share of the earlier half's pace is a pool filling up, not a leak. */
+    static final double SLOWING_SHARE = 0.8;
+
+    /**
+     * Whether the troughs from {@code from} on rise, in their later half, at less than {@link #SLOWING_SHARE}
+     * of their pace in the earlier half (least squares on each half): a pool that fills towards its size
+     * slows as it nears it, while a leak keeps its pace. The fit's levelled-off guard sees a pool only once
+     * it has all but stopped.
+     */
+    static boolean slowingDown(double[] times, double[] values, int from, int n) {
+        int middle = from + (n - from) / 2;
+        double earlier = TrendStatistics.leastSquaresSlope(times, values, from, middle + 1);
+        double later = TrendStatistics.leastSquaresSlope(times, values, middle, n);
+        return earlier > 0 && later < SLOWING_SHARE * earlier;
     }
 
     /**

@@ -138,4 +138,27 @@ public final class TrendStatistics {
         return (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
                 / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
     }
+
+    /** The least-squares slope of {@code values} over {@code times}, indices {@code from} to {@code to - 1}; NaN under two points. */
+    public static double leastSquaresSlope(double[] times, double[] values, int from, int to) {
+        int m = to - from;
+        if (m < 2) {
+            return Double.NaN;
+        }
+        double meanT = 0;
+        double meanV = 0;
+        for (int i = from; i < to; i++) {
+            meanT += times[i];
+            meanV += values[i];
+        }
+        meanT /= m;
+        meanV /= m;
+        double stt = 0;
+        double stv = 0;
+        for (int i = from; i < to; i++) {
+            stt += (times[i] - meanT) * (times[i] - meanT);
+            stv += (times[i] - meanT) * (values[i] - meanV);
+        }
+        return stt > 0 ? stv / stt : Double.NaN;
+    }
 }

@@ -51,6 +51,10 @@ final class VerdictReason {
                                 + Math.round(Math.abs(loadRise)) + "%")
                         .append(": more than the load can explain (never released)");
             }
+            if (growth.explained()) {
+                reason.append(", but the load (allocation rate) rose ").append(Math.round(100 * growth.load().rise()))
+                        .append("% meanwhile, enough to carry them (traffic)");
+            }
             if (!Double.isNaN(growth.unbrokenFrom())) {
                 reason.append(", more than doubled from ").append(whole(growth.unbrokenFrom()))
                         .append(" without falling back (never released)");
