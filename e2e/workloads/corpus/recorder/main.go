@@ -43,6 +43,8 @@ var wanted = map[string]bool{
 	"go_memstats_next_gc_bytes": true, "go_memstats_stack_inuse_bytes": true, "go_gc_gomemlimit_bytes": true,
 	"jvm_threads_live_threads": true, "jvm_gc_live_data_size_bytes": true, "jvm_gc_max_data_size_bytes": true,
 	"jvm_memory_committed_bytes": true, "jvm_memory_used_bytes": true, "jvm_memory_max_bytes": true,
+	// The allocation counters, whose rate is the load that in-flight goroutines and threads follow.
+	"go_memstats_alloc_bytes_total": true, "jvm_gc_memory_allocated_bytes_total": true,
 }
 
 type point struct {

@@ -17,10 +17,18 @@ package io.leakguard.operator.detection;
  * @param rise the load's rise over the fitted troughs, as a share of its level at their start
  * @param lower that rise's lower confidence bound
  * @param upper that rise's upper confidence bound
+ * @param beyondLoadLower where the load cycles rather than trends, the lower bound of the threads' pace
+ *     beyond what the load accounts for, threads an hour; NaN otherwise
  */
-record LoadAdjusted(double rise, double lower, double upper) {
+record LoadAdjusted(double rise, double lower, double upper, double beyondLoadLower) {
 
-    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN, Double.NaN);
+    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+
+    /**
+     * Above this correlation of the load with time, the threads' pace beyond the load is not fitted: the
+     * two cannot be told apart, and the load's noise would hand the rise to time.
+     */
+    static final double MAX_LOAD_TIME_CORRELATION = 0.3;
 
     /** Troughs with a load that a trend needs, at the least. */
     static final int MIN_POINTS = TroughFold.MIN_TROUGHS + 2;
@@ -36,15 +44,17 @@ record LoadAdjusted(double rise, double lower, double upper) {
      * @param z the one-sided normal quantile of the policy's confidence
      * @param span how many neighbouring troughs share each value (its standard error is widened by the root)
      */
-    static LoadAdjusted fit(double[] times, double[] loads, int from, int n, double z, int span) {
+    static LoadAdjusted fit(double[] times, double[] threads, double[] loads, int from, int n, double z, int span) {
         int m = 0;
         double meanT = 0;
         double meanL = 0;
+        double meanG = 0;
         for (int i = from; i < n; i++) {
             if (!Double.isNaN(loads[i])) {
                 m++;
                 meanT += times[i];
                 meanL += loads[i];
+                meanG += threads[i];
             }
         }
         if (m < MIN_POINTS || m * 5 < (n - from) * 4) {
@@ -52,26 +62,57 @@ record LoadAdjusted(double rise, double lower, double upper) {
         }
         meanT /= m;
         meanL /= m;
+        meanG /= m;
         double stt = 0;
         double stl = 0;
         double sll = 0;
+        double stg = 0;
+        double slg = 0;
+        double sgg = 0;
         for (int i = from; i < n; i++) {
             if (!Double.isNaN(loads[i])) {
                 double t = times[i] - meanT;
                 double l = loads[i] - meanL;
+                double g = threads[i] - meanG;
                 stt += t * t;
                 stl += t * l;
                 sll += l * l;
+                stg += t * g;
+                slg += l * g;
+                sgg += g * g;
             }
         }
         if (!(stt > 0) || !(meanL > 0)) {
             return NONE;
         }
+        double inflate = Math.sqrt(Math.max(1, span));
         double slope = stl / stt;
-        double se = Math.sqrt(Math.max(0, sll - slope * stl) / (m - 2) / stt) * Math.sqrt(Math.max(1, span));
+        double se = Math.sqrt(Math.max(0, sll - slope * stl) / (m - 2) / stt) * inflate;
+        double beyondLoadLower = beyondLoadLower(stt, stl, sll, stg, slg, sgg, m, z, inflate);
         double hours = times[n - 1] - times[from];
         // As a share of where the load started, as the threads' rise is of where they started.
         double start = Math.max(meanL / 2, meanL + slope * (times[from] - meanT));
-        return new LoadAdjusted(slope * hours / start, (slope - z * se) * hours / start, (slope + z * se) * hours / start);
+        return new LoadAdjusted(slope * hours / start, (slope - z * se) * hours / start, (slope + z * se) * hours / start,
+                beyondLoadLower);
+    }
+
+    /**
+     * The lower confidence bound of {@code c} in {@code threads = a + b load + c t} (least squares), where
+     * the load moved the threads its way ({@code b > 0}) and is no more than {@link
+     * #MAX_LOAD_TIME_CORRELATION} correlated with time (a load that cycles in the window, say); NaN otherwise.
+     */
+    private static double beyondLoadLower(double stt, double stl, double sll, double stg, double slg, double sgg, int m,
+            double z, double inflate) {
+        if (!(sll > 0) || Math.abs(stl) > MAX_LOAD_TIME_CORRELATION * Math.sqrt(stt * sll)) {
+            return Double.NaN;
+        }
+        double det = sll * stt - stl * stl;
+        double b = (stt * slg - stl * stg) / det;
+        if (!(b > 0)) {
+            return Double.NaN;
+        }
+        double c = (sll * stg - stl * slg) / det;
+        double rss = Math.max(0, sgg - b * slg - c * stg);
+        return c - z * Math.sqrt(rss / (m - 3) * sll / det) * inflate;
     }
 }

@@ -47,7 +47,7 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
         boolean fast = longEnough && threads.lower() > s.maxThreadGrowthPerHour()
                 && (cache.threadsOutgrewTheirLevel()
                         || rise >= (w.olderMillis >= s.windowMillis() ? RISE_SHARE : FAST_SHARE) * first);
-        LoadAdjusted load = LoadAdjusted.fit(f.threadTimes, f.threadLoads, threads.start(), f.threadLength,
+        LoadAdjusted load = LoadAdjusted.fit(f.threadTimes, f.threads, f.threadLoads, threads.start(), f.threadLength,
                 TrendStatistics.normalQuantile(s.confidence()), f.span);
         double from = f.threads[threads.start()];
         boolean carried = load.known() && threads.slope() * spanHours <= LOAD_ELASTICITY * load.lower() * from;
@@ -58,7 +58,9 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
             // and must not be called Suspect again (and its alert resolved) for having grown.
             cache.markThreadsOutgrewTheirLevel();
         }
-        boolean unexplained = longEnough && load.known() && unexplainedRise(threads.lower() * spanHours, from, load.upper())
+        boolean unexplained = longEnough && load.known()
+                && (unexplainedRise(threads.lower() * spanHours, from, load.upper())
+                        || unexplainedRise(load.beyondLoadLower() * spanHours, from, load.rise()))
                 && !slowingDown(f.threadTimes, f.threads, threads.start(), f.threadLength);
         boolean unbroken = longEnough && !fast && !unexplained && unbrokenRise(f);
         explained |= unbroken && carried;

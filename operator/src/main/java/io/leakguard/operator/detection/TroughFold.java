@@ -38,7 +38,11 @@ final class TroughFold {
         final double[] heap;
         final double[] threadTimes;
         final double[] threads;
-        /** The mean load (allocation rate) over each thread trough's span, NaN where it has none. */
+        /**
+         * The load (allocation rate) beside each thread trough: the lowest bucket's of each group, as the
+         * threads' trough is their lowest (a burst lifts both, and neither keeps it), then averaged over the
+         * trough's span; NaN where there is none.
+         */
         final double[] threadLoads;
         int memoryLength;
         int heapLength;
@@ -102,18 +106,14 @@ final class TroughFold {
             double t = group * (groupMillis / MILLIS_PER_HOUR);
             double heap = Double.NaN;
             double threads = Double.NaN;
-            double loadSum = 0;
-            int loads = 0;
+            double load = Double.NaN;
             double floor = Double.NaN;
             double peak = Double.NaN;
             while (i < w.length && Math.floorDiv(w.time[i], groupMillis) == group) {
                 // A heap of 0 is not a measurement: Micrometer's live data size before the first old collection.
                 heap = w.heap[i] > 0 ? minIgnoringNaN(heap, w.heap[i]) : heap;
                 threads = minIgnoringNaN(threads, w.threads[i]);
-                if (!Double.isNaN(w.load[i])) {
-                    loadSum += w.load[i];
-                    loads++;
-                }
+                load = minIgnoringNaN(load, w.load[i]);
                 floor = minIgnoringNaN(floor, w.memoryFloor[i]);
                 peak = maxIgnoringNaN(peak, w.memory[i]);
                 i++;
@@ -129,7 +129,7 @@ final class TroughFold {
             }
             if (!Double.isNaN(threads)) {
                 out.threadTimes[out.threadLength] = t;
-                out.threadLoads[out.threadLength] = loads > 0 ? loadSum / loads : Double.NaN;
+                out.threadLoads[out.threadLength] = load;
                 out.threads[out.threadLength++] = threads;
             }
         }
@@ -138,7 +138,7 @@ final class TroughFold {
         rollingMin(out.memory, out.memoryLength, span);
         rollingMin(out.heap, out.heapLength, span);
         rollingMin(out.threads, out.threadLength, span);
-        rollingMean(out.threadLoads, out.threadLength, span);
+        rollingMin(out.threadLoads, out.threadLength, span);
     }
 
     /** Replaces each value by the mean of it and the {@code span - 1} before it, NaN being no value; in place. */

@@ -1,0 +1,106 @@
+package io.leakguard.operator.detection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.SplittableRandom;
+import java.util.function.DoubleUnaryOperator;
+
+import io.leakguard.operator.series.Gauges;
+import io.leakguard.operator.series.PodSeries;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Goroutines judged against the pod's load (its allocation rate): growth the load cannot carry is a leak
+ * whatever its pace, and growth that follows the load is traffic whatever its pace.
+ */
+class ThreadsAgainstLoadTest {
+
+    private static final double MIB = 1024 * 1024;
+    private static final long MINUTE = 60_000;
+    // window 1h, horizon 15m, confidence 0.99, minSamples 20, warm-up 10m, 500 goroutines/h, no cap, 15s
+    private static final DetectorSettings SETTINGS = new DetectorSettings(3_600_000, 900_000, 0.99, 20, 600_000, 500,
+            Double.POSITIVE_INFINITY, 15_000);
+
+    /**
+     * A Go pod sampled every 15 s for {@code minutes}: its goroutines and its load (MiB allocated a second, with
+     * 10% noise from scrape to scrape) as functions of the minute; a flat heap far below the limit. Without
+     * {@code withCounter}, the pod's exporter gives no allocation counter.
+     */
+    private static Verdict judge(int minutes, DoubleUnaryOperator goroutines, DoubleUnaryOperator loadMib, boolean withCounter) {
+        PodSeries series = new PodSeries("life", 0, SETTINGS.bucketMillis(), DetectorSettings.BUCKETS);
+        SplittableRandom noise = new SplittableRandom(7);
+        double allocated = 0;
+        for (long t = 0; t <= minutes * MINUTE; t += 15_000) {
+            double m = t / (double) MINUTE;
+            allocated += loadMib.applyAsDouble(m) * MIB * 15 * (1 + 0.1 * noise.nextGaussian());
+            double heap = 100 * MIB + ((t / 15_000) % 4) * 8 * MIB;
+            series.add(t, new Gauges(Math.round(goroutines.applyAsDouble(m)), heap, heap + 60 * MIB, Double.NaN, Double.NaN,
+                    Double.NaN, Double.NaN, withCounter ? allocated : Double.NaN));
+        }
+        return TrendDetector.evaluate(series, new TrendCache(), new DetectorScratch(), minutes * MINUTE,
+                Ceilings.memoryLimit(4096 * MIB), SETTINGS);
+    }
+
+    @Test
+    void goroutinesGrowingUnderTheBoundWhileTheLoadHoldsSteadyAreLeaking() {
+        // 300 an hour on a pod of 600: under the 500/h bound, and far from doubling within the hour.
+        DoubleUnaryOperator goroutines = m -> 600 + 5 * m;
+        Verdict verdict = judge(60, goroutines, m -> 20, true);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("while the load (allocation rate) held steady")
+                .contains("more than the load can explain");
+
+        Verdict withoutLoad = judge(60, goroutines, m -> 20, false);
+        assertThat(withoutLoad.kind()).as("the same goroutines, from an exporter without the allocation counter")
+                .isEqualTo(VerdictKind.Suspect);
+    }
+
+    @Test
+    void goroutinesThatFollowARisingLoadPastTheBoundAreTraffic() {
+        // Traffic flat for an hour, then doubling over the next: 1,000 in-flight goroutines become 2,000.
+        DoubleUnaryOperator traffic = m -> m < 60 ? 1 : 1 + (m - 60) / 60;
+        DoubleUnaryOperator goroutines = m -> 100 + 1000 * traffic.applyAsDouble(m);
+        DoubleUnaryOperator load = m -> 30 * traffic.applyAsDouble(m);
+
+        Verdict withoutLoad = judge(120, goroutines, load, false);
+        assertThat(withoutLoad.kind()).as("without the load, a rise of 1,000 an hour breaks the bound: "
+                + withoutLoad.reason()).isEqualTo(VerdictKind.Leaking);
+
+        Verdict verdict = judge(120, goroutines, load, true);
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("enough to carry them (traffic)");
+    }
+
+    @Test
+    void aLeakOnTopOfARisingLoadIsStillLeaking() {
+        // The same traffic, plus 1,500 goroutines an hour that are never released.
+        DoubleUnaryOperator traffic = m -> m < 60 ? 1 : 1 + (m - 60) / 60;
+        Verdict verdict = judge(120, m -> 100 + 1000 * traffic.applyAsDouble(m) + 25 * m, m -> 30 * traffic.applyAsDouble(m),
+                true);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
+    void aPoolFillingUpWhileTheLoadHoldsSteadyIsNotALeak() {
+        // 400 threads added towards a pool's size, most of them in the first 20 minutes.
+        Verdict verdict = judge(60, m -> 600 + 400 * (1 - Math.exp(-m / 20)), m -> 20, true);
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
+    void theLoadIsTheMeanAllocationRateOverEachBucketAndACounterResetStartsItAgain() {
+        PodSeries series = new PodSeries("life", 0, 30_000, 10);
+        series.add(0, new Gauges(1, 1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 1000));
+        series.add(15_000, new Gauges(1, 1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 16_000)); // 1,000/s
+        series.add(30_000, new Gauges(1, 1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 76_000)); // 4,000/s
+        series.add(45_000, new Gauges(1, 1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 106_000)); // 2,000/s
+        series.add(60_000, new Gauges(1, 1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 500)); // restarted
+        series.add(75_000, new Gauges(1, 1, 1, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 30_500)); // 2,000/s
+        PodSeries.Window window = new PodSeries.Window();
+        series.copyFrom(0, window);
+        assertThat(window.length).isEqualTo(3);
+        assertThat(window.load[0]).isEqualTo(1000.0);
+        assertThat(window.load[1]).as("the bucket's mean: 90,000 bytes in 30 s").isEqualTo(3000.0);
+        assertThat(window.load[2]).as("from the restarted counter's first reading, never negative").isEqualTo(2000.0);
+    }
+}
