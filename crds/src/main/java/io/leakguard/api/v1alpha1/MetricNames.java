@@ -35,4 +35,14 @@ public class MetricNames {
             + " jvm_memory_committed_bytes{area=\"heap\"} (Micrometer) or jvm_memory_bytes_committed{area=\"heap\"}"
             + " (simpleclient).")
     public String heapCommitted;
+
+    @Pattern(SchemaPatterns.METRIC_SELECTOR)
+    @JsonPropertyDescription("Counter of the bytes the runtime has allocated: its rate is the pod's load, which"
+            + " in-flight goroutines and request threads follow, so threads that rise more than the load can"
+            + " explain count as a leak whatever their pace, and threads the load's rise carries do not count"
+            + " against maxThreadGrowthPerHour. Defaults: go_memstats_alloc_bytes_total or"
+            + " go_gc_heap_allocs_bytes_total (Go), jvm_gc_memory_allocated_bytes_total (JVM, Micrometer) or"
+            + " jvm_memory_pool_allocated_bytes_total (JVM, simpleclient). Without it, threads are judged on"
+            + " their own.")
+    public String allocated;
 }

@@ -89,6 +89,10 @@ final class Generate {
                 series(json, trace, pod, Map.of("__name__", "go_gc_gomemlimit_bytes"), soft);
             }
             series(json, trace, pod, Map.of("__name__", "process_resident_memory_bytes"), trace.memory());
+            if (trace.allocated() != null) {
+                series(json, trace, pod, Map.of("__name__", trace.jvm() ? "jvm_gc_memory_allocated_bytes_total"
+                        : "go_memstats_alloc_bytes_total"), trace.allocated());
+            }
             double[] limit = new double[trace.length()];
             Arrays.fill(limit, trace.memoryLimitBytes());
             series(json, trace, pod, Map.of("__name__", "kube_pod_container_resource_limits", "resource", "memory",

@@ -47,7 +47,7 @@ final class VerdictReason {
             if (growth.unexplained()) {
                 double loadRise = Math.round(100 * growth.load().rise());
                 reason.append(", while the load (allocation rate) ")
-                        .append(Math.abs(loadRise) < 1 ? "held steady" : (loadRise > 0 ? "rose " : "fell ")
+                        .append(Math.abs(loadRise) < 5 ? "held steady (within 5%)" : (loadRise > 0 ? "rose " : "fell ")
                                 + Math.round(Math.abs(loadRise)) + "%")
                         .append(": more than the load can explain (never released)");
             }

@@ -72,6 +72,7 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             memory = names.memory == null ? memory : List.of(MetricSelector.parse(names.memory));
             heapMax = names.heapMax == null ? heapMax : List.of(MetricSelector.parse(names.heapMax));
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
+            allocated = names.allocated == null ? allocated : List.of(MetricSelector.parse(names.allocated));
         }
         return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated,
                 WantedNames.of(namesOf(List.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated))));

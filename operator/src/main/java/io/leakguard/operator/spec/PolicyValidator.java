@@ -111,6 +111,7 @@ public final class PolicyValidator {
             FieldChecks.metricSelector("spec.metrics.names.memory", metrics.names.memory, problems);
             FieldChecks.metricSelector("spec.metrics.names.heapMax", metrics.names.heapMax, problems);
             FieldChecks.metricSelector("spec.metrics.names.heapCommitted", metrics.names.heapCommitted, problems);
+            FieldChecks.metricSelector("spec.metrics.names.allocated", metrics.names.allocated, problems);
         }
         if (runtime == Runtime.Custom
                 && (metrics.names == null || metrics.names.threads == null || metrics.names.heapBaseline == null)) {

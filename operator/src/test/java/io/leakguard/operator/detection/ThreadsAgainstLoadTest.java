@@ -43,8 +43,8 @@ class ThreadsAgainstLoadTest {
 
     @Test
     void goroutinesGrowingUnderTheBoundWhileTheLoadHoldsSteadyAreLeaking() {
-        // 300 an hour on a pod of 600: under the 500/h bound, and far from doubling within the hour.
-        DoubleUnaryOperator goroutines = m -> 600 + 5 * m;
+        // 420 an hour on a pod of 600: under the 500/h bound, and far from doubling within the hour.
+        DoubleUnaryOperator goroutines = m -> 600 + 7 * m;
         Verdict verdict = judge(60, goroutines, m -> 20, true);
         assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
         assertThat(verdict.reason()).contains("while the load (allocation rate) held steady")
@@ -73,8 +73,8 @@ class ThreadsAgainstLoadTest {
 
     @Test
     void aLeakOnTopOfARisingLoadIsStillLeaking() {
-        // The same traffic, plus 1,500 goroutines an hour that are never released.
-        DoubleUnaryOperator traffic = m -> m < 60 ? 1 : 1 + (m - 60) / 60;
+        // Traffic up by 30% in the second hour, and 1,500 goroutines an hour that are never released.
+        DoubleUnaryOperator traffic = m -> m < 60 ? 1 : 1 + 0.3 * (m - 60) / 60;
         Verdict verdict = judge(120, m -> 100 + 1000 * traffic.applyAsDouble(m) + 25 * m, m -> 30 * traffic.applyAsDouble(m),
                 true);
         assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
