@@ -19,6 +19,7 @@ import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.detection.TrendCache;
 import io.leakguard.operator.detection.TrendDetector;
 import io.leakguard.operator.evaluation.Evaluation;
+import io.leakguard.operator.evaluation.GoRuntimeModel;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 import io.leakguard.operator.exposition.ExpositionParser;
@@ -46,6 +47,10 @@ final class Bench {
         int rounds = Integer.parseInt(options.getOrDefault("rounds", "5"));
         DetectorSettings settings = DetectorSettings.from(new DetectionSpec(), new MetricsSpec());
         List<Trace> traces = new TraceGenerator(1).corpus(4, 15, 3 * 3600);
+        // Pods whose allocation counter is read, so that threads are judged against their load; and the same
+        // pods without it, the baseline of that cost in the same run.
+        List<Trace> withLoad = new GoRuntimeModel(1).corpus(2, 15, 3 * 3600);
+        List<Trace> withoutLoad = withLoad.stream().map(Trace::withoutLoad).toList();
         String exposition = goExposition();
         RuntimeProfile profile = RuntimeProfile.of(Runtime.Go, null);
 
@@ -54,17 +59,25 @@ final class Bench {
         double bestDetector = Double.MAX_VALUE;
         double bestParse = Double.MAX_VALUE;
         double bestInPlace = Double.MAX_VALUE;
+        double bestLoad = Double.MAX_VALUE;
+        double bestNoLoad = Double.MAX_VALUE;
         for (int round = 0; round <= rounds; round++) {
             double detector = detectorNanosPerSample(traces, settings);
+            double load = detectorNanosPerSample(withLoad, settings);
+            double noLoad = detectorNanosPerSample(withoutLoad, settings);
             double parse = parseNanosPerScrape(exposition, profile, 20_000, false);
             double inPlace = parseNanosPerScrape(exposition, profile, 20_000, true);
             if (round > 0) {
                 bestDetector = Math.min(bestDetector, detector);
                 bestParse = Math.min(bestParse, parse);
                 bestInPlace = Math.min(bestInPlace, inPlace);
+                bestLoad = Math.min(bestLoad, load);
+                bestNoLoad = Math.min(bestNoLoad, noLoad);
             }
         }
         out.printf(Locale.ROOT, "detector, per sample (add + judge): %8.2f us%n", bestDetector / 1000);
+        out.printf(Locale.ROOT, "detector, go-runtime pods with load: %7.2f us (%.2fx the same pods without the counter, %.2f us)%n",
+                bestLoad / 1000, bestLoad / bestNoLoad, bestNoLoad / 1000);
         out.printf(Locale.ROOT, "baseline, parse one Go scrape:      %8.2f us%n", bestParse / 1000);
         out.printf(Locale.ROOT, "ratio detector / parse:             %8.2f%n", bestDetector / bestParse);
         out.printf(Locale.ROOT, "parse, names matched in place:      %8.2f us (%.2fx the baseline; the scrape path)%n",
