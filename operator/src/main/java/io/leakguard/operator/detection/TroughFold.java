@@ -40,8 +40,8 @@ final class TroughFold {
         final double[] threads;
         /**
          * The load (allocation rate) beside each thread trough: the lowest bucket's of each group, as the
-         * threads' trough is their lowest (a burst lifts both, and neither keeps it), then averaged over the
-         * trough's span; NaN where there is none.
+         * threads' trough is their lowest (a burst lifts both, and neither keeps it), then floored over the
+         * trough's span as the threads are; NaN where there is none.
          */
         final double[] threadLoads;
         int memoryLength;
@@ -139,21 +139,6 @@ final class TroughFold {
         rollingMin(out.heap, out.heapLength, span);
         rollingMin(out.threads, out.threadLength, span);
         rollingMin(out.threadLoads, out.threadLength, span);
-    }
-
-    /** Replaces each value by the mean of it and the {@code span - 1} before it, NaN being no value; in place. */
-    static void rollingMean(double[] values, int n, int span) {
-        for (int i = n - 1; i >= 0; i--) {
-            double sum = 0;
-            int count = 0;
-            for (int k = 0; k < span && i - k >= 0; k++) {
-                if (!Double.isNaN(values[i - k])) {
-                    sum += values[i - k];
-                    count++;
-                }
-            }
-            values[i] = count > 0 ? sum / count : Double.NaN;
-        }
     }
 
     /**

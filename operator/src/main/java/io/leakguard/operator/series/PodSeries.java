@@ -7,8 +7,9 @@ import java.util.Arrays;
  * keeping the minimum thread count, the minimum heap (the trough: the post-GC baseline), the
  * minimum and maximum process memory (its floor, which shows what is kept, and its peak, which is
  * what meets the limit), the load (the mean allocation rate over the bucket) and how many samples
- * fell in it; and the latest heap max, a JVM's second ceiling. Primitive arrays only, the gauges as floats (24 bits: a 2 GiB level to 256 bytes, a thread
- * count exactly) and the bucket starts as bucket numbers: 120 buckets cost about 3.2 KiB.
+ * fell in it; and the latest heap max, a JVM's second ceiling. Primitive arrays only, the gauges as
+ * floats (24 bits: a 2 GiB level to 256 bytes, a thread count exactly) and the bucket starts as bucket
+ * numbers: 120 buckets cost about 3.2 KiB.
  */
 public final class PodSeries {
 

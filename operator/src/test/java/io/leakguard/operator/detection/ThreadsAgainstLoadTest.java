@@ -17,9 +17,8 @@ class ThreadsAgainstLoadTest {
 
     private static final double MIB = 1024 * 1024;
     private static final long MINUTE = 60_000;
-    // window 1h, horizon 15m, confidence 0.99, minSamples 20, warm-up 10m, 500 goroutines/h, no cap, 15s
-    private static final DetectorSettings SETTINGS = new DetectorSettings(3_600_000, 900_000, 0.99, 20, 600_000, 500,
-            Double.POSITIVE_INFINITY, 15_000);
+    /** Window 1h, horizon 15m, warm-up 10m, 500 goroutines/h, 15s: the example policy's. */
+    private static final DetectorSettings SETTINGS = TrendDetectorTest.DEFAULTS;
 
     /**
      * A Go pod sampled every 15 s for {@code minutes}: its goroutines and its load (MiB allocated a second, with

@@ -12,7 +12,7 @@ class TrendDetectorTest {
     private static final double MIB = 1024 * 1024;
     private static final long MINUTE = 60_000;
     // window 1h, horizon 15m, confidence 0.99, minSamples 20, warm-up 10m, 500 threads/h, no thread cap, 15s
-    private static final DetectorSettings DEFAULTS = new DetectorSettings(3_600_000, 900_000, 0.99, 20, 600_000, 500,
+    static final DetectorSettings DEFAULTS = new DetectorSettings(3_600_000, 900_000, 0.99, 20, 600_000, 500,
             Double.POSITIVE_INFINITY, 15_000);
 
     private static Verdict judge(PodSeries series, long now, double limit, DetectorSettings settings) {
