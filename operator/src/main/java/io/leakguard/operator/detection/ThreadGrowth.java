@@ -94,8 +94,11 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
      * @param loadRise the load's rise as a share of its level, at its upper bound
      */
     static boolean unexplainedRise(double rise, double from, double loadRise) {
-        return rise >= UNBROKEN_MIN && rise >= (UNEXPLAINED_SHARE + LOAD_ELASTICITY * Math.max(0, loadRise)) * from;
+        return rise >= UNEXPLAINED_MIN && rise >= (UNEXPLAINED_SHARE + LOAD_ELASTICITY * Math.max(0, loadRise)) * from;
     }
+
+    /** The least rise, in threads, beyond the load that counts. */
+    static final double UNEXPLAINED_MIN = 50;
 
     /** A later half slower than this share of the earlier half's pace is a pool filling up, not a leak. */
     static final double SLOWING_SHARE = 0.8;

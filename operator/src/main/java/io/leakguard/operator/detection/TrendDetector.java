@@ -183,9 +183,11 @@ public final class TrendDetector {
         recent.peakMillis = TroughFold.floorMillis(s.windowMillis());
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
-            TrendFit memory = cache.recentMemory(recent, s.confidence(), scratch).atLowerBound();
-            TrendFit since = recent.memoryPeaks[recent.memoryLength - 1]
-                    > highest(w.memory, first) + NEW_HIGH_SHARE * ceilings.memoryLimitBytes()
+            double earlierHigh = highest(w.memory, first);
+            double recentHigh = recent.memoryPeaks[recent.memoryLength - 1];
+            TrendFit memory = recentHigh > earlierHigh
+                    ? cache.recentMemory(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
+            TrendFit since = recentHigh > earlierHigh + NEW_HIGH_SHARE * ceilings.memoryLimitBytes()
                     ? cache.recentMemorySince(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
             death = Projection.earliest(
                     Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch),
