@@ -55,6 +55,19 @@ class ThreadsAgainstLoadTest {
     }
 
     @Test
+    void aSmallPodLeakingAHundredGoroutinesAnHourIsLeakingWithinItsFirstHour() {
+        // 60 goroutines, plus 100 an hour never released: the rise within the window stays under a hundred,
+        // yet it is more than the pod had at the start, while the load held steady.
+        Verdict verdict = judge(60, m -> 60 + 100 * m / 60, m -> 3, true);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("more than the load can explain");
+
+        Verdict fewer = judge(60, m -> 60 + 30 * m / 60, m -> 3, true);
+        assertThat(fewer.kind()).as("thirty goroutines an hour are a handful, not yet a leak: " + fewer.reason())
+                .isNotEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
     void goroutinesThatFollowARisingLoadPastTheBoundAreTraffic() {
         // Traffic flat for an hour, then doubling over the next: 1,000 in-flight goroutines become 2,000.
         DoubleUnaryOperator traffic = m -> m < 60 ? 1 : 1 + (m - 60) / 60;

@@ -1,5 +1,7 @@
 package io.leakguard.operator.detection;
 
+import java.util.SplittableRandom;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.leakguard.operator.series.Gauges;
@@ -543,5 +545,58 @@ class TrendDetectorTest {
         assertThat(again.kind()).as(again.reason()).isNotEqualTo(VerdictKind.Leaking);
         Verdict past = judge(bursts(1000), 65 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(past.kind()).as(past.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    /**
+     * Resident memory that jumps to {@code earlierMib} at minute 25 (the heap's high-water mark) and is given
+     * back by the scavenger, then climbs steeply again from minute 58 and is still climbing at 65, where it
+     * reaches {@code climbMib} (limit 1 GiB).
+     */
+    private static PodSeries highWaterAgain(double earlierMib, double climbMib) {
+        return history(65, m -> 40, m -> 300, m -> {
+            if (m >= 58) {
+                return 450 + (climbMib - 450) * (m - 58) / 7;
+            }
+            return m < 25 ? 450 : 450 + (earlierMib - 450) * Math.exp(-(m - 25) / 6);
+        }, Double.NaN, null);
+    }
+
+    @Test
+    void memoryClimbingFastBackToAHighItAlreadyHeldInTheWindowIsNotLeakingButClimbingPastItIs() {
+        Verdict again = judge(highWaterAgain(900, 880), 65 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(again.kind()).as("the pod held 900 MiB half an hour ago and lived: %s", again.reason())
+                .isNotEqualTo(VerdictKind.Leaking);
+        Verdict past = judge(highWaterAgain(750, 880), 65 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(past.kind()).as("past every earlier peak, at a pace that reaches the limit in minutes: %s",
+                past.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    /**
+     * Under GOMEMLIMIT 900 MiB (limit 1 GiB), a healthy pod whose live heap stands still at 400 MiB and whose
+     * peaks sit at the soft limit, while its floors (what the scavenger has not yet given back) climb from 500
+     * to 895 MiB over the last half hour; or, with {@code liveAboveSoft}, a pod whose live heap, and so its
+     * floors, have risen past the soft limit.
+     */
+    private static PodSeries atTheSoftLimit(boolean liveAboveSoft) {
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        SplittableRandom random = new SplittableRandom(3);
+        for (long t = 0; t <= 60 * MINUTE; t += 15_000) {
+            double m = t / (double) MINUTE;
+            double floor = liveAboveSoft ? 710 + 250 * m / 60 : 500 + 395 * Math.max(0, m - 30) / 30 + 5 * random.nextGaussian();
+            double heap = liveAboveSoft ? floor - 60 : 400 + ((t / 15_000) % 3) * 2;
+            double memory = (t / 15_000) % 4 == 0 ? floor : Math.max(floor, 900 + 4 * random.nextGaussian());
+            series.add(t, new Gauges(100, heap * MIB, memory * MIB, Double.NaN, Double.NaN, 900 * MIB));
+        }
+        return series;
+    }
+
+    @Test
+    void underGoMemLimitFloorsCarriedPastTheSoftLimitByANoisyTrendAreNotLeakingButFloorsStandingAboveItAre() {
+        Verdict held = judge(atTheSoftLimit(false), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(held.kind()).as("the GC holds the pod at GOMEMLIMIT, as it is meant to: %s", held.reason())
+                .isNotEqualTo(VerdictKind.Leaking);
+        Verdict past = judge(atTheSoftLimit(true), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(past.kind()).as("floors at 960 MiB: the GC can no longer hold what is live: %s", past.reason())
+                .isEqualTo(VerdictKind.Leaking);
     }
 }
