@@ -39,12 +39,12 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
             // floor, what the GC cannot free, is what will carry the pod there. Below the soft limit a
             // floor that rises while the live heap does not is the GC using its budget (it collects less
             // often as the heap nears its goal), not a leak; past it, the GC can no longer hold what is live.
-            // Past it means a floor that stands above it, not one carried there along a trend: near the soft limit
-            // by design, the floors swing with the scavenger and the scrapes' phase, and a noisy trend carries
-            // them anywhere.
+            // Past it means floors carried there at the pace the data promise at least (the trend's lower bound):
+            // near the soft limit by design, the floors swing with the scavenger and the scrapes' phase, and a
+            // noisy trend's own slope carries them anywhere.
             Projection held = along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend, limit, nowHours, f);
-            return heap.significant() || f.memoryLength > 0 && f.memory[f.memoryLength - 1] > ceilings.softLimitBytes()
-                    ? held : NONE;
+            return heap.significant() || along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength,
+                    trend.atLowerBound(), limit, nowHours, f).levelBytes() > ceilings.softLimitBytes() ? held : NONE;
         }
         if (!trend.significant() && trend.note() != null && heap.significant() && heap.lower() > 0) {
             // The live heap rises steadily while the memory the kernel counts rose too, but in steps: resident

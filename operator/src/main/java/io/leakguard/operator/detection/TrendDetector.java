@@ -185,7 +185,9 @@ public final class TrendDetector {
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
             double earlierHigh = highest(w.memory, first);
             double recentHigh = recent.memoryPeaks[recent.memoryLength - 1];
-            TrendFit memory = recentHigh > earlierHigh
+            // A pod whose memory returns to a peak the window already held, and lived, is not on a new course to
+            // its death; under GOMEMLIMIT the GC holds the peaks by design, and the floors tell (Projection).
+            TrendFit memory = recentHigh > earlierHigh || ceilings.holdsPeaks()
                     ? cache.recentMemory(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
             TrendFit since = recentHigh > earlierHigh + NEW_HIGH_SHARE * ceilings.memoryLimitBytes()
                     ? cache.recentMemorySince(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
