@@ -43,8 +43,13 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
             // near the soft limit by design, the floors swing with the scavenger and the scrapes' phase, and a
             // noisy trend's own slope carries them anywhere.
             Projection held = along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend, limit, nowHours, f);
-            return heap.significant() || along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength,
-                    trend.atLowerBound(), limit, nowHours, f).levelBytes() > ceilings.softLimitBytes() ? held : NONE;
+            if (heap.significant()) {
+                return held;
+            }
+            // The fast path's trend is already at its lower bound: its projection is the cautious one.
+            Projection cautious = trend.lower() == trend.slope() ? held
+                    : along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend.atLowerBound(), limit, nowHours, f);
+            return cautious.levelBytes() > ceilings.softLimitBytes() ? held : NONE;
         }
         if (!trend.significant() && trend.note() != null && heap.significant() && heap.lower() > 0) {
             // The live heap rises steadily while the memory the kernel counts rose too, but in steps: resident

@@ -79,13 +79,19 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
      */
     static final double UNEXPLAINED_SHARE = 0.2;
     /**
+     * The least rise, in threads, that counts beyond the load: half of {@link #UNBROKEN_MIN}, since the load
+     * already tells traffic apart (a pod of 60 goroutines leaking 100 an hour rises by less than 100 in any
+     * hour's window).
+     */
+    static final double UNEXPLAINED_MIN = 50;
+    /**
      * How many times the load's own rise (as a share) in-flight threads may rise by: once for threads that
      * are a share of the load, more where latency grows with load (queueing), as it does near saturation.
      */
     static final double LOAD_ELASTICITY = 2;
 
     /**
-     * Threads that rose by at least {@link #UNBROKEN_MIN} and by a share of their level that the load's
+     * Threads that rose by at least {@link #UNEXPLAINED_MIN} and by a share of their level that the load's
      * rise cannot carry: {@link #UNEXPLAINED_SHARE} more than {@link #LOAD_ELASTICITY} times the load's
      * rise at its upper bound (a load that fell carries nothing).
      *
@@ -96,9 +102,6 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
     static boolean unexplainedRise(double rise, double from, double loadRise) {
         return rise >= UNEXPLAINED_MIN && rise >= (UNEXPLAINED_SHARE + LOAD_ELASTICITY * Math.max(0, loadRise)) * from;
     }
-
-    /** The least rise, in threads, beyond the load that counts. */
-    static final double UNEXPLAINED_MIN = 50;
 
     /** A later half slower than this share of the earlier half's pace is a pool filling up, not a leak. */
     static final double SLOWING_SHARE = 0.8;
