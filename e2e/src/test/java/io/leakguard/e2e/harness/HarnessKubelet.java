@@ -149,9 +149,17 @@ public final class HarnessKubelet implements AutoCloseable {
     }
 
     private void register() {
-        client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE)
-                .addToLabels("kubernetes.io/hostname", NODE).addToLabels("kubernetes.io/os", "linux").endMetadata()
-                .build()).create();
+        try {
+            client.nodes().resource(new NodeBuilder().withNewMetadata().withName(NODE)
+                    .addToLabels("kubernetes.io/hostname", NODE).addToLabels("kubernetes.io/os", "linux").endMetadata()
+                    .build()).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            // A busy API server can time out a create it then completes; the client retries and meets a
+            // 409 AlreadyExists for its own Node, as a kubelet registering again does: the Node is there.
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
         // The node-lifecycle controller writes the new Node too (taints, annotations), so the status write
         // can meet a 409 Conflict on its resourceVersion: a kubelet reads the Node again and retries.
         onConflictRetry(() -> client.nodes().withName(NODE).editStatus(node -> {
