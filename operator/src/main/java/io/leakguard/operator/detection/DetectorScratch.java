@@ -19,5 +19,8 @@ public final class DetectorScratch {
     final double[] subValues = new double[GROUPS];
     final double[] recentTimes = new double[GROUPS];
     final double[] recentValues = new double[GROUPS];
+    /** The thread floors and loads of the half-windows before the window and of its two halves. */
+    final double[] ratchetLows = new double[PodSeries.HISTORY_CHUNKS + 2];
+    final double[] ratchetLoads = new double[PodSeries.HISTORY_CHUNKS + 2];
     final double[] slopes = new double[GROUPS * (GROUPS - 1) / 2];
 }

@@ -21,14 +21,16 @@ import io.leakguard.operator.series.PodSeries;
  * @param unexplained the growth counts because the load's rise cannot carry it ({@link #unexplainedRise})
  * @param explained growth above the bound, or unbroken, that the load's rise carries (at most {@link
  *     #LOAD_ELASTICITY} times its lower bound): it did not count
+ * @param ratchet thread floors never given back over hours, beyond what the load carries ({@link ThreadRatchet}),
+ *     which count by themselves
  */
 record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double earlierHigh, boolean tooMany, double latest,
-        LoadAdjusted load, boolean unexplained, boolean explained) {
+        LoadAdjusted load, boolean unexplained, boolean explained, ThreadRatchet ratchet) {
 
     private static final long THREAD_SPAN_MILLIS = 30 * 60_000;
 
     static ThreadGrowth judge(PodSeries.Window w, TroughFold.Folded f, TrendFit threads, TrendCache cache,
-            DetectorSettings s) {
+            DetectorScratch scratch, DetectorSettings s) {
         double latest = Double.NaN;
         for (int i = Math.max(0, w.length - 4); i < w.length; i++) {
             if (!Double.isNaN(w.threads[i])) {
@@ -36,8 +38,11 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
             }
         }
         boolean tooMany = threads.significant() && latest > s.maxThreads();
+        // Hours of floors never given back count by themselves, whatever the window's own trend says.
+        ThreadRatchet ratchet = ThreadRatchet.judge(w, scratch.ratchetLows, scratch.ratchetLoads);
         if (!threads.significant()) {
-            return new ThreadGrowth(false, false, Double.NaN, Double.NaN, tooMany, latest, LoadAdjusted.NONE, false, false);
+            return new ThreadGrowth(ratchet.counts(), false, Double.NaN, Double.NaN, tooMany, latest, LoadAdjusted.NONE,
+                    false, false, ratchet);
         }
         double spanHours = f.threadTimes[f.threadLength - 1] - f.threadTimes[threads.start()];
         boolean longEnough = spanHours * TrendDetector.MILLIS_PER_HOUR >= Math.min(s.windowMillis() / 2, THREAD_SPAN_MILLIS);
@@ -67,9 +72,9 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
         unbroken = unbroken && !carried;
         double earlierHigh = (fast || unbroken) && last <= w.olderThreadsHigh + PAST_HIGH_SHARE * rise
                 ? w.olderThreadsHigh : Double.NaN;
-        boolean tooFast = (fast || unbroken) && Double.isNaN(earlierHigh) || unexplained;
+        boolean tooFast = (fast || unbroken) && Double.isNaN(earlierHigh) || unexplained || ratchet.counts();
         return new ThreadGrowth(tooFast, fast, tooFast && unbroken ? first : Double.NaN, earlierHigh, tooMany, latest,
-                load, unexplained, explained);
+                load, unexplained, explained, ratchet);
     }
 
     /**

@@ -39,7 +39,7 @@ public final class TrendDetector {
     public static Verdict evaluate(PodSeries series, TrendCache cache, DetectorScratch scratch, long nowMillis,
             Ceilings ceilings, DetectorSettings settings) {
         long from = Math.max(nowMillis - settings.windowMillis(), series.lifeStartMillis() + settings.warmupMillis());
-        series.copyFrom(from, scratch.window);
+        series.copyFrom(from, series.lifeStartMillis() + settings.warmupMillis(), scratch.window);
         Ceilings known = new Ceilings(ceilings.memoryLimitBytes(),
                 ceilings.hasHeapMax() ? ceilings.heapMaxBytes() : series.heapMaxBytes(),
                 ceilings.softLimitBytes() > 0 ? ceilings.softLimitBytes() : series.softLimitBytes());
@@ -80,7 +80,7 @@ public final class TrendDetector {
         TrendFit threads = cache.threads(f, confidence, scratch);
         Deaths deaths = project(w, f, memory, heap, cache, scratch, ceilings, nowMillis / MILLIS_PER_HOUR, s);
         Projection death = deaths.earliest();
-        ThreadGrowth growth = ThreadGrowth.judge(w, f, threads, cache, s);
+        ThreadGrowth growth = ThreadGrowth.judge(w, f, threads, cache, scratch, s);
 
         double latestPeak = Double.NaN;
         for (int i = Math.max(0, w.length - 4); i < w.length; i++) {

@@ -51,6 +51,9 @@ final class VerdictReason {
                                 + Math.round(Math.abs(loadRise)) + "%")
                         .append(": more than the load can explain (never released)");
             }
+            if (growth.ratchet().counts() && !growth.unexplained()) {
+                reason.append(", ").append(ratchet(growth.ratchet(), s));
+            }
             if (growth.explained()) {
                 reason.append(", but the load (allocation rate) rose ").append(Math.round(100 * growth.load().rise()))
                         .append("% meanwhile, enough to carry them (traffic)");
@@ -68,11 +71,24 @@ final class VerdictReason {
                         .append(whole(s.maxThreads()));
             }
         }
+        if (!threads.significant() && growth.ratchet().counts()) {
+            append(reason, "threads' " + ratchet(growth.ratchet(), s));
+        }
         if (kind == VerdictKind.Healthy) {
             String note = memory.note() != null ? memory.note() : heap.note() != null ? heap.note() : threads.note();
             reason.append(note != null ? note : "no significant upward trend");
         }
         return reason.toString();
+    }
+
+    /** Floors never given back over hours ({@link ThreadRatchet}), and the load's highest point meanwhile. */
+    private static String ratchet(ThreadRatchet ratchet, DetectorSettings s) {
+        long loadRise = Math.round(100 * ratchet.loadRise());
+        return "floor higher in each of the last " + ratchet.points() + " half-windows ("
+                + TrendDetector.minutes(ratchet.points() * s.windowMillis() / 2000.0) + "), from " + whole(ratchet.from())
+                + " to " + whole(ratchet.to()) + ", while the load (allocation rate) "
+                + (loadRise < 5 ? "stayed within 5% of where it was" : "stood at most " + loadRise + "% above where it was")
+                + ": never released";
     }
 
     private static String rate(TrendFit fit) {

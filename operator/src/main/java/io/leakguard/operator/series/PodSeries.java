@@ -13,6 +13,9 @@ import java.util.Arrays;
  */
 public final class PodSeries {
 
+    /** Half-windows of thread history kept beyond the window. */
+    public static final int HISTORY_CHUNKS = ThreadChunks.CHUNKS;
+
     private final String lifeKey;
     private final long lifeStartMillis;
     private final long bucketMillis;
@@ -28,6 +31,8 @@ public final class PodSeries {
     private double heapMaxBytes = Double.NaN;
     private double softLimitBytes = Double.NaN;
     private double olderThreadsHigh = Double.NaN;
+    /** The half-windows that have left the ring, oldest first: their start, lowest thread floor and mean load. */
+    private final ThreadChunks chunks;
     /** A G1 old generation's run without a shrink. */
     private final OldGenRun oldGen = new OldGenRun();
     /** Buckets that have left the ring. */
@@ -56,6 +61,7 @@ public final class PodSeries {
         this.memoryMax = new float[capacity];
         this.load = new float[capacity];
         this.samples = new short[capacity];
+        this.chunks = new ThreadChunks(Math.max(1, capacity / 2));
     }
 
     public String lifeKey() {
@@ -123,6 +129,7 @@ public final class PodSeries {
             newest = (newest + 1) % bucketStart.length;
             if (size == bucketStart.length) {
                 olderThreadsHigh = maxIgnoringNaN(olderThreadsHigh, threadsMin[newest]);
+                chunks.add(bucketStart[newest], threadsMin[newest], load[newest]);
                 olderBuckets++;
             }
             size = Math.min(size + 1, bucketStart.length);
@@ -190,6 +197,15 @@ public final class PodSeries {
 
     /** Copies the buckets that start at or after {@code fromMillis}, oldest first, into {@code out}. */
     public int copyFrom(long fromMillis, Window out) {
+        return copyFrom(fromMillis, Long.MIN_VALUE, out);
+    }
+
+    /**
+     * Copies the buckets that start at or after {@code fromMillis}, oldest first, into {@code out}, with
+     * the half-windows before them that start at or after {@code historyFromMillis} (the end of the
+     * warm-up: a start-up's threads are not the pod's history).
+     */
+    public int copyFrom(long fromMillis, long historyFromMillis, Window out) {
         out.ensureCapacity(size);
         int n = 0;
         double older = olderThreadsHigh;
@@ -212,6 +228,7 @@ public final class PodSeries {
             n++;
         }
         out.length = n;
+        chunks.copyTo(baseBucket, bucketMillis, historyFromMillis, out);
         oldGen.copyTo(out);
         out.olderThreadsHigh = older;
         out.olderMillis = olderCount * bucketMillis;
@@ -243,6 +260,13 @@ public final class PodSeries {
         public int length;
         /** The highest thread floor before the window's first bucket, NaN when none is known. */
         public double olderThreadsHigh = Double.NaN;
+        /**
+         * The half-windows before the window (past the warm-up), oldest first: each one's lowest thread
+         * floor and its mean load (NaN without one); {@link #chunkCount} of them.
+         */
+        public double[] chunkThreadsLow = new double[0];
+        public double[] chunkLoad = new double[0];
+        public int chunkCount;
         /** How much history the series holds, or held, before the window's first bucket. */
         public long olderMillis = Long.MAX_VALUE;
         /** A G1 old generation's latest size (NaN without one), the size its run without a shrink started at, and that run's length. */

@@ -236,7 +236,8 @@ class TrendDetectorTest {
         TrendFit threads = new TrendFit(true, 1433, Double.NEGATIVE_INFINITY, 0.0043, 0, null);
         String reason = VerdictReason.of(VerdictKind.Suspect, memory, TrendFit.NONE, threads,
                 new TrendDetector.Deaths(Projection.NONE, Projection.NONE, false), null,
-                new ThreadGrowth(false, false, Double.NaN, Double.NaN, false, 6264, LoadAdjusted.NONE, false, false), Ceilings.memoryLimit(1024 * MIB), DEFAULTS);
+                new ThreadGrowth(false, false, Double.NaN, Double.NaN, false, 6264, LoadAdjusted.NONE, false, false,
+                        ThreadRatchet.NONE), Ceilings.memoryLimit(1024 * MIB), DEFAULTS);
         assertThat(reason).doesNotContain("Infinity")
                 .contains("memory floor +373.0 MiB/h (too few troughs yet to bound its pace, p=0.0043)")
                 .contains("threads +1433/h (too few troughs yet to bound its pace, p=0.0043)");

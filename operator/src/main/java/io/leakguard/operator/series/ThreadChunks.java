@@ -1,0 +1,88 @@
+package io.leakguard.operator.series;
+
+import java.util.Arrays;
+
+/**
+ * The pod's thread floors and load beyond the window, in half-window chunks: each chunk keeps its
+ * lowest thread floor and its mean load, the last {@link #capacity} of them. A goroutine leak slower
+ * than traffic's swings within one window shows over hours as floors that are never given back, and
+ * a pod's own traffic tells whether it carried them.
+ */
+final class ThreadChunks {
+
+    /** Chunks kept: hours of history at a one-hour window, for the cost of a few bucket arrays' worth. */
+    static final int CHUNKS = 16;
+
+    private final int bucketsPerChunk;
+    private final long[] chunk = new long[CHUNKS];
+    private final float[] low = new float[CHUNKS];
+    private final float[] loadMean = new float[CHUNKS];
+    private int newest = -1;
+    private int size;
+    private long current = Long.MIN_VALUE;
+    private double currentLow = Double.NaN;
+    private double loadSum;
+    private int loadCount;
+    private int bucketCount;
+
+    ThreadChunks(int bucketsPerChunk) {
+        this.bucketsPerChunk = bucketsPerChunk;
+    }
+
+    /** Takes in one bucket leaving the ring: its start (in buckets), thread floor and load. */
+    void add(int bucketStart, double threadsMin, double load) {
+        long index = Math.floorDiv(bucketStart, bucketsPerChunk);
+        if (index != current) {
+            close();
+            current = index;
+        }
+        currentLow = PodSeries.minIgnoringNaN(currentLow, threadsMin);
+        if (!Double.isNaN(load)) {
+            loadSum += load;
+            loadCount++;
+        }
+        bucketCount++;
+        if (Math.floorMod(bucketStart, bucketsPerChunk) == bucketsPerChunk - 1) {
+            close();
+        }
+    }
+
+    /** Keeps the chunk being filled once all its buckets have left the ring. */
+    private void close() {
+        if (current != Long.MIN_VALUE && bucketCount > 0) {
+            newest = (newest + 1) % CHUNKS;
+            size = Math.min(size + 1, CHUNKS);
+            chunk[newest] = current;
+            low[newest] = (float) currentLow;
+            // The mean load only where four in five of the chunk's buckets had one.
+            loadMean[newest] = loadCount * 5 >= bucketCount * 4 ? (float) (loadSum / loadCount) : Float.NaN;
+        }
+        current = Long.MIN_VALUE;
+        currentLow = Double.NaN;
+        loadSum = 0;
+        loadCount = 0;
+        bucketCount = 0;
+    }
+
+    /**
+     * Copies the complete chunks that start at or after {@code fromMillis}, oldest first. The chunk still
+     * filling is left out: part of it is still in the ring.
+     */
+    void copyTo(long baseBucket, long bucketMillis, long fromMillis, PodSeries.Window out) {
+        if (out.chunkThreadsLow.length < CHUNKS) {
+            out.chunkThreadsLow = Arrays.copyOf(out.chunkThreadsLow, CHUNKS);
+            out.chunkLoad = Arrays.copyOf(out.chunkLoad, CHUNKS);
+        }
+        int n = 0;
+        for (int k = size - 1; k >= 0; k--) {
+            int i = Math.floorMod(newest - k, CHUNKS);
+            long startMillis = (baseBucket + chunk[i] * bucketsPerChunk) * bucketMillis;
+            if (startMillis >= fromMillis) {
+                out.chunkThreadsLow[n] = low[i];
+                out.chunkLoad[n] = loadMean[i];
+                n++;
+            }
+        }
+        out.chunkCount = n;
+    }
+}
