@@ -60,6 +60,20 @@ class TrendDetectorTest {
     }
 
     @Test
+    void aSteadyRisePastNinetyPercentOfTheLimitIsLeakingAnHourAhead() {
+        // 967 MiB rising 60 MiB an hour against 1 GiB: past 90% of the limit, the kill is a peak the
+        // floor's projection does not see, so a death projected within four horizons counts.
+        Verdict verdict = judge(rising(60, 857, 60, 0), 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.projectedOomSeconds()).as(verdict.reason()).isBetween(1800.0, 3600.0);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+
+        Verdict lower = judge(rising(60, 233, 60, 0), 60 * MINUTE, 400 * MIB, DEFAULTS);
+        assertThat(lower.projectedOomSeconds()).as(lower.reason()).isBetween(1800.0, 3600.0);
+        assertThat(lower.kind()).as("the same rise and headroom at 88% of a smaller limit: " + lower.reason())
+                .isEqualTo(VerdictKind.Suspect);
+    }
+
+    @Test
     void aSlowRiseFarFromTheLimitIsOnlySuspect() {
         Verdict verdict = judge(rising(60, 100, 60, 0), 60 * MINUTE, 4096 * MIB, DEFAULTS);
         assertThat(verdict.kind()).isEqualTo(VerdictKind.Suspect);
