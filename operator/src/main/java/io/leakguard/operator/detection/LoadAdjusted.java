@@ -1,5 +1,7 @@
 package io.leakguard.operator.detection;
 
+import io.leakguard.operator.series.PodSeries;
+
 /**
  * Pure: how much the pod's load rose while its threads did, the bound on what the load can explain.
  * In-flight goroutines and request threads follow the load (Little's law: in flight = arrival rate x
@@ -57,7 +59,7 @@ record LoadAdjusted(double rise, double lower, double upper, double beyondLoadLo
                 meanG += threads[i];
             }
         }
-        if (m < MIN_POINTS || m * 5 < (n - from) * 4) {
+        if (m < MIN_POINTS || !PodSeries.mostlyKnown(m, n - from)) {
             return NONE;
         }
         meanT /= m;

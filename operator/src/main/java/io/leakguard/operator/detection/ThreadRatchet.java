@@ -42,7 +42,8 @@ record ThreadRatchet(int points, double from, double to, double loadRise) {
      * shorter than {@link #MIN_POINTS}, a load is missing, or the rise is within what the load carries.
      */
     static ThreadRatchet judge(PodSeries.Window w, double[] lows, double[] loads) {
-        if (w.length < 2) {
+        // The window's two halves and the half-windows before it: a run needs enough of them at all.
+        if (w.length < 2 || w.chunkCount + 2 < MIN_POINTS) {
             return NONE;
         }
         int n = 0;
@@ -94,7 +95,7 @@ record ThreadRatchet(int points, double from, double to, double loadRise) {
             }
         }
         lows[n] = low;
-        loads[n] = withLoad * 5 >= buckets * 4 && withLoad > 0 ? sum / withLoad : Double.NaN;
+        loads[n] = PodSeries.mostlyKnown(withLoad, buckets) ? sum / withLoad : Double.NaN;
         return n + 1;
     }
 }

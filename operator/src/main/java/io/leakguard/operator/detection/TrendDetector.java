@@ -38,8 +38,8 @@ public final class TrendDetector {
     /** Evaluates a pod's series as of {@code nowMillis}. The series' heap max fills in a ceiling not given. */
     public static Verdict evaluate(PodSeries series, TrendCache cache, DetectorScratch scratch, long nowMillis,
             Ceilings ceilings, DetectorSettings settings) {
-        long from = Math.max(nowMillis - settings.windowMillis(), series.lifeStartMillis() + settings.warmupMillis());
-        series.copyFrom(from, series.lifeStartMillis() + settings.warmupMillis(), scratch.window);
+        long warmedUp = series.lifeStartMillis() + settings.warmupMillis();
+        series.copyFrom(Math.max(nowMillis - settings.windowMillis(), warmedUp), warmedUp, scratch.window);
         Ceilings known = new Ceilings(ceilings.memoryLimitBytes(),
                 ceilings.hasHeapMax() ? ceilings.heapMaxBytes() : series.heapMaxBytes(),
                 ceilings.softLimitBytes() > 0 ? ceilings.softLimitBytes() : series.softLimitBytes());

@@ -236,6 +236,14 @@ public final class PodSeries {
     }
 
     /** The smaller of two values where NaN means "no value". */
+    /**
+     * Whether {@code known} of {@code total} values (buckets with a load, say) are at least four in five
+     * of them, and some: enough to average or fit them, where the rest may be missing.
+     */
+    public static boolean mostlyKnown(int known, int total) {
+        return known > 0 && known * 5 >= total * 4;
+    }
+
     public static double minIgnoringNaN(double current, double value) {
         return Double.isNaN(value) ? current : Double.isNaN(current) ? value : Math.min(current, value);
     }

@@ -4,7 +4,7 @@ import java.util.Arrays;
 
 /**
  * The pod's thread floors and load beyond the window, in half-window chunks: each chunk keeps its
- * lowest thread floor and its mean load, the last {@link #capacity} of them. A goroutine leak slower
+ * lowest thread floor and its mean load, the last {@link #CHUNKS} of them. A goroutine leak slower
  * than traffic's swings within one window shows over hours as floors that are never given back, and
  * a pod's own traffic tells whether it carried them.
  */
@@ -54,8 +54,7 @@ final class ThreadChunks {
             size = Math.min(size + 1, CHUNKS);
             chunk[newest] = current;
             low[newest] = (float) currentLow;
-            // The mean load only where four in five of the chunk's buckets had one.
-            loadMean[newest] = loadCount * 5 >= bucketCount * 4 ? (float) (loadSum / loadCount) : Float.NaN;
+            loadMean[newest] = PodSeries.mostlyKnown(loadCount, bucketCount) ? (float) (loadSum / loadCount) : Float.NaN;
         }
         current = Long.MIN_VALUE;
         currentLow = Double.NaN;
