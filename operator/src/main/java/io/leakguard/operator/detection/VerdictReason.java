@@ -64,7 +64,8 @@ final class VerdictReason {
             }
             if (!Double.isNaN(growth.earlierHigh())) {
                 reason.append(", but not far above the floor of ").append(whole(growth.earlierHigh()))
-                        .append(" they reached before the window (a traffic swing, until they pass it by half their rise)");
+                        .append(" they reached before the window (a traffic swing, until they pass it by ")
+                        .append(growth.load().known() ? "half their rise)" : "three quarters of their rise: no load tells traffic apart)");
             }
             if (growth.tooMany()) {
                 reason.append(", ").append(whole(growth.latest())).append(" live, above the bound of ")

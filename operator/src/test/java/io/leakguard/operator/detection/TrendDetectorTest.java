@@ -240,7 +240,7 @@ class TrendDetectorTest {
         // The second upswing, nearly at its top: about +1,500 an hour for 50 minutes, but no higher than the first peak.
         Verdict verdict = judge(trafficCycle(170, 0), 170 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
-        assertThat(verdict.reason()).contains("before the window (a traffic swing, until they pass it by half their rise)");
+        assertThat(verdict.reason()).contains("before the window (a traffic swing, until they pass it by three quarters");
     }
 
     @Test
@@ -267,10 +267,24 @@ class TrendDetectorTest {
 
     @Test
     void goroutinesLeakingOnTopOfTrafficAreLeakingOnceTheyPassTheirEarlierHigh() {
-        Verdict verdict = judge(trafficCycle(170, 600), 170 * MINUTE, 1024 * MIB, DEFAULTS);
+        // 800 an hour: past the first peak by more than three quarters of the window's rise (the bar without a load).
+        Verdict verdict = judge(trafficCycle(170, 800), 170 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
         assertThat(verdict.reason()).contains("above the 500/h bound");
     }
+
+    @Test
+    void withoutALoadGoroutinesMustPassTheirEarlierHighByThreeQuartersOfTheirRise() {
+        // Traffic that wanders up by more than a cycle's swing: the second upswing ends above the first peak by
+        // more than half its rise in the window, but less than three quarters of it. Nothing but the goroutines
+        // tells traffic from a leak here (no allocation counter): a traffic swing, and the reason says why.
+        Verdict verdict = judge(trafficCycle(170, PAST_HALF_NOT_THREE_QUARTERS), 170 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
+        assertThat(verdict.reason()).contains("until they pass it by three quarters of their rise: no load tells traffic apart");
+    }
+
+    /** A leak on {@link #trafficCycle} that ends past the first peak by 0.5 to 0.75 of the window's rise. */
+    private static final double PAST_HALF_NOT_THREE_QUARTERS = 600;
 
     /** Judges {@code minutes} of goroutines rising from {@code from} by {@code perHour} after {@code startMinute}, memory flat. */
     private static Verdict goroutinesRising(int minutes, double from, double perHour, double startMinute) {
