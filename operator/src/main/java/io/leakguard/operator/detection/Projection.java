@@ -10,7 +10,7 @@ import io.leakguard.operator.series.PodSeries;
  * each carried forward along the trend, because scrapes alias with GC cycles and miss most peaks;
  * older peaks are not carried, since memory that was given back is not coming back at that pace.
  *
- * @param ceiling {@link #MEMORY_LIMIT}, {@link #HEAP_MAX} or {@link #OLD_GEN_KEPT}
+ * @param ceiling {@link #MEMORY_LIMIT}, {@link #HEAP_MAX}, {@link #OLD_GEN_KEPT} or {@link #LIVE_HEAP_CLIMBING}
  * @param etaSeconds time to the ceiling; 0 when already there, infinite when none is projected
  */
 public record Projection(String ceiling, double etaSeconds, double levelBytes, double ceilingBytes) {
@@ -19,6 +19,8 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
     public static final String HEAP_MAX = "heap max";
     /** The heap max, reached by a G1 old generation that no collection shrinks. */
     public static final String OLD_GEN_KEPT = "heap max, old generation kept";
+    /** The heap max, reached by a live heap that successive collections measure higher each time. */
+    public static final String LIVE_HEAP_CLIMBING = "heap max, live heap climbing";
     static final Projection NONE = new Projection(null, Double.POSITIVE_INFINITY, Double.NaN, Double.NaN);
 
     /**
@@ -124,6 +126,67 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
         double eta = w.oldGenLatest >= ceiling ? 0 : (ceiling - w.oldGenLatest) / w.oldGenPacePerHour * 3600.0;
         return new Projection(OLD_GEN_KEPT, eta, w.oldGenLatest, ceiling);
     }
+
+    /**
+     * A JVM's live heap climbing in successive collections: the live-data gauge moves only when a
+     * collection of the old generation measures it, so a leak that fills the heap in half an hour
+     * shows as a few large steps in its last minutes rather than as a trend. Three measurements in a row,
+     * (the last two first seen within {@link #CLIMB_MILLIS}), each higher than the one before by at least
+     * {@link #CLIMB_STEP_SHARE} of the heap max (more than the floating garbage a collection leaves), the
+     * last past {@link #CLIMB_FROM_SHARE} of it, are live memory the collector could not free, and head for
+     * the heap max at the pace of the last rise (between when its two levels were first seen).
+     * A batch lifts the live heap once and lets it go; a cache fills by small steps; a gauge that moves a
+     * little at each measurement (a live heap that drifts) is not a staircase, and is left to the trend.
+     */
+    static Projection liveHeapClimb(PodSeries.Window w, double heapMax, long nowMillis) {
+        double step = CLIMB_STEP_SHARE * heapMax;
+        double[] level = new double[3];
+        long[] seen = new long[3];
+        int found = 0;
+        double current = Double.NaN;
+        long currentSeen = 0;
+        for (int i = w.length - 1; i >= 0 && found < 2; i--) {
+            double v = w.heap[i];
+            if (Double.isNaN(v)) {
+                continue;
+            }
+            if (Double.isNaN(current) || Math.abs(v - current) <= CLIMB_SAME_SHARE * heapMax) {
+                // The same measurement, held between collections.
+                current = Double.isNaN(current) ? v : current;
+                currentSeen = w.time[i];
+                continue;
+            }
+            if (v > current - step || currentSeen < nowMillis - CLIMB_MILLIS) {
+                // Higher before, or a little lower (a heap that drifts, which the trend judges); or a level held
+                // longer than the climb's span.
+                break;
+            }
+            level[found] = current;
+            seen[found++] = currentSeen;
+            current = v;
+            currentSeen = w.time[i];
+        }
+        if (found < 2 || level[0] < CLIMB_FROM_SHARE * heapMax || seen[0] <= seen[1]) {
+            return NONE;
+        }
+        double perHour = (level[0] - level[1]) / ((seen[0] - seen[1]) / 3_600_000.0);
+        double ceiling = Ceilings.HEAP_MAX_SHARE * heapMax;
+        double now = level[0] + perHour * Math.max(0, nowMillis - seen[0]) / 3_600_000.0;
+        double eta = now >= ceiling ? 0 : (ceiling - now) / perHour * 3600.0;
+        return new Projection(LIVE_HEAP_CLIMBING, eta, now, ceiling);
+    }
+
+    static final long CLIMB_MILLIS = 20 * 60_000;
+    static final double CLIMB_STEP_SHARE = 0.05;
+    /**
+     * Measurements within this share of the heap max of the latest one are one level (the floating garbage
+     * each collection leaves differs). A gauge that moves by less than the gap between this share and
+     * {@link #CLIMB_STEP_SHARE} at each scrape lands in the gap and is a drift, left to the trend. Measured on
+     * jvm-runtime (seeds 42, 7, 101, 202, then 11, 303, 404 held out): at 1%, 6 and 3 more leaks caught five
+     * minutes before their death; at 2.5%, 7 and 4; at 4%, 9 and 7; no healthy pod more flagged at any.
+     */
+    static final double CLIMB_SAME_SHARE = 0.04;
+    static final double CLIMB_FROM_SHARE = 0.5;
 
     static final double OLD_GEN_KEPT_SHARE = 0.8;
     static final long OLD_GEN_KEPT_MILLIS = 10 * 60_000;

@@ -131,6 +131,8 @@ public final class TrendDetector {
             death = Projection.earliest(death, Projection.heapMax(f, heap, ceilings.heapMaxBytes(), nowHours));
             kept = Projection.keptOldGen(w, ceilings.heapMaxBytes());
             death = Projection.earliest(death, kept);
+            death = Projection.earliest(death, Projection.liveHeapClimb(w, ceilings.heapMaxBytes(),
+                    Math.round(nowHours * MILLIS_PER_HOUR)));
         }
         if (death.etaSeconds() > s.horizonMillis() / 1000.0) {
             death = Projection.earliest(death, fastPath(w, cache, scratch, ceilings, nowHours, s));

@@ -31,6 +31,12 @@ final class VerdictReason {
                     + " (" + TrendDetector.bytesPerHour(w.oldGenPacePerHour) + ")"
                     + (oldGenKept ? ": what it holds is live" : ""));
         }
+        if (Projection.LIVE_HEAP_CLIMBING.equals(death.ceiling())) {
+            append(reason, "live heap measured higher by each of the last collections, "
+                    + Math.round(100 * death.levelBytes() / ceilings.heapMaxBytes()) + "% of the heap max by now"
+                    + (death.etaSeconds() > 0 ? " (" + TrendDetector.bytesPerHour(
+                            (death.ceilingBytes() - death.levelBytes()) / death.etaSeconds() * 3600.0) + ")" : ""));
+        }
         if (death.ceiling() != null) {
             append(reason, !Projection.MEMORY_LIMIT.equals(death.ceiling())
                     ? "projected to reach " + Math.round(100 * Ceilings.HEAP_MAX_SHARE) + "% of the heap max (OutOfMemoryError) in "

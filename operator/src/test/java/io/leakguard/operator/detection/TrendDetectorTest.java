@@ -204,6 +204,33 @@ class TrendDetectorTest {
         assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
     }
 
+    /** A JVM's live-data gauge (heap max 1,000 MiB) at {@code mib(minute)}, 90 minutes held at 300 first. */
+    private static Verdict jvmLiveHeap(int minutes, java.util.function.DoubleUnaryOperator mib) {
+        PodSeries series = history(minutes, m -> 60, mib, m -> 1400, 1000, m -> 1000);
+        return TrendDetector.evaluate(series, new TrendCache(), new DetectorScratch(), minutes * MINUTE,
+                new Ceilings(2000 * MIB, 1000 * MIB, Double.NaN), DEFAULTS);
+    }
+
+    @Test
+    void aJvmLiveHeapMeasuredHigherByEachOfTheLastCollectionsIsLeakingBeforeItsOutOfMemoryError() {
+        // The gauge moves only when an old collection measures it: 300 MiB for an hour and a half, then 500 and
+        // 620 five minutes apart, at 62% of the heap max. At that pace the heap max is twelve minutes away.
+        Verdict verdict = jvmLiveHeap(97, m -> m < 90 ? 300 : m < 95 ? 500 : 620);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("live heap measured higher by each of the last collections")
+                .contains("of the heap max (OutOfMemoryError) in");
+        assertThat(verdict.projectedOomSeconds()).isLessThan(900);
+    }
+
+    @Test
+    void aJvmLiveHeapLiftedOnceByABatchAndLetGoIsNotLeaking() {
+        // Batches lift the live heap by 300 MiB and let it go: the last two measurements rose once, not twice.
+        Verdict verdict = jvmLiveHeap(102, m -> m >= 90 && m < 95 || m >= 100 ? 600 : 300);
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+        Verdict oneStep = jvmLiveHeap(97, m -> m < 95 ? 300 : 650);
+        assertThat(oneStep.kind()).as(oneStep.reason()).isNotEqualTo(VerdictKind.Leaking);
+    }
+
     @Test
     void aJvmLiveHeapOfZeroBeforeItsFirstOldCollectionIsNotAMeasurement() {
         PodSeries series = history(60, m -> 60, m -> m < 30 ? 0 : 300, m -> 700, 512, m -> 512);
