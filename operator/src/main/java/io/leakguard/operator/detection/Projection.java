@@ -130,7 +130,7 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
     /**
      * A JVM's live heap climbing in successive collections: the live-data gauge moves only when a
      * collection of the old generation measures it, so a leak that fills the heap in half an hour
-     * shows as a few large steps in its last minutes rather than as a trend. Three measurements in a row,
+     * shows as a few large steps in its last minutes rather than as a trend. Three measurements in a row
      * (the last two first seen within {@link #CLIMB_MILLIS}), each higher than the one before by at least
      * {@link #CLIMB_STEP_SHARE} of the heap max (more than the floating garbage a collection leaves), the
      * last past {@link #CLIMB_FROM_SHARE} of it, are live memory the collector could not free, and head for
@@ -140,12 +140,14 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
      */
     static Projection liveHeapClimb(PodSeries.Window w, double heapMax, long nowMillis) {
         double step = CLIMB_STEP_SHARE * heapMax;
-        double[] level = new double[3];
-        long[] seen = new long[3];
-        int found = 0;
+        // The newest two levels with the time each was first seen; the level being read, back in time.
+        double latest = Double.NaN;
+        long latestSeen = 0;
+        double before = Double.NaN;
+        long beforeSeen = 0;
         double current = Double.NaN;
         long currentSeen = 0;
-        for (int i = w.length - 1; i >= 0 && found < 2; i--) {
+        for (int i = w.length - 1; i >= 0; i--) {
             double v = w.heap[i];
             if (Double.isNaN(v)) {
                 continue;
@@ -161,17 +163,23 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
                 // longer than the climb's span.
                 break;
             }
-            level[found] = current;
-            seen[found++] = currentSeen;
+            if (Double.isNaN(latest)) {
+                latest = current;
+                latestSeen = currentSeen;
+            } else {
+                before = current;
+                beforeSeen = currentSeen;
+                break; // and v, lower still, is the measurement the climb started from
+            }
             current = v;
             currentSeen = w.time[i];
         }
-        if (found < 2 || level[0] < CLIMB_FROM_SHARE * heapMax || seen[0] <= seen[1]) {
+        if (Double.isNaN(before) || latest < CLIMB_FROM_SHARE * heapMax || latestSeen <= beforeSeen) {
             return NONE;
         }
-        double perHour = (level[0] - level[1]) / ((seen[0] - seen[1]) / 3_600_000.0);
+        double perHour = (latest - before) / ((latestSeen - beforeSeen) / 3_600_000.0);
         double ceiling = Ceilings.HEAP_MAX_SHARE * heapMax;
-        double now = level[0] + perHour * Math.max(0, nowMillis - seen[0]) / 3_600_000.0;
+        double now = latest + perHour * Math.max(0, nowMillis - latestSeen) / 3_600_000.0;
         double eta = now >= ceiling ? 0 : (ceiling - now) / perHour * 3600.0;
         return new Projection(LIVE_HEAP_CLIMBING, eta, now, ceiling);
     }
