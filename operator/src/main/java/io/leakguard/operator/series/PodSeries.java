@@ -235,7 +235,6 @@ public final class PodSeries {
         return n;
     }
 
-    /** The smaller of two values where NaN means "no value". */
     /**
      * Whether {@code known} of {@code total} values (buckets with a load, say) are at least four in five
      * of them, and some: enough to average or fit them, where the rest may be missing.
@@ -244,6 +243,7 @@ public final class PodSeries {
         return known > 0 && known * 5 >= total * 4;
     }
 
+    /** The smaller of two values where NaN means "no value". */
     public static double minIgnoringNaN(double current, double value) {
         return Double.isNaN(value) ? current : Double.isNaN(current) ? value : Math.min(current, value);
     }
