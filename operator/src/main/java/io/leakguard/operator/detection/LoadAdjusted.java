@@ -10,21 +10,21 @@ import io.leakguard.operator.series.PodSeries;
  * (by a little more when latency grows with load: {@link ThreadGrowth#LOAD_ELASTICITY}); a leak adds
  * its rise whatever the load does.
  *
- * <p>The load's rise is its least-squares trend over the troughs the threads' trend is judged on, at
- * its upper confidence bound, as a share of its level at the start: a noisy load only widens the bound, and so
- * explains more, never less. (A regression of the threads on load and time together would not do:
+ * <p>The load's rise is its least-squares trend over the troughs the threads' trend is judged on, as a
+ * share of its level at the start. Growth the load carries is weighed against that fitted rise; growth
+ * the load cannot carry, against its upper confidence bound, so that a noisy load only explains more,
+ * never less. (A regression of the threads on load and time together would not do:
  * the load is measured with noise and time without, so a traffic ramp's rise goes to time, and reads
  * as a leak.)
  *
  * @param rise the load's rise over the fitted troughs, as a share of its level at their start
- * @param lower that rise's lower confidence bound
  * @param upper that rise's upper confidence bound
  * @param beyondLoadLower where the load cycles rather than trends, the lower bound of the threads' pace
  *     beyond what the load accounts for, threads an hour; NaN otherwise
  */
-record LoadAdjusted(double rise, double lower, double upper, double beyondLoadLower) {
+record LoadAdjusted(double rise, double upper, double beyondLoadLower) {
 
-    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN, Double.NaN, Double.NaN);
+    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN, Double.NaN);
 
     /**
      * Above this correlation of the load with time, the threads' pace beyond the load is not fitted: the
@@ -94,8 +94,7 @@ record LoadAdjusted(double rise, double lower, double upper, double beyondLoadLo
         double hours = times[n - 1] - times[from];
         // As a share of where the load started, as the threads' rise is of where they started.
         double start = Math.max(meanL / 2, meanL + slope * (times[from] - meanT));
-        return new LoadAdjusted(slope * hours / start, (slope - z * se) * hours / start, (slope + z * se) * hours / start,
-                beyondLoadLower);
+        return new LoadAdjusted(slope * hours / start, (slope + z * se) * hours / start, beyondLoadLower);
     }
 
     /**

@@ -20,7 +20,7 @@ import io.leakguard.operator.series.PodSeries;
  * @param load how much the load rose meanwhile, {@link LoadAdjusted#NONE} without a load
  * @param unexplained the growth counts because the load's rise cannot carry it ({@link #unexplainedRise})
  * @param explained growth above the bound, or unbroken, that the load's rise carries (at most {@link
- *     #LOAD_ELASTICITY} times its lower bound): it did not count
+ *     #LOAD_ELASTICITY} times its fitted rise): it did not count
  * @param ratchet thread floors never given back over hours, beyond what the load carries ({@link ThreadRatchet}),
  *     which count by themselves
  */
@@ -55,7 +55,9 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
         LoadAdjusted load = LoadAdjusted.fit(f.threadTimes, f.threads, f.threadLoads, threads.start(), f.threadLength,
                 TrendStatistics.normalQuantile(s.confidence()), f.span);
         double from = f.threads[threads.start()];
-        boolean carried = load.known() && threads.slope() * spanHours <= LOAD_ELASTICITY * load.lower() * from;
+        // Carried at the load's fitted rise, not at its lower bound: an allocation rate noisy second to second
+        // leaves a lower bound near zero under a load that plainly doubled, and traffic then reads as a leak.
+        boolean carried = load.known() && threads.slope() * spanHours <= LOAD_ELASTICITY * load.rise() * from;
         boolean explained = fast && carried;
         fast = fast && !carried;
         if (fast) {
