@@ -26,12 +26,18 @@ class ThreadsAgainstLoadTest {
      * {@code withCounter}, the pod's exporter gives no allocation counter.
      */
     private static Verdict judge(int minutes, DoubleUnaryOperator goroutines, DoubleUnaryOperator loadMib, boolean withCounter) {
+        return judge(minutes, goroutines, loadMib, withCounter, 0.1);
+    }
+
+    /** As above, the allocation noisy from scrape to scrape by {@code noise} (a standard deviation, as a share). */
+    private static Verdict judge(int minutes, DoubleUnaryOperator goroutines, DoubleUnaryOperator loadMib, boolean withCounter,
+            double noise) {
         PodSeries series = new PodSeries("life", 0, SETTINGS.bucketMillis(), DetectorSettings.BUCKETS);
-        SplittableRandom noise = new SplittableRandom(7);
+        SplittableRandom random = new SplittableRandom(7);
         double allocated = 0;
         for (long t = 0; t <= minutes * MINUTE; t += 15_000) {
             double m = t / (double) MINUTE;
-            allocated += loadMib.applyAsDouble(m) * MIB * 15 * (1 + 0.1 * noise.nextGaussian());
+            allocated += loadMib.applyAsDouble(m) * MIB * 15 * Math.max(0, 1 + noise * random.nextGaussian());
             double heap = 100 * MIB + ((t / 15_000) % 4) * 8 * MIB;
             series.add(t, new Gauges(Math.round(goroutines.applyAsDouble(m)), heap, heap + 60 * MIB, Double.NaN, Double.NaN,
                     Double.NaN, Double.NaN, withCounter ? allocated : Double.NaN));
@@ -79,6 +85,17 @@ class ThreadsAgainstLoadTest {
                 + withoutLoad.reason()).isEqualTo(VerdictKind.Leaking);
 
         Verdict verdict = judge(120, goroutines, load, true);
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("enough to carry them (traffic)");
+    }
+
+    @Test
+    void goroutinesThatFollowALoadWhoseAllocationIsNoisyAreStillTraffic() {
+        // The same doubling, but the allocation rate jumps by 40% from scrape to scrape (a runtime allocates
+        // in bursts): the load's trend is uncertain, yet it plainly doubled, and the goroutines with it.
+        DoubleUnaryOperator traffic = m -> m < 60 ? 1 : 1 + (m - 60) / 60;
+        Verdict verdict = judge(120, m -> 100 + 1000 * traffic.applyAsDouble(m), m -> 30 * traffic.applyAsDouble(m), true,
+                0.4);
         assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
         assertThat(verdict.reason()).contains("enough to carry them (traffic)");
     }
