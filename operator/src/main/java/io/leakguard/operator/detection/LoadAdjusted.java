@@ -11,20 +11,20 @@ import io.leakguard.operator.series.PodSeries;
  * its rise whatever the load does.
  *
  * <p>The load's rise is its least-squares trend over the troughs the threads' trend is judged on, as a
- * share of its level at the start. Growth the load carries is weighed against that fitted rise; growth
- * the load cannot carry, against its upper confidence bound, so that a noisy load only explains more,
- * never less. (A regression of the threads on load and time together would not do:
- * the load is measured with noise and time without, so a traffic ramp's rise goes to time, and reads
- * as a leak.)
+ * share of its level at the start: its fitted value, not a confidence bound. The threads' rise is
+ * already taken at its own lower bound; a runtime's allocation rate is noisy from scrape to scrape, so
+ * the load's lower bound is near zero under a load that plainly doubled (traffic then reads as a leak),
+ * and its upper bound far above a load that held steady (a leak then reads as traffic). (A regression
+ * of the threads on load and time together would not do: the load is measured with noise and time
+ * without, so a traffic ramp's rise goes to time, and reads as a leak.)
  *
  * @param rise the load's rise over the fitted troughs, as a share of its level at their start
- * @param upper that rise's upper confidence bound
  * @param beyondLoadLower where the load cycles rather than trends, the lower bound of the threads' pace
  *     beyond what the load accounts for, threads an hour; NaN otherwise
  */
-record LoadAdjusted(double rise, double upper, double beyondLoadLower) {
+record LoadAdjusted(double rise, double beyondLoadLower) {
 
-    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN, Double.NaN);
+    static final LoadAdjusted NONE = new LoadAdjusted(Double.NaN, Double.NaN);
 
     /**
      * Above this correlation of the load with time, the threads' pace beyond the load is not fitted: the
@@ -89,12 +89,11 @@ record LoadAdjusted(double rise, double upper, double beyondLoadLower) {
         }
         double inflate = Math.sqrt(Math.max(1, span));
         double slope = stl / stt;
-        double se = Math.sqrt(Math.max(0, sll - slope * stl) / (m - 2) / stt) * inflate;
         double beyondLoadLower = beyondLoadLower(stt, stl, sll, stg, slg, sgg, m, z, inflate);
         double hours = times[n - 1] - times[from];
         // As a share of where the load started, as the threads' rise is of where they started.
         double start = Math.max(meanL / 2, meanL + slope * (times[from] - meanT));
-        return new LoadAdjusted(slope * hours / start, (slope + z * se) * hours / start, beyondLoadLower);
+        return new LoadAdjusted(slope * hours / start, beyondLoadLower);
     }
 
     /**

@@ -55,8 +55,7 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
         LoadAdjusted load = LoadAdjusted.fit(f.threadTimes, f.threads, f.threadLoads, threads.start(), f.threadLength,
                 TrendStatistics.normalQuantile(s.confidence()), f.span);
         double from = f.threads[threads.start()];
-        // Carried at the load's fitted rise, not at its lower bound: an allocation rate noisy second to second
-        // leaves a lower bound near zero under a load that plainly doubled, and traffic then reads as a leak.
+        // Against the load's fitted rise, not a bound of it (LoadAdjusted says why).
         boolean carried = load.known() && threads.slope() * spanHours <= LOAD_ELASTICITY * load.rise() * from;
         boolean explained = fast && carried;
         fast = fast && !carried;
@@ -66,7 +65,7 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
             cache.markThreadsOutgrewTheirLevel();
         }
         boolean unexplained = longEnough && load.known()
-                && (unexplainedRise(threads.lower() * spanHours, from, load.upper())
+                && (unexplainedRise(threads.lower() * spanHours, from, load.rise())
                         || unexplainedRise(load.beyondLoadLower() * spanHours, from, load.rise()))
                 && !slowingDown(f.threadTimes, f.threads, threads.start(), f.threadLength);
         boolean unbroken = longEnough && !fast && !unexplained && unbrokenRise(f);
@@ -101,11 +100,11 @@ record ThreadGrowth(boolean tooFast, boolean fast, double unbrokenFrom, double e
     /**
      * Threads that rose by at least {@link #UNEXPLAINED_MIN} and by a share of their level that the load's
      * rise cannot carry: {@link #UNEXPLAINED_SHARE} more than {@link #LOAD_ELASTICITY} times the load's
-     * rise at its upper bound (a load that fell carries nothing).
+     * fitted rise (a load that fell carries nothing).
      *
      * @param rise the threads' rise at their pace's lower bound
      * @param from their level where the rise is judged from
-     * @param loadRise the load's rise as a share of its level, at its upper bound
+     * @param loadRise the load's fitted rise as a share of its level
      */
     static boolean unexplainedRise(double rise, double from, double loadRise) {
         return rise >= UNEXPLAINED_MIN && rise >= (UNEXPLAINED_SHARE + LOAD_ELASTICITY * Math.max(0, loadRise)) * from;
