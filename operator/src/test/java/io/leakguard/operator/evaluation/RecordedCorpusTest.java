@@ -33,7 +33,7 @@ class RecordedCorpusTest {
                     + " OutOfMemoryError of a leak that filled the heap in 26 minutes",
             "jvm-traffic-heap-leak", "the same, at 80% of the heap max 4.6 minutes before the OutOfMemoryError",
             "go-deep-stack-slow-leak", "goroutines with 2,000-frame stacks fill the 128 MiB limit 13.5 minutes after"
-                    + " start: the example's 10-minute warm-up leaves 3.5 minutes, too few samples for any verdict");
+                    + " start: past the example's 5-minute warm-up, the 20 samples a verdict needs leave no 5 minutes to act");
 
     /** Healthy pods judged Leaking, and why. */
     private static final Map<String, String> KNOWN_FALSE_POSITIVES = Map.of(
