@@ -61,6 +61,15 @@ class ThreadsAgainstLoadTest {
     }
 
     @Test
+    void goroutinesGrowingUnderTheBoundWhileANoisyLoadHoldsSteadyAreLeaking() {
+        // The same leak, but the allocation rate jumps by 40% from scrape to scrape: its trend's upper bound
+        // is far above a load that held steady, and must not carry the goroutines' rise.
+        Verdict verdict = judge(60, m -> 600 + 7 * m, m -> 20, true, 0.4);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("more than the load can explain");
+    }
+
+    @Test
     void aSmallPodLeakingAHundredGoroutinesAnHourIsLeakingWithinItsFirstHour() {
         // 60 goroutines, plus 100 an hour never released: the rise within the window stays under a hundred,
         // yet it is more than the pod had at the start, while the load held steady.
