@@ -177,9 +177,9 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
         if (Double.isNaN(before) || latest < CLIMB_FROM_SHARE * heapMax || latestSeen <= beforeSeen) {
             return NONE;
         }
-        double perHour = (latest - before) / ((latestSeen - beforeSeen) / 3_600_000.0);
+        double perHour = (latest - before) / ((latestSeen - beforeSeen) / TrendDetector.MILLIS_PER_HOUR);
         double ceiling = Ceilings.HEAP_MAX_SHARE * heapMax;
-        double now = latest + perHour * Math.max(0, nowMillis - latestSeen) / 3_600_000.0;
+        double now = latest + perHour * Math.max(0, nowMillis - latestSeen) / TrendDetector.MILLIS_PER_HOUR;
         double eta = now >= ceiling ? 0 : (ceiling - now) / perHour * 3600.0;
         return new Projection(LIVE_HEAP_CLIMBING, eta, now, ceiling);
     }
@@ -214,13 +214,13 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
 
     private static Projection along(String ceiling, double[] t, double[] level, int n, TrendFit trend, double limit,
             double nowHours, TroughFold.Folded f) {
-        double groupHours = f.groupMillis / 3_600_000.0;
+        double groupHours = f.groupMillis / TrendDetector.MILLIS_PER_HOUR;
         if (!trend.significant() || n == 0) {
             return NONE;
         }
         double slope = trend.slope();
         double now = Double.NaN;
-        double recentHours = Math.max(3.0 * groupHours, f.peakMillis / 3_600_000.0);
+        double recentHours = Math.max(3.0 * groupHours, f.peakMillis / TrendDetector.MILLIS_PER_HOUR);
         for (int i = Math.max(trend.start(), 0); i < n; i++) {
             if (t[n - 1] - t[i] >= recentHours) {
                 continue;

@@ -24,7 +24,6 @@ final class TroughFold {
      * floors an eighth of itself, so that a short window is not one floor from end to end.
      */
     static final long FLOOR_MILLIS = 240_000;
-    private static final double MILLIS_PER_HOUR = 3_600_000.0;
 
     private TroughFold() {
     }
@@ -103,7 +102,7 @@ final class TroughFold {
         int capacity = out.memory.length;
         while (i < w.length && out.memoryLength < capacity && out.heapLength < capacity && out.threadLength < capacity) {
             long group = Math.floorDiv(w.time[i], groupMillis);
-            double t = group * (groupMillis / MILLIS_PER_HOUR);
+            double t = group * (groupMillis / TrendDetector.MILLIS_PER_HOUR);
             double heap = Double.NaN;
             double threads = Double.NaN;
             double load = Double.NaN;
