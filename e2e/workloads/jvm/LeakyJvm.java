@@ -1,6 +1,7 @@
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.lang.reflect.Proxy;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,8 +26,8 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 
 /**
  * A JVM service instrumented with Micrometer, whose memory behaviour is chosen by flags: each
- * leaking request keeps heap, a thread or a direct buffer; or it stays healthy with a bounded cache
- * or periodic batches. It serves /work and /metrics (Micrometer's JVM gauges and the process's
+ * leaking request keeps heap, a thread, a direct buffer or a class in a loader of its own (metaspace);
+ * or it stays healthy with a bounded cache, periodic batches or a worker pool that fills to its size. It serves /work and /metrics (Micrometer's JVM gauges and the process's
  * resident memory). Run with the Micrometer jars on the class path:
  * {@code java -XX:+ExitOnOutOfMemoryError -Xmx256m -cp 'lib/*' LeakyJvm.java --leak heap}.
  */
@@ -40,6 +41,8 @@ public class LeakyJvm {
         Map<String, String> o = new HashMap<>(Map.of("--listen", "127.0.0.1:8080", "--leak", "", "--leak-bytes", "16384",
                 "--leak-every", "1", "--leak-after-seconds", "0", "--garbage-bytes", "32768", "--latency-ms", "50",
                 "--cache-entries", "0", "--cache-bytes", "8192", "--batch-every-seconds", "0"));
+        o.put("--pool-threads", "0");
+        o.put("--pool-fill-seconds", "600");
         for (int i = 0; i + 1 < args.length; i += 2) {
             o.put(args[i], args[i + 1]);
         }
@@ -52,6 +55,8 @@ public class LeakyJvm {
         int cacheEntries = Integer.parseInt(o.get("--cache-entries"));
         int cacheBytes = Integer.parseInt(o.get("--cache-bytes"));
         long batchEvery = Long.parseLong(o.get("--batch-every-seconds"));
+        int poolThreads = Integer.parseInt(o.get("--pool-threads"));
+        long poolFillMillis = 1000L * Long.parseLong(o.get("--pool-fill-seconds"));
         Map<Long, byte[]> cache = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<Long, byte[]> eldest) {
@@ -108,6 +113,22 @@ public class LeakyJvm {
             batch.setDaemon(true);
             batch.start();
         }
+        if (poolThreads > 0) {
+            // A worker pool that grows to its size over the fill time and then keeps its threads: healthy,
+            // though its thread count and resident memory rise for as long as it fills.
+            Thread filler = new Thread(() -> {
+                for (int i = 0; i < poolThreads; i++) {
+                    parkedThread("pool-" + i);
+                    try {
+                        Thread.sleep(poolFillMillis / poolThreads);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
+                }
+            }, "pool-filler");
+            filler.setDaemon(true);
+            filler.start();
+        }
         server.start();
         System.out.println("serving on " + o.get("--listen"));
     }
@@ -119,16 +140,16 @@ public class LeakyJvm {
                     KEPT.add(new byte[bytes]);
                 }
             }
-            case "thread" -> {
-                Thread t = new Thread(() -> {
-                    try {
-                        NEVER.await();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }, "leaked-" + REQUESTS.get());
-                t.setDaemon(true);
-                t.start();
+            case "thread" -> parkedThread("leaked-" + REQUESTS.get());
+            case "metaspace" -> {
+                // A class generated in a class loader of its own, which is kept: its metadata stays in
+                // metaspace (native memory, outside the heap) for good, as with a leaked plugin or script loader.
+                ClassLoader loader = new ClassLoader(LeakyJvm.class.getClassLoader()) {
+                };
+                Object proxy = Proxy.newProxyInstance(loader, new Class<?>[] {Runnable.class}, (self, method, a) -> null);
+                synchronized (KEPT) {
+                    KEPT.add(proxy);
+                }
             }
             case "direct" -> {
                 ByteBuffer buffer = ByteBuffer.allocateDirect(bytes);
@@ -139,8 +160,20 @@ public class LeakyJvm {
                     KEPT.add(buffer);
                 }
             }
-            default -> throw new IllegalArgumentException("--leak must be heap, thread or direct");
+            default -> throw new IllegalArgumentException("--leak must be heap, thread, direct or metaspace");
         }
+    }
+
+    static void parkedThread(String name) {
+        Thread t = new Thread(() -> {
+            try {
+                NEVER.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
     }
 
     static double residentBytes() {
