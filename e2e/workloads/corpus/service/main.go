@@ -30,6 +30,7 @@ var (
 	latency    = flag.Duration("latency", 50*time.Millisecond, "time each request takes (in-flight goroutines follow traffic)")
 	cacheMax   = flag.Int("cache-entries", 0, "a bounded LRU cache filled by requests (0: none)")
 	cacheBytes = flag.Int("cache-bytes", 8<<10, "bytes per cache entry")
+	cacheFlush = flag.Duration("cache-flush-every", 0, "empty the cache this often, as a TTL sweep does (0: never)")
 	batchEvery = flag.Duration("batch-every", 0, "a batch job that holds memory runs this often (0: never)")
 	batchBytes = flag.Int("batch-bytes", 32<<20, "bytes a batch holds while it runs")
 	batchHold  = flag.Duration("batch-hold", 2*time.Minute, "how long a batch holds its memory")
@@ -52,6 +53,9 @@ func main() {
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	if *batchEvery > 0 {
 		go batches()
+	}
+	if *cacheFlush > 0 {
+		go flushes()
 	}
 	log.Printf("serving on %s", *listen)
 	log.Fatal(http.ListenAndServe(*listen, nil))
@@ -123,6 +127,15 @@ func remember(n int64) {
 		cache.Remove(cache.Back())
 	}
 	_ = n
+}
+
+// flushes empties the cache every -cache-flush-every: memory climbs as requests fill it, then the GC frees it all.
+func flushes() {
+	for range time.Tick(*cacheFlush) {
+		mu.Lock()
+		cache.Init()
+		mu.Unlock()
+	}
 }
 
 func batches() {
