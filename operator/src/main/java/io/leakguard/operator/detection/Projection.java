@@ -30,7 +30,8 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
      * that leaks 40 MiB an hour lifts the peaks by up to 120. The peaks' trend is the Theil-Sen
      * slope of their envelope (the highest of each trough's span) from the floor's change point on,
      * and counts up to {@link #PEAK_SLOPE_FACTOR} times the floor's, beyond which it is the
-     * scrape's aliasing, not the heap goal.
+     * scrape's aliasing, not the heap goal. Where the live heap rises faster than the memory floor, the
+     * peaks are carried at the heap's pace as well (the earlier death wins).
      */
     static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, TrendFit heap, Ceilings ceilings, double nowHours,
             double confidence, DetectorScratch scratch) {
@@ -64,6 +65,15 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
                     new TrendFit(true, heap.lower(), heap.lower(), heap.p(), 0, null), limit, nowHours, f);
         }
         Projection floor = along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
+        if (!ceilings.hasHeapMax() && trend.significant() && heap.significant() && heap.lower() > trend.slope()) {
+            // The live heap outpaces the memory around it: the memory held room (a high-water mark, spans not yet
+            // given back) that the heap is growing into, and once that is used up it must follow the heap. So its
+            // peaks are carried at the heap's pace too, at its lower bound. Not for a JVM, whose heap grows inside
+            // memory it committed at the start; and only where the memory rises at all (memory held flat above the
+            // heap is room it can grow back into for as long as it holds).
+            floor = earliest(floor, along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength,
+                    new TrendFit(true, heap.lower(), heap.lower(), heap.p(), trend.start(), null), limit, nowHours, f));
+        }
         if (floor == NONE || floor.etaSeconds == 0 || !heap.significant()) {
             return floor;
         }

@@ -149,6 +149,19 @@ class TrendDetectorTest {
     }
 
     @Test
+    void aLiveHeapRisingFasterThanTheMemoryAroundItIsProjectedAtTheHeapsPace() {
+        // The live heap gains 600 MiB an hour; resident memory, which held memory the heap grows back into, rises
+        // only 60 MiB an hour, and stands at 900 MiB of 1 GiB: the headroom it held is nearly used up, and from
+        // here the memory must follow the heap (124 MiB at 600 MiB an hour: within the 15-minute horizon; at
+        // the memory's own pace, two hours).
+        PodSeries series = history(60, m -> 40, m -> 300 + 10 * m, m -> 840 + m, Double.NaN, null);
+        Verdict verdict = judge(series, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.projectedOomSeconds()).as(verdict.reason()).isLessThan(900);
+        assertThat(verdict.reason()).contains("projected OOM kill at the memory limit");
+    }
+
+    @Test
     void aHeapRisingSteadilyUnderMemoryThatRisesInStepsIsProjectedAtTheHeapsPace() {
         // The live heap gains 240 MiB an hour; resident memory keeps its high-water mark and jumps by 100 MiB
         // every 20 minutes, then holds: the memory's own fit calls that levelled off, yet it must follow the heap.
