@@ -47,7 +47,10 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
             // noisy trend's own slope carries them anywhere.
             Projection held = along(MEMORY_LIMIT, f.memoryTimes, f.memory, f.memoryLength, trend, limit, nowHours, f);
             if (heap.significant()) {
-                return held;
+                // A live heap that climbs is what the GC cannot hold: past the soft limit the memory follows it to
+                // the kernel's. So the live heap itself is projected to the limit too (at its pace's lower bound),
+                // though the memory, held at the soft limit, stands still meanwhile.
+                return earliest(held, heapAgainstMemoryLimit(f, heap.atLowerBound(), limit, nowHours));
             }
             // The fast path's trend is already at its lower bound: its projection is the cautious one.
             Projection cautious = trend.lower() == trend.slope() ? held

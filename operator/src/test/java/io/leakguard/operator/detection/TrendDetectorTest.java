@@ -668,4 +668,26 @@ class TrendDetectorTest {
         assertThat(past.kind()).as("floors at 960 MiB: the GC can no longer hold what is live: %s", past.reason())
                 .isEqualTo(VerdictKind.Leaking);
     }
+
+    @Test
+    void underGoMemLimitALiveHeapClimbingTowardsTheSoftLimitIsProjectedAtItsPaceWhileTheMemoryStandsStill() {
+        // GOMEMLIMIT 950 MiB of 1 GiB: the GC holds the memory at the soft limit (floors 930, peaks 950) while the
+        // live heap climbs 600 MiB an hour, to 900 MiB by now. Past the soft limit the GC cannot hold it, and the
+        // memory follows it to the limit: 124 MiB at 600 MiB an hour, about 12 minutes.
+        PodSeries climbing = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        PodSeries steady = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= 60 * MINUTE; t += 15_000) {
+            double m = t / (double) MINUTE;
+            double memory = (t / 15_000) % 4 == 0 ? 930 : 950;
+            double sawtooth = ((t / 15_000) % 3) * 2;
+            climbing.add(t, new Gauges(40, (300 + 10 * m + sawtooth) * MIB, memory * MIB, Double.NaN, Double.NaN, 950 * MIB));
+            steady.add(t, new Gauges(40, (600 + sawtooth) * MIB, memory * MIB, Double.NaN, Double.NaN, 950 * MIB));
+        }
+        Verdict verdict = judge(climbing, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.projectedOomSeconds() / 60).as(verdict.reason()).isBetween(9.0, 15.0);
+        Verdict held = judge(steady, 60 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(held.kind()).as("a live heap that holds still under the soft limit: %s", held.reason())
+                .isNotEqualTo(VerdictKind.Leaking);
+    }
 }
