@@ -27,8 +27,9 @@ import io.micrometer.prometheus.PrometheusMeterRegistry;
 /**
  * A JVM service instrumented with Micrometer, whose memory behaviour is chosen by flags: each
  * leaking request keeps heap, a thread, a direct buffer or a class in a loader of its own (metaspace);
- * or it stays healthy with a bounded cache, periodic batches or a worker pool that fills to its size. It serves /work and /metrics (Micrometer's JVM gauges and the process's
- * resident memory). Run with the Micrometer jars on the class path:
+ * or it stays healthy with a bounded cache, periodic batches or a worker pool that fills to its size.
+ * It serves /work and /metrics (Micrometer's JVM gauges and the process's resident memory). Run with
+ * the Micrometer jars on the class path:
  * {@code java -XX:+ExitOnOutOfMemoryError -Xmx256m -cp 'lib/*' LeakyJvm.java --leak heap}.
  */
 public class LeakyJvm {

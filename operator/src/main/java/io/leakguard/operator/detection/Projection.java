@@ -31,7 +31,8 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
      * slope of their envelope (the highest of each trough's span) from the floor's change point on,
      * and counts up to {@link #PEAK_SLOPE_FACTOR} times the floor's, beyond which it is the
      * scrape's aliasing, not the heap goal. Where the live heap rises faster than the memory floor, the
-     * peaks are carried at the heap's pace as well (the earlier death wins).
+     * peaks are carried at the heap's pace as well (the earlier death wins); under GOMEMLIMIT, where
+     * the GC holds the memory still, the live heap itself is projected.
      */
     static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, TrendFit heap, Ceilings ceilings, double nowHours,
             double confidence, DetectorScratch scratch) {
