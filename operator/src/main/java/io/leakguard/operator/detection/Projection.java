@@ -65,27 +65,27 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
             // carried along the heap's pace, at its lower confidence bound since the memory itself did not
             // show that pace. (Memory that did not rise at all is held above the heap's needs, a high-water
             // mark the heap can grow back into.)
-            return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength,
-                    new TrendFit(true, heap.lower(), heap.lower(), heap.p(), 0, null), limit, nowHours, f);
+            return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, heap.atLowerBound(0), limit,
+                    nowHours, f);
         }
         Projection floor = along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
+        Projection death = floor;
+        if (floor != NONE && floor.etaSeconds > 0 && heap.significant()) {
+            double peakSlope = Math.min(PEAK_SLOPE_FACTOR * trend.slope(), peakSlope(f, trend.start(), confidence, scratch));
+            if (peakSlope > trend.slope()) {
+                death = new Projection(MEMORY_LIMIT, (limit - floor.levelBytes) / peakSlope * 3600.0, floor.levelBytes, limit);
+            }
+        }
         if (!ceilings.hasHeapMax() && trend.significant() && heap.significant() && heap.lower() > trend.slope()) {
             // The live heap outpaces the memory around it: the memory held room (a high-water mark, spans not yet
             // given back) that the heap is growing into, and once that is used up it must follow the heap. So its
             // peaks are carried at the heap's pace too, at its lower bound. Not for a JVM, whose heap grows inside
             // memory it committed at the start; and only where the memory rises at all (memory held flat above the
             // heap is room it can grow back into for as long as it holds).
-            floor = earliest(floor, along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength,
-                    new TrendFit(true, heap.lower(), heap.lower(), heap.p(), trend.start(), null), limit, nowHours, f));
+            death = earliest(death, along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength,
+                    heap.atLowerBound(trend.start()), limit, nowHours, f));
         }
-        if (floor == NONE || floor.etaSeconds == 0 || !heap.significant()) {
-            return floor;
-        }
-        double peakSlope = Math.min(PEAK_SLOPE_FACTOR * trend.slope(), peakSlope(f, trend.start(), confidence, scratch));
-        if (!(peakSlope > trend.slope())) {
-            return floor;
-        }
-        return new Projection(MEMORY_LIMIT, (limit - floor.levelBytes) / peakSlope * 3600.0, floor.levelBytes, limit);
+        return death;
     }
 
     /** The most the peaks' slope may count for, as a multiple of the floor's: GOGC=200's heap goal. */

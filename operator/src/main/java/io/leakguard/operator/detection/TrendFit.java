@@ -29,7 +29,15 @@ public record TrendFit(boolean significant, double slope, double lower, double p
      * have made (the fast path's few minutes).
      */
     TrendFit atLowerBound() {
-        return significant && lower > 0 ? new TrendFit(true, lower, lower, p, start, null) : NONE;
+        return atLowerBound(start);
+    }
+
+    /**
+     * {@link #atLowerBound()}, judged from index {@code from} of another series (the memory's, for a pace the
+     * live heap sets).
+     */
+    TrendFit atLowerBound(int from) {
+        return significant && lower > 0 ? new TrendFit(true, lower, lower, p, from, null) : NONE;
     }
 
     /**
