@@ -19,7 +19,8 @@ public class MetricNames {
 
     @Pattern(SchemaPatterns.METRIC_SELECTOR)
     @JsonPropertyDescription("Gauge of the process memory compared with the container limit."
-            + " Default: process_resident_memory_bytes.")
+            + " Defaults: process_resident_memory_bytes, or else (Prometheus source) cAdvisor's"
+            + " container_memory_working_set_bytes of the container serving the metrics.")
     public String memory;
 
     @Pattern(SchemaPatterns.METRIC_SELECTOR)

@@ -85,7 +85,33 @@ public final class Backtester {
             data.end = Math.max(data.end, s.timeMillis(s.size() - 1));
         }
         pods.values().removeIf(d -> d.byCandidate.isEmpty() && d.limits.isEmpty());
+        pods.values().forEach(Backtester::workingSetOfTheLimitedContainer);
         return pods;
+    }
+
+    /**
+     * The container working set of the container whose limit the pod is judged against (the largest, as
+     * {@link #limitAt} takes it), not its sidecars' as well, when the limits say which container they are.
+     */
+    private static void workingSetOfTheLimitedContainer(PodData data) {
+        List<PromSeries> workingSets = data.byCandidate.get(RuntimeProfile.CONTAINER_WORKING_SET);
+        String container = null;
+        double largest = Double.NEGATIVE_INFINITY;
+        for (PromSeries limit : data.limits) {
+            double v = limit.valueAt(data.end, Long.MAX_VALUE);
+            if (v > largest && limit.labels().containsKey("container")) {
+                largest = v;
+                container = limit.labels().get("container");
+            }
+        }
+        if (workingSets == null || container == null) {
+            return;
+        }
+        String limited = container;
+        List<PromSeries> own = workingSets.stream().filter(s -> limited.equals(s.labels().get("container"))).toList();
+        if (!own.isEmpty()) {
+            data.byCandidate.put(RuntimeProfile.CONTAINER_WORKING_SET, new ArrayList<>(own));
+        }
     }
 
     public static List<PodResult> run(LeakPolicySpec spec, Map<String, PodData> pods) {

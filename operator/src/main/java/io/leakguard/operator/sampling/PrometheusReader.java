@@ -104,7 +104,7 @@ final class PrometheusReader implements PodReader {
                     samples.add(new Sample(s.name(), s.labels(), v));
                 }
             }
-            Gauges reading = round.profile().read(samples);
+            Gauges reading = round.profile().read(samples, pod.container());
             if (!reading.empty()) {
                 store.record(round.seriesKey(pod), pod.lifeKey(), pod.lifeStartMillis(), round.settings().bucketMillis(),
                         DetectorSettings.BUCKETS, t, reading);

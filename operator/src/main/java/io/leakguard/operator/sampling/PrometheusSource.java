@@ -104,7 +104,7 @@ public final class PrometheusSource {
             }
             for (TrackedPod pod : pods) {
                 List<Sample> samples = byPod.getOrDefault(pod.name(), List.of());
-                Gauges reading = profile.read(samples);
+                Gauges reading = profile.read(samples, pod.container());
                 results.put(pod.name(), reading.empty()
                         ? ScrapeResult.failed("no_gauges", "Prometheus has none of " + profile.describe()
                                 + " for this pod", took)

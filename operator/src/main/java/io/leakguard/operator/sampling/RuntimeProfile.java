@@ -21,7 +21,17 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
         List<MetricSelector> softLimit, List<MetricSelector> oldGen, List<MetricSelector> allocated, WantedNames wanted) {
 
-    private static final List<MetricSelector> PROCESS_MEMORY = List.of(MetricSelector.parse("process_resident_memory_bytes"));
+    /**
+     * The memory the kernel counts: the process's resident set, or else cAdvisor's working set of the
+     * container (what the kubelet and the OOM killer judge), which a Prometheus holds for every pod though
+     * a Micrometer-instrumented JVM exports no resident set of its own. The pod's own cgroup
+     * ({@code container=""}) and its sandbox ({@code container="POD"}) are left out; {@link #read(List, String)}
+     * narrows it to the container that serves the metrics.
+     */
+    public static final MetricSelector CONTAINER_WORKING_SET =
+            MetricSelector.parse("container_memory_working_set_bytes{container!=\"\",container!=\"POD\"}");
+    private static final List<MetricSelector> PROCESS_MEMORY = List.of(
+            MetricSelector.parse("process_resident_memory_bytes"), CONTAINER_WORKING_SET);
 
     public static RuntimeProfile of(Runtime runtime, MetricNames names) {
         List<MetricSelector> threads;
@@ -101,6 +111,18 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
 
     /** Reads the gauges from parsed samples; a gauge that is absent is NaN. */
     public Gauges read(List<Sample> samples) {
+        return read(samples, null);
+    }
+
+    /**
+     * Reads the gauges from parsed samples, the container's working set only from {@code container} (the one
+     * serving the metrics, whose limit the memory is judged against) when it is known: a sidecar's memory is
+     * not the application's.
+     */
+    public Gauges read(List<Sample> samples, String container) {
+        List<MetricSelector> memory = container == null || !this.memory.contains(CONTAINER_WORKING_SET) ? this.memory
+                : this.memory.stream().map(m -> m.equals(CONTAINER_WORKING_SET) ? m.and("container", container) : m)
+                        .toList();
         return new Gauges(first(threads, samples, false), first(heapBaseline, samples, false),
                 first(memory, samples, false), first(heapMax, samples, true), first(heapCommitted, samples, true),
                 first(softLimit, samples, true), first(oldGen, samples, true), first(allocated, samples, true));

@@ -1,5 +1,6 @@
 package io.leakguard.operator.spec;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -10,8 +11,18 @@ import java.util.regex.Pattern;
 
 import io.leakguard.operator.exposition.Sample;
 
-/** A metric name with optional exact label matchers, as written in a policy: {@code jvm_memory_used_bytes{area="heap"}}. */
-public record MetricSelector(String name, Map<String, String> labels) {
+/**
+ * A metric name with optional exact label matchers, as written in a policy: {@code jvm_memory_used_bytes{area="heap"}},
+ * or {@code container_memory_working_set_bytes{container!="",container!="POD"}}.
+ *
+ * @param labels the labels that must equal a value
+ * @param excluded label and value pairs a matching sample must not have (a missing label is the empty value, as in PromQL)
+ */
+public record MetricSelector(String name, Map<String, String> labels, List<Map.Entry<String, String>> excluded) {
+
+    public MetricSelector(String name, Map<String, String> labels) {
+        this(name, labels, List.of());
+    }
 
     private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
     private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
@@ -19,7 +30,8 @@ public record MetricSelector(String name, Map<String, String> labels) {
 
     /**
      * Parses a selector exactly as the policy's validation does (it calls this): a metric name, then
-     * optionally {@code {label="value",...}} with values free of quotes, backslashes, commas and braces.
+     * optionally {@code {label="value",label!="value",...}} with values free of quotes, backslashes, commas and
+     * braces.
      */
     public static MetricSelector parse(String text) {
         if (text.length() > MAX_LENGTH) {
@@ -38,27 +50,38 @@ public record MetricSelector(String name, Map<String, String> labels) {
             throw new IllegalArgumentException("'" + text + "' has an unterminated label set");
         }
         Map<String, String> labels = new LinkedHashMap<>();
+        List<Map.Entry<String, String>> excluded = new ArrayList<>();
         String body = text.substring(brace + 1, text.length() - 1).trim();
         if (!body.isEmpty()) {
             for (String matcher : body.split(",", -1)) {
                 int eq = matcher.indexOf('=');
-                String label = eq < 0 ? "" : matcher.substring(0, eq).trim();
+                boolean not = eq > 0 && matcher.charAt(eq - 1) == '!';
+                String label = eq < 0 ? "" : matcher.substring(0, not ? eq - 1 : eq).trim();
                 String value = eq < 0 ? "" : matcher.substring(eq + 1).trim();
                 if (!LABEL.matcher(label).matches() || value.length() < 2 || !value.startsWith("\"")
                         || !value.endsWith("\"")) {
-                    throw new IllegalArgumentException("'" + text + "': write label matchers as name=\"value\"");
+                    throw new IllegalArgumentException("'" + text + "': write label matchers as name=\"value\" or name!=\"value\"");
                 }
                 String inner = value.substring(1, value.length() - 1);
                 if (inner.chars().anyMatch(c -> c == '"' || c == '\\' || c == '{' || c == '}' || c < 0x20)) {
                     throw new IllegalArgumentException("'" + text + "': a label value may not hold quotes, backslashes,"
                             + " braces or control characters");
                 }
-                if (labels.put(label, inner) != null) {
+                if (not) {
+                    excluded.add(Map.entry(label, inner));
+                } else if (labels.put(label, inner) != null) {
                     throw new IllegalArgumentException("'" + text + "' matches label " + label + " twice");
                 }
             }
         }
-        return new MetricSelector(name, Map.copyOf(labels));
+        return new MetricSelector(name, Map.copyOf(labels), List.copyOf(excluded));
+    }
+
+    /** The same selector, narrowed to samples whose {@code label} is {@code value}. */
+    public MetricSelector and(String label, String value) {
+        Map<String, String> narrowed = new LinkedHashMap<>(labels);
+        narrowed.put(label, value);
+        return new MetricSelector(name, Map.copyOf(narrowed), excluded);
     }
 
     public boolean matches(Sample sample) {
@@ -67,6 +90,11 @@ public record MetricSelector(String name, Map<String, String> labels) {
         }
         for (Map.Entry<String, String> label : labels.entrySet()) {
             if (!label.getValue().equals(sample.labels().get(label.getKey()))) {
+                return false;
+            }
+        }
+        for (Map.Entry<String, String> label : excluded) {
+            if (label.getValue().equals(sample.labels().getOrDefault(label.getKey(), ""))) {
                 return false;
             }
         }
@@ -134,12 +162,14 @@ public record MetricSelector(String name, Map<String, String> labels) {
 
     @Override
     public String toString() {
-        if (labels.isEmpty()) {
+        if (labels.isEmpty() && excluded.isEmpty()) {
             return name;
         }
         StringBuilder out = new StringBuilder(name).append('{');
         labels.forEach((k, v) -> out.append(out.charAt(out.length() - 1) == '{' ? "" : ",").append(k).append("=\"")
                 .append(v).append('"'));
+        excluded.forEach(e -> out.append(out.charAt(out.length() - 1) == '{' ? "" : ",").append(e.getKey())
+                .append("!=\"").append(e.getValue()).append('"'));
         return out.append('}').toString();
     }
 }

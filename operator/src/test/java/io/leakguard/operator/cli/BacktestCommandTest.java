@@ -11,6 +11,8 @@ import java.nio.file.Path;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.leakguard.operator.evaluation.JvmRuntimeModel;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
@@ -112,6 +114,89 @@ class BacktestCommandTest {
         assertThat(heap.get("firstLeakingAt").asLong()).as("restart time, Unix seconds").isLessThan(diesAt - 300);
         assertThat(heap.get("reason").asText()).contains("heap max (OutOfMemoryError)");
         assertThat(steady.get("firstLeakingAt").isNull()).as(steady.toString()).isTrue();
+    }
+
+    @Test
+    void aJvmThatExportsNoResidentSetHasItsMetaspaceLeakCaughtFromItsContainersWorkingSetAlone() throws IOException {
+        // A real JVM leaking metaspace until the kernel killed it (docs/corpus/recorded), as a Prometheus holds a
+        // Micrometer-instrumented service: no process_resident_memory_bytes, only cAdvisor's working sets.
+        Files.writeString(policy, Files.readString(Path.of("../examples/jvm-service.yaml")));
+        try (var files = Files.list(series)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode recording = (ObjectNode) json.readTree(Path.of("../docs/corpus/recorded/jvm-metaspace-leak.json").toFile());
+        ArrayNode result = (ArrayNode) recording.at("/data/result");
+        ArrayNode appOnly = json.createArrayNode();
+        JsonNode workingSet = null;
+        for (JsonNode s : result) {
+            String name = s.at("/metric/__name__").asText();
+            if (!name.equals("process_resident_memory_bytes")) {
+                appOnly.add(s);
+            }
+            if (name.equals("container_memory_working_set_bytes")) {
+                workingSet = s;
+            }
+        }
+        assertThat(workingSet).isNotNull();
+        ((ObjectNode) recording.get("data")).set("result", appOnly);
+        json.writeValue(series.resolve("jvm.json").toFile(), recording);
+        long diedAt = diedAt("jvm-metaspace-leak");
+
+        Path alone = dir.resolve("alone.json");
+        assertThat(backtest("--output", alone.toString())).as(errors()).isZero();
+        JsonNode judged = json.readTree(alone.toFile()).get("pods").get(0);
+        assertThat(judged.get("firstLeakingAt").isNull()).as(judged.toString()).isFalse();
+        assertThat(judged.get("firstLeakingAt").asLong()).as("restart time, Unix seconds").isLessThanOrEqualTo(diedAt - 300);
+
+        // cAdvisor also reports the pod's own cgroup, its sandbox and a sidecar whose memory climbs: none of them
+        // is the application's memory, judged against the application's limit.
+        ArrayNode withCadvisor = appOnly.deepCopy();
+        withCadvisor.add(shifted(json, workingSet, null, 64, 0));
+        withCadvisor.add(shifted(json, workingSet, "POD", 1, 0));
+        withCadvisor.add(shifted(json, workingSet, "proxy", 10, 300));
+        ObjectNode proxyLimit = json.createObjectNode();
+        proxyLimit.set("metric", json.valueToTree(java.util.Map.of("__name__", "kube_pod_container_resource_limits",
+                "namespace", "recorded", "pod", "jvm-metaspace-leak", "container", "proxy", "resource", "memory")));
+        proxyLimit.set("values", json.readTree("[[" + workingSet.at("/values/0/0").asText() + ",\"134217728\"]]"));
+        withCadvisor.add(proxyLimit);
+        ((ObjectNode) recording.get("data")).set("result", withCadvisor);
+        json.writeValue(series.resolve("jvm.json").toFile(), recording);
+        Path crowded = dir.resolve("crowded.json");
+        assertThat(backtest("--output", crowded.toString())).as(errors()).isZero();
+        assertThat(json.readTree(crowded.toFile()).get("pods").get(0).get("firstLeakingAt"))
+                .isEqualTo(judged.get("firstLeakingAt"));
+    }
+
+    /** The working set's series for another cgroup: {@code fromMib} MiB, climbing {@code climbMib} over the recording. */
+    private static ObjectNode shifted(ObjectMapper json, JsonNode workingSet, String container, double fromMib,
+            double climbMib) {
+        ObjectNode copy = workingSet.deepCopy();
+        ObjectNode metric = (ObjectNode) copy.get("metric");
+        if (container == null) {
+            metric.remove("container");
+        } else {
+            metric.put("container", container);
+        }
+        ArrayNode values = (ArrayNode) copy.get("values");
+        for (int i = 0; i < values.size(); i++) {
+            double own = container == null ? values.get(i).get(1).asDouble() : 0;
+            double v = own + (fromMib + climbMib * i / values.size()) * 1024 * 1024;
+            ((ArrayNode) values.get(i)).set(1, json.getNodeFactory().textNode(Long.toString((long) v)));
+        }
+        return copy;
+    }
+
+    private static long diedAt(String pod) throws IOException {
+        for (String line : Files.readAllLines(Path.of("../docs/corpus/recorded/truth.tsv"))) {
+            String[] f = line.split("\t");
+            if (f[1].equals(pod)) {
+                return Long.parseLong(f[7]);
+            }
+        }
+        throw new IllegalStateException(pod + " is not in truth.tsv");
     }
 
     @Test

@@ -40,4 +40,21 @@ class MetricSelectorTest {
         assertThat(MetricSelector.parse("jvm_memory_max_bytes{area=\"heap\"}").sumNonNegative(samples)).isEqualTo(512 * MIB);
         assertThat(MetricSelector.parse("go_goroutines").sum(samples)).isNaN();
     }
+
+    @Test
+    void aContainersWorkingSetLeavesOutThePodsOwnCgroupAndItsSandbox() {
+        List<Sample> samples = List.of(
+                new Sample("container_memory_working_set_bytes", Map.of("pod", "api-1", "id", "/kubepods/pod1"), 260 * MIB),
+                new Sample("container_memory_working_set_bytes",
+                        Map.of("pod", "api-1", "container", "POD", "id", "/kubepods/pod1/pause"), 1 * MIB),
+                new Sample("container_memory_working_set_bytes",
+                        Map.of("pod", "api-1", "container", "app", "id", "/kubepods/pod1/app"), 200 * MIB),
+                new Sample("container_memory_working_set_bytes",
+                        Map.of("pod", "api-1", "container", "proxy", "id", "/kubepods/pod1/proxy"), 59 * MIB));
+        MetricSelector containers = MetricSelector.parse("container_memory_working_set_bytes{container!=\"\",container!=\"POD\"}");
+        assertThat(containers.sum(samples)).isEqualTo(259 * MIB);
+        assertThat(containers.and("container", "app").sum(samples)).isEqualTo(200 * MIB);
+        assertThat(containers.toString()).isEqualTo("container_memory_working_set_bytes{container!=\"\",container!=\"POD\"}");
+        assertThat(MetricSelector.parse(containers.toString())).isEqualTo(containers);
+    }
 }

@@ -140,6 +140,7 @@ class PolicyValidatorTest {
         assertThat(problemsWith(spec -> {
             spec.metrics.names = new io.leakguard.api.v1alpha1.MetricNames();
             spec.metrics.names.heapBaseline = "jvm_memory_used_bytes{area=\"heap\", id=\"G1 Old Gen\"}";
+            spec.metrics.names.memory = "container_memory_working_set_bytes{container!=\"\", container!=\"POD\"}";
         })).isEmpty();
     }
 
