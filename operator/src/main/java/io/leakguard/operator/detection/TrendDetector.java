@@ -187,8 +187,9 @@ public final class TrendDetector {
      * their slope's lower confidence bound: minutes of noise give a steep slope but a wide interval, a
      * real leak a bound that is itself steep. They are fitted a second time from where their rise
      * starts, for a leak that began minutes ago on a flat stretch, once the memory stands above every
-     * peak the window reached before them by {@link #NEW_HIGH_SHARE} of the ceiling: a burst back to
-     * where the pod's own bursts took it is not new. Only a death within the horizon counts.
+     * peak the pod reached before them by {@link #NEW_HIGH_SHARE} of the ceiling: a burst back to
+     * where the pod's own bursts took it is not new, whether in the window or hours before it ({@link
+     * PodSeries.Window#olderMemoryHigh}). Only a death within the horizon counts.
      */
     private static Projection fastPath(PodSeries.Window w, TrendCache cache, DetectorScratch scratch, Ceilings ceilings,
             double nowHours, DetectorSettings s) {
@@ -199,10 +200,12 @@ public final class TrendDetector {
         recent.peakMillis = TroughFold.floorMillis(s.windowMillis());
         Projection death = Projection.NONE;
         if (ceilings.hasMemoryLimit() && recent.memoryLength >= TroughFold.MIN_TROUGHS) {
-            double earlierHigh = highest(w.memory, first);
+            // The pod's peaks before the fitted minutes, in the window and (past the warm-up) before it.
+            double earlierHigh = Math.max(highest(w.memory, first),
+                    Double.isNaN(w.olderMemoryHigh) ? Double.NEGATIVE_INFINITY : w.olderMemoryHigh);
             double recentHigh = recent.memoryPeaks[recent.memoryLength - 1];
-            // A pod whose memory returns to a peak the window already held, and lived, is not on a new course to
-            // its death; under GOMEMLIMIT the GC holds the peaks by design, and the floors tell (Projection).
+            // A pod whose memory returns to a peak it already held, and lived, is not on a new course to its
+            // death; under GOMEMLIMIT the GC holds the peaks by design, and the floors tell (Projection).
             TrendFit memory = recentHigh > earlierHigh || ceilings.holdsPeaks()
                     ? cache.recentMemory(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
             TrendFit since = recentHigh > earlierHigh + NEW_HIGH_SHARE * ceilings.memoryLimitBytes()

@@ -129,7 +129,7 @@ public final class PodSeries {
             newest = (newest + 1) % bucketStart.length;
             if (size == bucketStart.length) {
                 olderThreadsHigh = maxIgnoringNaN(olderThreadsHigh, threadsMin[newest]);
-                chunks.add(bucketStart[newest], threadsMin[newest], load[newest]);
+                chunks.add(bucketStart[newest], threadsMin[newest], load[newest], memoryMax[newest]);
                 olderBuckets++;
             }
             size = Math.min(size + 1, bucketStart.length);
@@ -210,12 +210,16 @@ public final class PodSeries {
         int n = 0;
         double older = olderThreadsHigh;
         long olderCount = olderBuckets;
+        double olderMemory = Double.NaN;
         for (int k = size - 1; k >= 0; k--) {
             int i = Math.floorMod(newest - k, bucketStart.length);
             long time = (baseBucket + bucketStart[i]) * bucketMillis;
             if (time < fromMillis) {
                 older = maxIgnoringNaN(older, threadsMin[i]);
                 olderCount++;
+                if (time >= historyFromMillis) {
+                    olderMemory = maxIgnoringNaN(olderMemory, memoryMax[i]);
+                }
                 continue;
             }
             out.time[n] = time;
@@ -228,6 +232,7 @@ public final class PodSeries {
             n++;
         }
         out.length = n;
+        out.olderMemoryHigh = olderMemory;
         chunks.copyTo(baseBucket, bucketMillis, historyFromMillis, out);
         oldGen.copyTo(out);
         out.olderThreadsHigh = older;
@@ -275,6 +280,11 @@ public final class PodSeries {
         public double[] chunkThreadsLow = new double[0];
         public double[] chunkLoad = new double[0];
         public int chunkCount;
+        /**
+         * The highest memory peak before the window's first bucket and past the warm-up (over the chunks kept
+         * and the ring), NaN when none is known: how high the pod's own traffic has taken its memory, and lived.
+         */
+        public double olderMemoryHigh = Double.NaN;
         /** How much history the series holds, or held, before the window's first bucket. */
         public long olderMillis = Long.MAX_VALUE;
         /** A G1 old generation's latest size (NaN without one), the size its run without a shrink started at, and that run's length. */

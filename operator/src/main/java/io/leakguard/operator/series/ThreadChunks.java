@@ -17,10 +17,12 @@ final class ThreadChunks {
     private final long[] chunk = new long[CHUNKS];
     private final float[] low = new float[CHUNKS];
     private final float[] loadMean = new float[CHUNKS];
+    private final float[] memoryHigh = new float[CHUNKS];
     private int newest = -1;
     private int size;
     private long current = Long.MIN_VALUE;
     private double currentLow = Double.NaN;
+    private double currentMemoryHigh = Double.NaN;
     private double loadSum;
     private int loadCount;
     private int bucketCount;
@@ -29,14 +31,15 @@ final class ThreadChunks {
         this.bucketsPerChunk = bucketsPerChunk;
     }
 
-    /** Takes in one bucket leaving the ring: its start (in buckets), thread floor and load. */
-    void add(int bucketStart, double threadsMin, double load) {
+    /** Takes in one bucket leaving the ring: its start (in buckets), thread floor, load and memory peak. */
+    void add(int bucketStart, double threadsMin, double load, double memoryMax) {
         long index = Math.floorDiv(bucketStart, bucketsPerChunk);
         if (index != current) {
             close();
             current = index;
         }
         currentLow = PodSeries.minIgnoringNaN(currentLow, threadsMin);
+        currentMemoryHigh = PodSeries.maxIgnoringNaN(currentMemoryHigh, memoryMax);
         if (!Double.isNaN(load)) {
             loadSum += load;
             loadCount++;
@@ -54,18 +57,21 @@ final class ThreadChunks {
             size = Math.min(size + 1, CHUNKS);
             chunk[newest] = current;
             low[newest] = (float) currentLow;
+            memoryHigh[newest] = (float) currentMemoryHigh;
             loadMean[newest] = PodSeries.mostlyKnown(loadCount, bucketCount) ? (float) (loadSum / loadCount) : Float.NaN;
         }
         current = Long.MIN_VALUE;
         currentLow = Double.NaN;
+        currentMemoryHigh = Double.NaN;
         loadSum = 0;
         loadCount = 0;
         bucketCount = 0;
     }
 
     /**
-     * Copies the complete chunks that start at or after {@code fromMillis}, oldest first. The chunk still
-     * filling is left out: part of it is still in the ring.
+     * Copies the complete chunks that start at or after {@code fromMillis}, oldest first, and raises the
+     * window's older memory high to their memory peaks. The chunk still filling is left out: part of it is
+     * still in the ring.
      */
     void copyTo(long baseBucket, long bucketMillis, long fromMillis, PodSeries.Window out) {
         if (out.chunkThreadsLow.length < CHUNKS) {
@@ -79,6 +85,7 @@ final class ThreadChunks {
             if (startMillis >= fromMillis) {
                 out.chunkThreadsLow[n] = low[i];
                 out.chunkLoad[n] = loadMean[i];
+                out.olderMemoryHigh = PodSeries.maxIgnoringNaN(out.olderMemoryHigh, memoryHigh[i]);
                 n++;
             }
         }

@@ -641,6 +641,30 @@ class TrendDetectorTest {
     }
 
     /**
+     * Resident memory at 450 MiB that a traffic surge took to {@code earlierMib} at minute 30 and that was
+     * given back, then climbs steeply again from minute 123 and is still climbing at 130, where it reaches
+     * {@code climbMib} (limit 1 GiB): the surge has left the one-hour window, but not the pod's history.
+     */
+    private static PodSeries surgeAgain(double earlierMib, double climbMib) {
+        return history(130, m -> 40, m -> 300, m -> {
+            if (m >= 123) {
+                return 450 + (climbMib - 450) * (m - 123) / 7;
+            }
+            return m < 30 ? 450 : 450 + (earlierMib - 450) * Math.exp(-(m - 30) / 6);
+        }, Double.NaN, null);
+    }
+
+    @Test
+    void memoryClimbingFastBackToAHighItHeldBeforeTheWindowIsNotLeakingButClimbingPastItIs() {
+        Verdict again = judge(surgeAgain(900, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(again.kind()).as("the pod held 900 MiB an hour and a half ago and lived: %s", again.reason())
+                .isNotEqualTo(VerdictKind.Leaking);
+        Verdict past = judge(surgeAgain(750, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(past.kind()).as("past every earlier peak, at a pace that reaches the limit in minutes: %s",
+                past.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    /**
      * Under GOMEMLIMIT 900 MiB (limit 1 GiB), a healthy pod whose live heap stands still at 400 MiB and whose
      * peaks sit at the soft limit, while its floors (what the scavenger has not yet given back) climb from 500
      * to 895 MiB over the last half hour; or, with {@code liveAboveSoft}, a pod whose live heap, and so its
