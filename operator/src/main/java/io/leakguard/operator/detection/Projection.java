@@ -88,6 +88,34 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
         return death;
     }
 
+    /**
+     * A JVM whose heap max does not fit in its container beside the rest of its memory. The committed heap is
+     * left out of the memory floor because the heap max bounds it; but where the memory beside the heap (the
+     * latest floor) and the heap max together pass the limit, the kernel kills the pod before the heap is
+     * full, while the live-data gauge may not have moved (G1 measures it only in collections of the old
+     * generation, which a heap of room seldom needs). Then the memory's peaks, committed heap and all, are
+     * projected to the limit along their own trend (the Theil-Sen slope of their envelope, when
+     * Mann-Kendall finds it rising).
+     */
+    static Projection heapMaxPastLimit(PodSeries.Window w, TroughFold.Folded f, Ceilings ceilings, double nowHours,
+            double confidence, DetectorScratch scratch) {
+        if (!w.committedLeftOut || !ceilings.hasMemoryLimit() || f.memoryLength < TroughFold.MIN_TROUGHS
+                || !(heapMaxPastLimit(f, ceilings))) {
+            return NONE;
+        }
+        double slope = peakSlope(f, 0, confidence, scratch);
+        if (!(slope > 0)) {
+            return NONE;
+        }
+        return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength,
+                new TrendFit(true, slope, slope, Double.NaN, 0, null), ceilings.memoryLimitBytes(), nowHours, f);
+    }
+
+    /** Whether the memory beside the heap (the latest floor without the committed heap) and the heap max pass the limit. */
+    static boolean heapMaxPastLimit(TroughFold.Folded f, Ceilings ceilings) {
+        return f.memoryLength > 0 && f.memory[f.memoryLength - 1] + ceilings.heapMaxBytes() > ceilings.memoryLimitBytes();
+    }
+
     /** The most the peaks' slope may count for, as a multiple of the floor's: GOGC=200's heap goal. */
     static final double PEAK_SLOPE_FACTOR = 3.0;
 

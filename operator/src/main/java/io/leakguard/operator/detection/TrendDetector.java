@@ -112,8 +112,10 @@ public final class TrendDetector {
      *
      * @param kept the G1 old generation's projection, or {@link Projection#NONE}
      * @param oldGenRising a G1 old generation past the default initiating occupancy that has not shrunk
+     * @param heapMaxPastLimit the earliest death is the memory's, committed heap and all, of a JVM whose heap max
+     *     does not fit in its limit ({@link Projection#heapMaxPastLimit})
      */
-    record Deaths(Projection earliest, Projection kept, boolean oldGenRising) {
+    record Deaths(Projection earliest, Projection kept, boolean oldGenRising, boolean heapMaxPastLimit) {
     }
 
     static Deaths project(PodSeries.Window w, TroughFold.Folded f, TrendFit memory, TrendFit heap, TrendCache cache,
@@ -125,6 +127,7 @@ public final class TrendDetector {
                     : Projection.heapAgainstMemoryLimit(f, heap, ceilings.memoryLimitBytes(), nowHours);
         }
         Projection kept = Projection.NONE;
+        Projection unfit = Projection.NONE;
         boolean oldGenRising = false;
         if (ceilings.hasHeapMax()) {
             oldGenRising = Projection.oldGenRising(w, ceilings.heapMaxBytes());
@@ -133,11 +136,13 @@ public final class TrendDetector {
             death = Projection.earliest(death, kept);
             death = Projection.earliest(death, Projection.liveHeapClimb(w, ceilings.heapMaxBytes(),
                     Math.round(nowHours * MILLIS_PER_HOUR)));
+            unfit = Projection.heapMaxPastLimit(w, f, ceilings, nowHours, s.confidence(), scratch);
+            death = Projection.earliest(death, unfit);
         }
         if (death.etaSeconds() > s.horizonMillis() / 1000.0) {
             death = Projection.earliest(death, fastPath(w, cache, scratch, ceilings, nowHours, s));
         }
-        return new Deaths(death, kept, oldGenRising);
+        return new Deaths(death, kept, oldGenRising, death != Projection.NONE && death == unfit);
     }
 
     /**

@@ -37,6 +37,17 @@ final class VerdictReason {
                     + (death.etaSeconds() > 0 ? " (" + TrendDetector.bytesPerHour(
                             (death.ceilingBytes() - death.levelBytes()) / death.etaSeconds() * 3600.0) + ")" : ""));
         }
+        if (deaths.heapMaxPastLimit()) {
+            double beside = Double.NaN;
+            for (int i = 0; i < w.length; i++) {
+                beside = Double.isNaN(w.memoryFloor[i]) ? beside : w.memoryFloor[i];
+            }
+            append(reason, "memory with the committed heap rising" + (death.etaSeconds() > 0 ? " ("
+                    + TrendDetector.bytesPerHour((death.ceilingBytes() - death.levelBytes()) / death.etaSeconds() * 3600.0)
+                    + ")" : "") + ", while the heap max (" + mib(ceilings.heapMaxBytes()) + ") and the memory beside the heap ("
+                    + mib(beside) + ") do not fit in the limit (" + mib(ceilings.memoryLimitBytes())
+                    + "): the heap is bounded by the kernel's kill, not by its max");
+        }
         if (death.ceiling() != null) {
             append(reason, !Projection.MEMORY_LIMIT.equals(death.ceiling())
                     ? "projected to reach " + Math.round(100 * Ceilings.HEAP_MAX_SHARE) + "% of the heap max (OutOfMemoryError) in "
@@ -124,5 +135,9 @@ final class VerdictReason {
 
     private static String p(double p) {
         return p < 0.0001 ? "<0.0001" : String.format(Locale.ROOT, "%.4f", p);
+    }
+
+    private static String mib(double bytes) {
+        return Math.round(bytes / (1024.0 * 1024.0)) + " MiB";
     }
 }

@@ -29,6 +29,8 @@ public final class PodSeries {
     private final short[] samples;
     private long baseBucket = Long.MIN_VALUE;
     private double heapMaxBytes = Double.NaN;
+    /** Whether the memory floor has been read without a committed heap (a JVM's, bounded by its heap max). */
+    private boolean committedLeftOut;
     private double softLimitBytes = Double.NaN;
     private double olderThreadsHigh = Double.NaN;
     /** The half-windows that have left the ring, oldest first: their start, lowest thread floor and mean load. */
@@ -146,6 +148,9 @@ public final class PodSeries {
         if (g.heapMax() > 0) {
             heapMaxBytes = g.heapMax();
         }
+        if (g.heapCommitted() > 0) {
+            committedLeftOut = true;
+        }
         if (!Double.isNaN(g.softLimit())) {
             softLimitBytes = g.softLimitIfSet();
         }
@@ -233,6 +238,7 @@ public final class PodSeries {
         }
         out.length = n;
         out.olderMemoryHigh = olderMemory;
+        out.committedLeftOut = committedLeftOut;
         chunks.copyTo(baseBucket, bucketMillis, historyFromMillis, out);
         oldGen.copyTo(out);
         out.olderThreadsHigh = older;
@@ -285,6 +291,8 @@ public final class PodSeries {
          * and the ring), NaN when none is known: how high the pod's own traffic has taken its memory, and lived.
          */
         public double olderMemoryHigh = Double.NaN;
+        /** Whether the memory floors leave a committed heap out (a JVM's, bounded by its heap max). */
+        public boolean committedLeftOut;
         /** How much history the series holds, or held, before the window's first bucket. */
         public long olderMillis = Long.MAX_VALUE;
         /** A G1 old generation's latest size (NaN without one), the size its run without a shrink started at, and that run's length. */

@@ -289,7 +289,7 @@ class TrendDetectorTest {
         TrendFit memory = new TrendFit(true, 373 * MIB, Double.NEGATIVE_INFINITY, 0.0043, 0, null);
         TrendFit threads = new TrendFit(true, 1433, Double.NEGATIVE_INFINITY, 0.0043, 0, null);
         String reason = VerdictReason.of(VerdictKind.Suspect, memory, TrendFit.NONE, threads,
-                new TrendDetector.Deaths(Projection.NONE, Projection.NONE, false), null,
+                new TrendDetector.Deaths(Projection.NONE, Projection.NONE, false, false), null,
                 new ThreadGrowth(false, false, Double.NaN, Double.NaN, false, 6264, LoadAdjusted.NONE, false, false,
                         ThreadRatchet.NONE), Ceilings.memoryLimit(1024 * MIB), DEFAULTS);
         assertThat(reason).doesNotContain("Infinity")
@@ -638,6 +638,24 @@ class TrendDetectorTest {
         Verdict past = judge(highWaterAgain(750, 880), 65 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(past.kind()).as("past every earlier peak, at a pace that reaches the limit in minutes: %s",
                 past.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
+    void aJvmWhoseHeapMaxDoesNotFitInItsLimitIsProjectedToTheKernelsKillAsItsHeapCommits() {
+        // A live-data gauge that never moves (G1 has not needed to collect the old generation) and 110 MiB beside a
+        // heap that commits 240 MiB an hour: 330 MiB of a 384 MiB limit by minute 45. With a 320 MiB heap max, the
+        // heap will be committed past the limit (110 + 320 > 384), about 13 minutes from now.
+        java.util.function.DoubleUnaryOperator committed = m -> 40 + 4 * m;
+        PodSeries unfit = history(45, m -> 72, m -> 14, m -> 110 + committed.applyAsDouble(m), 320, committed);
+        Verdict verdict = judge(unfit, 45 * MINUTE, 384 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("heap max (320 MiB)").contains("do not fit in the limit (384 MiB)")
+                .contains("projected OOM kill at the memory limit");
+        assertThat(verdict.projectedOomSeconds() / 60).as(verdict.reason()).isBetween(9.0, 16.0);
+        // With a 256 MiB heap max the same commits stop at the max, 366 MiB in all: bounded, not a death.
+        PodSeries fits = history(45, m -> 72, m -> 14, m -> 110 + committed.applyAsDouble(m), 256, committed);
+        Verdict bounded = judge(fits, 45 * MINUTE, 384 * MIB, DEFAULTS);
+        assertThat(bounded.kind()).as(bounded.reason()).isNotEqualTo(VerdictKind.Leaking);
     }
 
     /**
