@@ -111,9 +111,16 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
                 new TrendFit(true, slope, slope, Double.NaN, 0, null), ceilings.memoryLimitBytes(), nowHours, f);
     }
 
-    /** Whether the memory beside the heap (the latest floor without the committed heap) and the heap max pass the limit. */
+    /**
+     * Whether the memory beside the heap at its lowest in the window (the floors without the committed heap:
+     * threads that come and go with bursts of traffic lift it for a while) and the heap max pass the limit.
+     */
     static boolean heapMaxPastLimit(TroughFold.Folded f, Ceilings ceilings) {
-        return f.memoryLength > 0 && f.memory[f.memoryLength - 1] + ceilings.heapMaxBytes() > ceilings.memoryLimitBytes();
+        double lowest = Double.NaN;
+        for (int i = 0; i < f.memoryLength; i++) {
+            lowest = PodSeries.minIgnoringNaN(lowest, f.memory[i]);
+        }
+        return lowest + ceilings.heapMaxBytes() > ceilings.memoryLimitBytes();
     }
 
     /** The most the peaks' slope may count for, as a multiple of the floor's: GOGC=200's heap goal. */
