@@ -80,7 +80,7 @@ public final class TrendDetector {
         TrendFit threads = cache.threads(f, confidence, scratch);
         Deaths deaths = project(w, f, memory, heap, cache, scratch, ceilings, nowMillis / MILLIS_PER_HOUR, s);
         Projection death = deaths.earliest();
-        ThreadGrowth growth = ThreadGrowth.judge(w, f, threads, cache, scratch, s);
+        ThreadGrowth growth = ThreadGrowth.judge(w, f, threads, cache, scratch, s, ceilings.hasHeapMax());
 
         double latestPeak = Double.NaN;
         for (int i = Math.max(0, w.length - 4); i < w.length; i++) {

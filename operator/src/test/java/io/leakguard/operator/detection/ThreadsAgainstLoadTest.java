@@ -110,6 +110,22 @@ class ThreadsAgainstLoadTest {
     }
 
     @Test
+    void aServiceOfThousandsLeakingPastTheBoundWhileItsLoadRoseALittleIsLeakingWithinItsFirstHour() {
+        // 2,000 goroutines, half of them in flight with traffic that rose 10% in the hour, and 900 an hour never
+        // released: past the 500/h bound, a third of the level by minute 60, and more than the load carries.
+        DoubleUnaryOperator traffic = m -> 1 + 0.1 * m / 60;
+        Verdict verdict = judge(60, m -> 1000 + 1000 * traffic.applyAsDouble(m) + 15 * m, m -> 30 * traffic.applyAsDouble(m),
+                true);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.reason()).contains("above the 500/h bound");
+
+        // In-flight goroutines that swing with latency by a fifth of their level while the load holds steady: past
+        // the bound on the way up (up to 780 an hour), but no more than their swing.
+        Verdict swing = judge(60, m -> 2000 + 250 * Math.sin(2 * Math.PI * (m - 30) / 120), m -> 30, true);
+        assertThat(swing.kind()).as(swing.reason()).isNotEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
     void aLeakOnTopOfARisingLoadIsStillLeaking() {
         // Traffic up by 30% in the second hour, and 1,500 goroutines an hour that are never released.
         DoubleUnaryOperator traffic = m -> m < 60 ? 1 : 1 + 0.3 * (m - 60) / 60;
