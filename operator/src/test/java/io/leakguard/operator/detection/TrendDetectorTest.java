@@ -423,9 +423,9 @@ class TrendDetectorTest {
         assertThat(sawtooth.reason()).doesNotContain("G1 old generation");
         // Never shrunk, but below the share of the heap at which G1 must have marked it: not yet known live,
         // though past G1's default marking threshold for half an hour it is named.
-        Verdict filling = judgeG1(g1(t -> 100 + 290.0 * t / 3_600_000));
+        Verdict filling = judgeG1(g1(t -> 100 + 250.0 * t / 3_600_000));
         assertThat(filling.kind()).as(filling.reason()).isEqualTo(VerdictKind.Suspect);
-        assertThat(filling.reason()).contains("G1 old generation 76% of the heap max and not shrunk by any collection for 1h")
+        assertThat(filling.reason()).contains("G1 old generation 68% of the heap max and not shrunk by any collection for 1h")
                 .doesNotContain("live");
     }
 
@@ -638,6 +638,29 @@ class TrendDetectorTest {
         Verdict past = judge(highWaterAgain(750, 880), 65 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(past.kind()).as("past every earlier peak, at a pace that reaches the limit in minutes: %s",
                 past.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
+    void aG1OldGenerationSeventyPercentFullThatNoCollectionShrankForAQuarterHourIsLiveAndHeadsForTheHeapMax() {
+        PodSeries.Window w = new PodSeries.Window();
+        w.oldGenLatest = 0.72 * 256 * MIB;
+        w.oldGenRunMillis = 16 * MINUTE;
+        w.oldGenPacePerHour = 300 * MIB;
+        Projection kept = Projection.keptOldGen(w, 256 * MIB);
+        assertThat(kept.ceiling()).isEqualTo(Projection.OLD_GEN_KEPT);
+        // 95% of 256 MiB less 72% of it, at 300 MiB an hour: 11.8 minutes.
+        assertThat(kept.etaSeconds() / 60).isBetween(11.0, 12.5);
+
+        w.oldGenRunMillis = 12 * MINUTE;
+        assertThat(Projection.keptOldGen(w, 256 * MIB)).as("marking may yet be followed by mixed collections")
+                .isEqualTo(Projection.NONE);
+        w.oldGenLatest = 0.82 * 256 * MIB;
+        assertThat(Projection.keptOldGen(w, 256 * MIB).ceiling()).as("past 80%, ten minutes are enough")
+                .isEqualTo(Projection.OLD_GEN_KEPT);
+        w.oldGenLatest = 0.6 * 256 * MIB;
+        w.oldGenRunMillis = 40 * MINUTE;
+        assertThat(Projection.keptOldGen(w, 256 * MIB)).as("below 70%, an adaptive threshold may still start marking")
+                .isEqualTo(Projection.NONE);
     }
 
     @Test

@@ -28,12 +28,6 @@ class RecordedCorpusTest {
 
     /** Leaks the detector does not catch in time, and why. */
     private static final Map<String, String> KNOWN_MISSES = Map.of(
-            "jvm-midstart-heap-leak", "G1 left the live-data gauge where it was (no collection shrank the old"
-                    + " generation); the old generation passed 80% of the heap max 4 minutes before the"
-                    + " OutOfMemoryError of a leak that filled the heap in 26 minutes",
-            "jvm-traffic-heap-leak", "the same, at 80% of the heap max 4.6 minutes before the OutOfMemoryError",
-            "jvm-heap-leak-wander", "the same under wandering traffic (a 256 MiB heap): the old generation, unshrunk"
-                    + " for 33 minutes at 75% of the heap max, passed 80% 4 minutes before the OutOfMemoryError",
             "go-deep-stack-slow-leak", "goroutines with 2,000-frame stacks fill the 128 MiB limit 13.5 minutes after"
                     + " start: past the example's 5-minute warm-up, the 20 samples a verdict needs leave no 5 minutes to act");
 
