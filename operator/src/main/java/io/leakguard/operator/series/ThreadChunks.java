@@ -69,9 +69,9 @@ final class ThreadChunks {
     }
 
     /**
-     * Copies the complete chunks that start at or after {@code fromMillis}, oldest first, and raises the
-     * window's older memory high to their memory peaks. The chunk still filling is left out: part of it is
-     * still in the ring.
+     * Copies the complete chunks that start at or after {@code fromMillis}, oldest first (the chunk still
+     * filling is left out: part of it is still in the ring), and raises the window's older memory high to
+     * the memory peaks of every bucket that has left the ring.
      */
     void copyTo(long baseBucket, long bucketMillis, long fromMillis, PodSeries.Window out) {
         if (out.chunkThreadsLow.length < CHUNKS) {
@@ -88,6 +88,10 @@ final class ThreadChunks {
                 out.olderMemoryHigh = PodSeries.maxIgnoringNaN(out.olderMemoryHigh, memoryHigh[i]);
                 n++;
             }
+        }
+        // The buckets of the chunk still filling have left the ring too: their memory peaks count.
+        if (current != Long.MIN_VALUE && (baseBucket + current * bucketsPerChunk) * bucketMillis >= fromMillis) {
+            out.olderMemoryHigh = PodSeries.maxIgnoringNaN(out.olderMemoryHigh, currentMemoryHigh);
         }
         out.chunkCount = n;
     }

@@ -687,11 +687,15 @@ class TrendDetectorTest {
      * {@code climbMib} (limit 1 GiB): the surge has left the one-hour window, but not the pod's history.
      */
     private static PodSeries surgeAgain(double earlierMib, double climbMib) {
+        return surgeAgain(30, earlierMib, climbMib);
+    }
+
+    private static PodSeries surgeAgain(int surgeMinute, double earlierMib, double climbMib) {
         return history(130, m -> 40, m -> 300, m -> {
             if (m >= 123) {
                 return 450 + (climbMib - 450) * (m - 123) / 7;
             }
-            return m < 30 ? 450 : 450 + (earlierMib - 450) * Math.exp(-(m - 30) / 6);
+            return m < surgeMinute ? 450 : 450 + (earlierMib - 450) * Math.exp(-(m - surgeMinute) / 6);
         }, Double.NaN, null);
     }
 
@@ -703,6 +707,10 @@ class TrendDetectorTest {
         Verdict past = judge(surgeAgain(750, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(past.kind()).as("past every earlier peak, at a pace that reaches the limit in minutes: %s",
                 past.reason()).isEqualTo(VerdictKind.Leaking);
+        // A surge just before the window, in the half-window of history still being gathered, counts as well.
+        Verdict recent = judge(surgeAgain(63, 900, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
+        assertThat(recent.kind()).as("the pod held 900 MiB an hour ago and lived: %s", recent.reason())
+                .isNotEqualTo(VerdictKind.Leaking);
     }
 
     /**
