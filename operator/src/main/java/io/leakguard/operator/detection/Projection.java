@@ -89,13 +89,13 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
     }
 
     /**
-     * A JVM whose heap max does not fit in its container beside the rest of its memory. The committed heap is
-     * left out of the memory floor because the heap max bounds it; but where the memory beside the heap (the
-     * floors, at their lowest in the window) and the heap max together pass the limit, the kernel kills the
-     * pod before the heap is full, while the live-data gauge may not have moved (G1 measures it only in
-     * collections of the old generation, which a heap of room seldom needs). Then the memory's peaks, committed heap and all, are
-     * projected to the limit along their own trend (the Theil-Sen slope of their envelope, when
-     * Mann-Kendall finds it rising).
+     * A JVM whose heap max does not fit in its container beside the rest of its memory. The committed
+     * heap is left out of the memory floor because the heap max bounds it; but where the memory beside
+     * the heap (the floors, at their lowest in the window) and the heap max together pass the limit, the
+     * kernel kills the pod before the heap is full, while the live-data gauge may not have moved (G1
+     * measures it only in collections of the old generation, which a heap of room seldom needs). Then the
+     * memory's peaks, committed heap and all, are projected to the limit along their own trend (the
+     * Theil-Sen slope of their envelope, when Mann-Kendall finds it rising).
      */
     static Projection heapMaxPastLimit(PodSeries.Window w, TroughFold.Folded f, Ceilings ceilings, double nowHours,
             double confidence, DetectorScratch scratch) {

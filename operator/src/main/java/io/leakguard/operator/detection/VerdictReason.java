@@ -42,10 +42,11 @@ final class VerdictReason {
             for (int i = 0; i < w.length; i++) {
                 beside = PodSeries.minIgnoringNaN(beside, w.memoryFloor[i]);
             }
-            append(reason, "memory with the committed heap rising" + (death.etaSeconds() > 0 ? " ("
-                    + TrendDetector.bytesPerHour((death.ceilingBytes() - death.levelBytes()) / death.etaSeconds() * 3600.0)
-                    + ")" : "") + ", while the heap max (" + mib(ceilings.heapMaxBytes()) + ") and the memory beside the heap (at least "
-                    + mib(beside) + ") do not fit in the limit (" + mib(ceilings.memoryLimitBytes())
+            String pace = death.etaSeconds() > 0 ? " (" + TrendDetector.bytesPerHour(
+                    (death.ceilingBytes() - death.levelBytes()) / death.etaSeconds() * 3600.0) + ")" : "";
+            append(reason, "memory with the committed heap rising" + pace + ", while the heap max ("
+                    + mib(ceilings.heapMaxBytes()) + ") and the memory beside the heap (at least " + mib(beside)
+                    + ") do not fit in the limit (" + mib(ceilings.memoryLimitBytes())
                     + "): the heap is bounded by the kernel's kill, not by its max");
         }
         if (death.ceiling() != null) {

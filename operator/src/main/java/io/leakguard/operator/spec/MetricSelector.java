@@ -16,7 +16,8 @@ import io.leakguard.operator.exposition.Sample;
  * or {@code container_memory_working_set_bytes{container!="",container!="POD"}}.
  *
  * @param labels the labels that must equal a value
- * @param excluded label and value pairs a matching sample must not have (a missing label is the empty value, as in PromQL)
+ * @param excluded label and value pairs a matching sample must not have (a missing label is the empty value, as
+ *     in PromQL)
  */
 public record MetricSelector(String name, Map<String, String> labels, List<Map.Entry<String, String>> excluded) {
 
@@ -60,7 +61,8 @@ public record MetricSelector(String name, Map<String, String> labels, List<Map.E
                 String value = eq < 0 ? "" : matcher.substring(eq + 1).trim();
                 if (!LABEL.matcher(label).matches() || value.length() < 2 || !value.startsWith("\"")
                         || !value.endsWith("\"")) {
-                    throw new IllegalArgumentException("'" + text + "': write label matchers as name=\"value\" or name!=\"value\"");
+                    throw new IllegalArgumentException("'" + text
+                            + "': write label matchers as name=\"value\" or name!=\"value\"");
                 }
                 String inner = value.substring(1, value.length() - 1);
                 if (inner.chars().anyMatch(c -> c == '"' || c == '\\' || c == '{' || c == '}' || c < 0x20)) {
