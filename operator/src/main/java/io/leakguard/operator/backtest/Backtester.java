@@ -95,20 +95,12 @@ public final class Backtester {
      */
     private static void workingSetOfTheLimitedContainer(PodData data) {
         List<PromSeries> workingSets = data.byCandidate.get(RuntimeProfile.CONTAINER_WORKING_SET);
-        String container = null;
-        double largest = Double.NEGATIVE_INFINITY;
-        for (PromSeries limit : data.limits) {
-            double v = limit.valueAt(data.end, Long.MAX_VALUE);
-            if (v > largest && limit.labels().containsKey("container")) {
-                largest = v;
-                container = limit.labels().get("container");
-            }
-        }
+        PromSeries limit = largestLimit(data, data.end);
+        String container = limit == null ? null : limit.labels().get("container");
         if (workingSets == null || container == null) {
             return;
         }
-        String limited = container;
-        List<PromSeries> own = workingSets.stream().filter(s -> limited.equals(s.labels().get("container"))).toList();
+        List<PromSeries> own = workingSets.stream().filter(s -> container.equals(s.labels().get("container"))).toList();
         if (!own.isEmpty()) {
             data.byCandidate.put(RuntimeProfile.CONTAINER_WORKING_SET, new ArrayList<>(own));
         }
@@ -205,14 +197,22 @@ public final class Backtester {
     }
 
     private static double limitAt(PodData data, long t) {
+        PromSeries largest = largestLimit(data, t);
+        return largest == null ? Double.NaN : largest.valueAt(t, Long.MAX_VALUE);
+    }
+
+    /** The limit series with the largest positive value at {@code t} (a pod's containers each have one), or null. */
+    private static PromSeries largestLimit(PodData data, long t) {
+        PromSeries largest = null;
         double limit = Double.NaN;
         for (PromSeries s : data.limits) {
             double v = s.valueAt(t, Long.MAX_VALUE);
             if (!Double.isNaN(v) && v > 0 && (Double.isNaN(limit) || v > limit)) {
                 limit = v;
+                largest = s;
             }
         }
-        return limit;
+        return largest;
     }
 
     private static Double finite(double value) {

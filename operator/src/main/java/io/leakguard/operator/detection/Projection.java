@@ -111,16 +111,21 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
                 new TrendFit(true, slope, slope, Double.NaN, 0, null), ceilings.memoryLimitBytes(), nowHours, f);
     }
 
-    /**
-     * Whether the memory beside the heap at its lowest in the window (the floors without the committed heap:
-     * threads that come and go with bursts of traffic lift it for a while) and the heap max pass the limit.
-     */
+    /** Whether the memory beside the heap at its lowest ({@link #lowestBesideHeap}) and the heap max pass the limit. */
     static boolean heapMaxDoesNotFit(TroughFold.Folded f, Ceilings ceilings) {
+        return lowestBesideHeap(f) + ceilings.heapMaxBytes() > ceilings.memoryLimitBytes();
+    }
+
+    /**
+     * The memory beside the heap at its lowest in the window: the floors without the committed heap (threads
+     * that come and go with bursts of traffic lift it for a while). NaN without floors.
+     */
+    static double lowestBesideHeap(TroughFold.Folded f) {
         double lowest = Double.NaN;
         for (int i = 0; i < f.memoryLength; i++) {
             lowest = PodSeries.minIgnoringNaN(lowest, f.memory[i]);
         }
-        return lowest + ceilings.heapMaxBytes() > ceilings.memoryLimitBytes();
+        return lowest;
     }
 
     /** The most the peaks' slope may count for, as a multiple of the floor's: GOGC=200's heap goal. */

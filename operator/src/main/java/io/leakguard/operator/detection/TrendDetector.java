@@ -112,10 +112,15 @@ public final class TrendDetector {
      *
      * @param kept the G1 old generation's projection, or {@link Projection#NONE}
      * @param oldGenRising a G1 old generation past the default initiating occupancy that has not shrunk
-     * @param heapMaxPastLimit the earliest death is the memory's, committed heap and all, of a JVM whose heap max
-     *     does not fit in its limit ({@link Projection#heapMaxPastLimit})
+     * @param besideHeap where the earliest death is the memory's, committed heap and all, of a JVM whose heap max
+     *     does not fit in its limit ({@link Projection#heapMaxPastLimit}): the memory beside its heap at its
+     *     lowest, which the heap max does not fit beside; NaN otherwise
      */
-    record Deaths(Projection earliest, Projection kept, boolean oldGenRising, boolean heapMaxPastLimit) {
+    record Deaths(Projection earliest, Projection kept, boolean oldGenRising, double besideHeap) {
+
+        boolean heapMaxPastLimit() {
+            return !Double.isNaN(besideHeap);
+        }
     }
 
     static Deaths project(PodSeries.Window w, TroughFold.Folded f, TrendFit memory, TrendFit heap, TrendCache cache,
@@ -142,7 +147,8 @@ public final class TrendDetector {
         if (death.etaSeconds() > s.horizonMillis() / 1000.0) {
             death = Projection.earliest(death, fastPath(w, cache, scratch, ceilings, nowHours, s));
         }
-        return new Deaths(death, kept, oldGenRising, death != Projection.NONE && death == unfit);
+        return new Deaths(death, kept, oldGenRising,
+                death != Projection.NONE && death == unfit ? Projection.lowestBesideHeap(f) : Double.NaN);
     }
 
     /**

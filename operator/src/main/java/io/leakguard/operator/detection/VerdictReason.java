@@ -38,14 +38,10 @@ final class VerdictReason {
                             (death.ceilingBytes() - death.levelBytes()) / death.etaSeconds() * 3600.0) + ")" : ""));
         }
         if (deaths.heapMaxPastLimit()) {
-            double beside = Double.NaN;
-            for (int i = 0; i < w.length; i++) {
-                beside = PodSeries.minIgnoringNaN(beside, w.memoryFloor[i]);
-            }
             String pace = death.etaSeconds() > 0 ? " (" + TrendDetector.bytesPerHour(
                     (death.ceilingBytes() - death.levelBytes()) / death.etaSeconds() * 3600.0) + ")" : "";
             append(reason, "memory with the committed heap rising" + pace + ", while the heap max ("
-                    + mib(ceilings.heapMaxBytes()) + ") and the memory beside the heap (at least " + mib(beside)
+                    + mib(ceilings.heapMaxBytes()) + ") and the memory beside the heap (at least " + mib(deaths.besideHeap())
                     + ") do not fit in the limit (" + mib(ceilings.memoryLimitBytes())
                     + "): the heap is bounded by the kernel's kill, not by its max");
         }

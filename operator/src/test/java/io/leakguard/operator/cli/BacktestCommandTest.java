@@ -63,6 +63,16 @@ class BacktestCommandTest {
                 new PrintStream(err, true, StandardCharsets.UTF_8));
     }
 
+    /** The JVM example policy in place of the Go fixture's, and the fixture's series gone. */
+    private void useTheJvmExampleOnNoSeries() throws IOException {
+        Files.writeString(policy, Files.readString(Path.of("../examples/jvm-service.yaml")));
+        try (var files = Files.list(series)) {
+            for (Path file : files.toList()) {
+                Files.delete(file);
+            }
+        }
+    }
+
     private String errors() {
         return err.toString(StandardCharsets.UTF_8);
     }
@@ -92,12 +102,7 @@ class BacktestCommandTest {
 
     @Test
     void aJvmPolicyReadsTheHeapMaxAndProjectsOutOfMemoryError() throws IOException {
-        Files.writeString(policy, Files.readString(Path.of("../examples/jvm-service.yaml")));
-        try (var files = Files.list(series)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
+        useTheJvmExampleOnNoSeries();
         JvmRuntimeModel model = new JvmRuntimeModel(5);
         Trace heapLeak = model.generate(JvmRuntimeModel.Kind.HeapLeak, "heap", 30, 4 * 3600);
         Generate.write(series.resolve("heap.json"), heapLeak, "heap");
@@ -120,12 +125,7 @@ class BacktestCommandTest {
     void aJvmThatExportsNoResidentSetHasItsMetaspaceLeakCaughtFromItsContainersWorkingSetAlone() throws IOException {
         // A real JVM leaking metaspace until the kernel killed it (docs/corpus/recorded), as a Prometheus holds a
         // Micrometer-instrumented service: no process_resident_memory_bytes, only cAdvisor's working sets.
-        Files.writeString(policy, Files.readString(Path.of("../examples/jvm-service.yaml")));
-        try (var files = Files.list(series)) {
-            for (Path file : files.toList()) {
-                Files.delete(file);
-            }
-        }
+        useTheJvmExampleOnNoSeries();
         ObjectMapper json = new ObjectMapper();
         ObjectNode recording = (ObjectNode) json.readTree(Path.of("../docs/corpus/recorded/jvm-metaspace-leak.json").toFile());
         ArrayNode result = (ArrayNode) recording.at("/data/result");

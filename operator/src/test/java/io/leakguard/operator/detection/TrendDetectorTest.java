@@ -289,7 +289,7 @@ class TrendDetectorTest {
         TrendFit memory = new TrendFit(true, 373 * MIB, Double.NEGATIVE_INFINITY, 0.0043, 0, null);
         TrendFit threads = new TrendFit(true, 1433, Double.NEGATIVE_INFINITY, 0.0043, 0, null);
         String reason = VerdictReason.of(VerdictKind.Suspect, memory, TrendFit.NONE, threads,
-                new TrendDetector.Deaths(Projection.NONE, Projection.NONE, false, false), null,
+                new TrendDetector.Deaths(Projection.NONE, Projection.NONE, false, Double.NaN), null,
                 new ThreadGrowth(false, false, Double.NaN, Double.NaN, false, 6264, LoadAdjusted.NONE, false, false,
                         ThreadRatchet.NONE), Ceilings.memoryLimit(1024 * MIB), DEFAULTS);
         assertThat(reason).doesNotContain("Infinity")
@@ -617,17 +617,23 @@ class TrendDetectorTest {
     }
 
     /**
-     * Resident memory that jumps to {@code earlierMib} at minute 25 (the heap's high-water mark) and is given
-     * back by the scavenger, then climbs steeply again from minute 58 and is still climbing at 65, where it
-     * reaches {@code climbMib} (limit 1 GiB).
+     * Resident memory at 450 MiB that jumps to {@code earlierMib} at minute {@code surgeMinute} (a traffic surge,
+     * the heap's high-water mark) and is given back, then climbs steeply again over the last 7 minutes of
+     * {@code minutes}, still climbing at the end, where it reaches {@code climbMib} (limit 1 GiB).
      */
-    private static PodSeries highWaterAgain(double earlierMib, double climbMib) {
-        return history(65, m -> 40, m -> 300, m -> {
-            if (m >= 58) {
-                return 450 + (climbMib - 450) * (m - 58) / 7;
+    private static PodSeries surgeThenClimb(int minutes, int surgeMinute, double earlierMib, double climbMib) {
+        int climbFrom = minutes - 7;
+        return history(minutes, m -> 40, m -> 300, m -> {
+            if (m >= climbFrom) {
+                return 450 + (climbMib - 450) * (m - climbFrom) / 7;
             }
-            return m < 25 ? 450 : 450 + (earlierMib - 450) * Math.exp(-(m - 25) / 6);
+            return m < surgeMinute ? 450 : 450 + (earlierMib - 450) * Math.exp(-(m - surgeMinute) / 6);
         }, Double.NaN, null);
+    }
+
+    /** {@link #surgeThenClimb}: the surge at minute 25, inside the window at minute 65. */
+    private static PodSeries highWaterAgain(double earlierMib, double climbMib) {
+        return surgeThenClimb(65, 25, earlierMib, climbMib);
     }
 
     @Test
@@ -682,29 +688,19 @@ class TrendDetectorTest {
     }
 
     /**
-     * Resident memory at 450 MiB that a traffic surge took to {@code earlierMib} at minute 30 and that was
-     * given back, then climbs steeply again from minute 123 and is still climbing at 130, where it reaches
-     * {@code climbMib} (limit 1 GiB): the surge has left the one-hour window, but not the pod's history.
+     * {@link #surgeThenClimb} over 130 minutes, the surge at {@code surgeMinute}: it has left the one-hour window,
+     * but not the pod's history.
      */
-    private static PodSeries surgeAgain(double earlierMib, double climbMib) {
-        return surgeAgain(30, earlierMib, climbMib);
-    }
-
     private static PodSeries surgeAgain(int surgeMinute, double earlierMib, double climbMib) {
-        return history(130, m -> 40, m -> 300, m -> {
-            if (m >= 123) {
-                return 450 + (climbMib - 450) * (m - 123) / 7;
-            }
-            return m < surgeMinute ? 450 : 450 + (earlierMib - 450) * Math.exp(-(m - surgeMinute) / 6);
-        }, Double.NaN, null);
+        return surgeThenClimb(130, surgeMinute, earlierMib, climbMib);
     }
 
     @Test
     void memoryClimbingFastBackToAHighItHeldBeforeTheWindowIsNotLeakingButClimbingPastItIs() {
-        Verdict again = judge(surgeAgain(900, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict again = judge(surgeAgain(30, 900, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(again.kind()).as("the pod held 900 MiB an hour and a half ago and lived: %s", again.reason())
                 .isNotEqualTo(VerdictKind.Leaking);
-        Verdict past = judge(surgeAgain(750, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
+        Verdict past = judge(surgeAgain(30, 750, 880), 130 * MINUTE, 1024 * MIB, DEFAULTS);
         assertThat(past.kind()).as("past every earlier peak, at a pace that reaches the limit in minutes: %s",
                 past.reason()).isEqualTo(VerdictKind.Leaking);
         // A surge just before the window, in the half-window of history still being gathered, counts as well.
