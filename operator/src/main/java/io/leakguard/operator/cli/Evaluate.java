@@ -15,6 +15,7 @@ import io.leakguard.api.v1alpha1.Runtime;
 import io.leakguard.operator.detection.DetectorSettings;
 import io.leakguard.operator.evaluation.Evaluation;
 import io.leakguard.operator.evaluation.GoRuntimeModel;
+import io.leakguard.operator.evaluation.JvmRoughModel;
 import io.leakguard.operator.evaluation.JvmRuntimeModel;
 import io.leakguard.operator.evaluation.RecordedCorpus;
 import io.leakguard.operator.evaluation.ReferenceRules;
@@ -22,7 +23,7 @@ import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
- * {@code evaluate [--corpus gauges|go-runtime|go-rough|jvm-runtime|recorded] [--series DIR] [--policy FILE]
+ * {@code evaluate [--corpus gauges|go-runtime|go-rough|jvm-runtime|jvm-rough|recorded] [--series DIR] [--policy FILE]
  * [--seed N] [--per-scenario N] [--hours H] [--by-scenario true] [--misses true] [--load false] [--explain TRACE] [--output FILE]}: scores the detector and two baselines on a corpus
  * of labelled traces. {@code --policy} takes the detection settings of a LeakPolicy manifest (the
  * repository's examples, say); without it, the CRD's defaults. {@code --load false} drops the traces'
@@ -47,9 +48,10 @@ final class Evaluate {
             case "go-rough" -> new GoRuntimeModel(seed, true).corpus(perScenario, interval, hours * 3600);
             case "go-runtime" -> new GoRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
             case "jvm-runtime" -> new JvmRuntimeModel(seed).corpus(perScenario, interval, hours * 3600);
+            case "jvm-rough" -> new JvmRoughModel(seed).corpus(perScenario, interval, hours * 3600);
             case "recorded" -> RecordedCorpus.read(Path.of(options.getOrDefault("series", "docs/corpus/recorded")), policy,
                     settings.intervalMillis());
-            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, go-rough, jvm-runtime or recorded");
+            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, go-rough, jvm-runtime, jvm-rough or recorded");
         };
         if (!Boolean.parseBoolean(options.getOrDefault("load", "true"))) {
             traces = traces.stream().map(Trace::withoutLoad).toList();

@@ -15,12 +15,13 @@ import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.leakguard.operator.evaluation.GoRuntimeModel;
+import io.leakguard.operator.evaluation.JvmRoughModel;
 import io.leakguard.operator.evaluation.JvmRuntimeModel;
 import io.leakguard.operator.evaluation.Trace;
 import io.leakguard.operator.evaluation.TraceGenerator;
 
 /**
- * {@code generate --output DIR [--corpus gauges|go-runtime|go-rough|jvm-runtime] [--seed N] [--per-scenario N] [--hours H]}: writes the labelled traces
+ * {@code generate --output DIR [--corpus gauges|go-runtime|go-rough|jvm-runtime|jvm-rough] [--seed N] [--per-scenario N] [--hours H]}: writes the labelled traces
  * as Prometheus query_range responses, one file per pod, and their truth in {@code truth.tsv} (not
  * {@code *.json}, so a backtest of the directory reads only the series).
  */
@@ -46,7 +47,9 @@ final class Generate {
             case "go-rough" -> new GoRuntimeModel(seed, true).corpus(perScenario, 15, hours * 3600);
             case "go-runtime" -> new GoRuntimeModel(seed).corpus(perScenario, 15, hours * 3600);
             case "jvm-runtime" -> new JvmRuntimeModel(seed).corpus(perScenario, 15, hours * 3600);
-            default -> throw new OfflineCommands.UsageException("--corpus must be gauges, go-runtime, go-rough or jvm-runtime");
+            case "jvm-rough" -> new JvmRoughModel(seed).corpus(perScenario, 15, hours * 3600);
+            default -> throw new OfflineCommands.UsageException(
+                    "--corpus must be gauges, go-runtime, go-rough, jvm-runtime or jvm-rough");
         };
         StringBuilder truth = new StringBuilder("namespace\tpod\tscenario\tleaking\toom_at\n");
         for (Trace trace : traces) {

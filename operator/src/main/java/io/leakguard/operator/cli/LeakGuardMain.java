@@ -56,9 +56,9 @@ public final class LeakGuardMain {
                 usage:
                   java -jar quarkus-run.jar                       run the operator
                   java -jar quarkus-run.jar backtest --policy POLICY.yaml --series DIR [--output report.json]
-                  java -jar quarkus-run.jar evaluate [--corpus gauges|go-runtime|go-rough|jvm-runtime|recorded] [--series DIR] [--policy POLICY.yaml]
+                  java -jar quarkus-run.jar evaluate [--corpus gauges|go-runtime|go-rough|jvm-runtime|jvm-rough|recorded] [--series DIR] [--policy POLICY.yaml]
                                                   [--seed N] [--per-scenario N] [--hours H] [--by-scenario true]
-                  java -jar quarkus-run.jar generate --output DIR [--corpus gauges|go-runtime|go-rough|jvm-runtime] [--seed N]
+                  java -jar quarkus-run.jar generate --output DIR [--corpus gauges|go-runtime|go-rough|jvm-runtime|jvm-rough] [--seed N]
                                                   [--per-scenario N] [--hours H]
                   java -jar quarkus-run.jar bench [--pods N] [--rounds N]
                   java -jar quarkus-run.jar analyze DUMP [--baseline OLDER_DUMP] [--json] [--top N]""");

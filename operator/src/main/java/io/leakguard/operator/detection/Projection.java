@@ -32,7 +32,8 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
      * and counts up to {@link #PEAK_SLOPE_FACTOR} times the floor's, beyond which it is the
      * scrape's aliasing, not the heap goal. Where the live heap rises faster than the memory floor, the
      * peaks are carried at the heap's pace as well (the earlier death wins); under GOMEMLIMIT, where
-     * the GC holds the memory still, the live heap itself is projected.
+     * the GC holds the memory still, the live heap itself is projected. The floor's pace is that of its
+     * recent third where that is slower ({@link #settling}).
      */
     static Projection memoryLimit(TroughFold.Folded f, TrendFit trend, TrendFit heap, Ceilings ceilings, double nowHours,
             double confidence, DetectorScratch scratch) {
@@ -68,7 +69,8 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
             return along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, heap.atLowerBound(0), limit,
                     nowHours, f);
         }
-        Projection floor = along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, trend, limit, nowHours, f);
+        Projection floor = along(MEMORY_LIMIT, f.memoryTimes, f.memoryPeaks, f.memoryLength, settling(trend, f, scratch),
+                limit, nowHours, f);
         Projection death = floor;
         if (floor != NONE && floor.etaSeconds > 0 && heap.significant()) {
             double peakSlope = Math.min(PEAK_SLOPE_FACTOR * trend.slope(), peakSlope(f, trend.start(), confidence, scratch));
@@ -86,6 +88,22 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
                     heap.atLowerBound(trend.start()), limit, nowHours, f));
         }
         return death;
+    }
+
+    /**
+     * The floor's trend at the pace of its recent third where that is slower: memory that settles after a
+     * start (a JVM's code cache and metaspace filling, its heap being touched, malloc arenas, a pool
+     * reaching its high-water mark) slows as it nears its plateau, and the whole rise's pace would carry it
+     * through the limit it stops short of; a leak keeps its pace. (Slower than a quarter of it, the rise
+     * has levelled off, and TrendFit does not count it at all.)
+     */
+    static TrendFit settling(TrendFit trend, TroughFold.Folded f, DetectorScratch scratch) {
+        if (!trend.significant()) {
+            return trend;
+        }
+        double recent = TrendFit.recentSlope(f.memoryTimes, f.memory, trend.start(), f.memoryLength, scratch);
+        return recent < trend.slope() && recent > 0
+                ? new TrendFit(true, recent, Math.min(recent, trend.lower()), trend.p(), trend.start(), null) : trend;
     }
 
     /**

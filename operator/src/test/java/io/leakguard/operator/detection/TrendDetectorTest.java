@@ -120,6 +120,17 @@ class TrendDetectorTest {
     }
 
     @Test
+    void memorySettlingTowardsAPlateauIsProjectedAtItsRecentPaceNotItsWholeRises() {
+        // Memory beside an unmoving heap climbs from 100 MiB towards 900 (a runtime's start: code cache,
+        // metaspace, arenas), slowing as it goes: 860 MiB at the hour, 115 MiB under a 975 MiB limit. At the
+        // whole rise's pace (490 MiB an hour) that is 14 minutes away; at the last third's (180), 38.
+        PodSeries series = history(60, m -> 40, m -> 100, m -> 100 + 800 * (1 - Math.exp(-m / 20)), Double.NaN, null);
+        Verdict verdict = judge(series, 60 * MINUTE, 975 * MIB, DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Suspect);
+        assertThat(verdict.projectedOomSeconds()).as(verdict.reason()).isBetween(1800.0, 3600.0);
+    }
+
+    @Test
     void theShortestWindowTheSchemaAllowsStillReachesAVerdict() {
         // window 5m, horizon 15m, interval 5s, no warm-up: the troughs shrink with the window.
         DetectorSettings shortWindow = new DetectorSettings(300_000, 900_000, 0.99, 20, 0, 500,
