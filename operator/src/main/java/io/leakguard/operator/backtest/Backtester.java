@@ -169,7 +169,8 @@ public final class Backtester {
         return new Gauges(valueAt(data, profile.threads(), t, false), valueAt(data, profile.heapBaseline(), t, false),
                 valueAt(data, profile.memory(), t, false), valueAt(data, profile.heapMax(), t, true),
                 valueAt(data, profile.heapCommitted(), t, true), valueAt(data, profile.softLimit(), t, true),
-                valueAt(data, profile.oldGen(), t, true), valueAt(data, profile.allocated(), t, true));
+                valueAt(data, profile.oldGen(), t, true), valueAt(data, profile.allocated(), t, true),
+                valueAt(data, profile.heapUsed(), t, true));
     }
 
     /**

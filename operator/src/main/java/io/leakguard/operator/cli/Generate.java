@@ -83,6 +83,9 @@ final class Generate {
                     series(json, trace, pod, Map.of("__name__", "jvm_memory_committed_bytes", "area", "heap",
                             "id", "G1 Old Gen"), trace.heapCommitted());
                 }
+                if (trace.heapUsed() != null) {
+                    series(json, trace, pod, Map.of("__name__", "jvm_memory_used_bytes", "area", "heap"), trace.heapUsed());
+                }
             } else {
                 series(json, trace, pod, Map.of("__name__", "go_goroutines"), trace.threads());
                 series(json, trace, pod, Map.of("__name__", "go_memstats_heap_inuse_bytes"), trace.heap());

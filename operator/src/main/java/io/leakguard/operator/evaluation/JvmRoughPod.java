@@ -125,7 +125,7 @@ final class JvmRoughPod {
 
     private void drawBesideHeap() {
         metaspace = Math.min(model.uniform(40, 200), 0.2 * limit / MIB) * MIB;
-        metaTau = model.uniform(60, 900);
+        metaTau = model.uniform(20, 180);
         codeCache = model.uniform(15, 80) * MIB;
         jitTau = model.logUniform(600, 4 * 3600);
         stack = model.logUniform(64 * 1024, 1024 * 1024);
@@ -223,6 +223,7 @@ final class JvmRoughPod {
         double[] heapCommitted = new double[n];
         double[] oldGen = collector == Collector.G1 ? new double[n] : null;
         double[] allocatedAt = new double[n];
+        double[] heapUsed = new double[n];
         side = model.sideRandom(name);
         allocNoise = 0.05 + 0.6 * side.nextDouble();
         committed = initialCommitted;
@@ -248,12 +249,14 @@ final class JvmRoughPod {
                     oldGen[i] = missed ? Double.NaN : old;
                 }
                 allocatedAt[i] = missed ? Double.NaN : allocated;
+                heapUsed[i] = missed ? Double.NaN : Math.min(old + young, heapMax);
             }
         }
         return new Trace(name, kind.name(), "JVM", kind.leaking, false, interval, Arrays.copyOf(threads, n),
                 Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), limit, oldCapacity,
                 Double.NaN, diedAt, death, kind.leaking ? leakStart : Double.NaN,
-                oldGen == null ? null : Arrays.copyOf(oldGen, n), Arrays.copyOf(allocatedAt, n));
+                oldGen == null ? null : Arrays.copyOf(oldGen, n), Arrays.copyOf(allocatedAt, n),
+                Arrays.copyOf(heapUsed, n));
     }
 
     /** One second of the JVM's life; returns how it died in it, or null while it lives. */
@@ -297,7 +300,9 @@ final class JvmRoughPod {
             return Trace.OUT_OF_MEMORY_ERROR;
         }
         directHigh = Math.max(directHigh, traffic);
-        double meta = metaspace * (1 - 0.7 * Math.exp(-t / metaTau)) + leakedMeta + redeployExtra;
+        // Most classes load in the first minutes; a tenth more as the code paths they serve are first taken.
+        double meta = metaspace * (0.9 - 0.6 * Math.exp(-t / metaTau) + 0.1 * (1 - Math.exp(-t / jitTau))) + leakedMeta
+                + redeployExtra;
         double code = codeCache * (1 - 0.8 * Math.exp(-t / jitTau));
         double arena = arenaMax * (1 - Math.exp(-t / arenaTau));
         double direct = directPool * Math.min(1, directHigh / 2.5);
@@ -347,6 +352,10 @@ final class JvmRoughPod {
         }
         double used = Math.min(old + young, heapMax);
         committed = Math.max(committed, Math.min(heapMax, used * 1.1));
-        touched = Math.max(touched, Math.min(committed, used));
+        // Pages are resident once touched. Parallel and Serial touch their young generation (a fixed range) and
+        // the old generation as far as it has filled; G1 spreads eden over free regions and has touched all of a
+        // heap committed at once (-Xms as -Xmx) within minutes of start, as a recorded G1 JVM did.
+        double reach = collector == Collector.G1 ? committed : old + young;
+        touched = Math.max(touched, Math.min(committed, reach));
     }
 }

@@ -51,6 +51,7 @@ public final class RecordedCorpus {
             double[] committed = s.gauges().stream().mapToDouble(Gauges::heapCommitted).toArray();
             double[] oldGen = s.gauges().stream().mapToDouble(Gauges::oldGen).toArray();
             double[] allocated = s.gauges().stream().mapToDouble(Gauges::allocated).toArray();
+            double[] heapUsed = s.gauges().stream().mapToDouble(Gauges::heapUsed).toArray();
             double start = s.startMillis() / 1000.0;
             double diedAt = f[7].equals("-") ? Double.NaN : Double.parseDouble(f[7]) - start;
             double leakStart = f[6].equals("-") ? Double.NaN : Math.max(0, Double.parseDouble(f[6]) - start);
@@ -62,7 +63,8 @@ public final class RecordedCorpus {
                     s.limit()[s.limit().length - 1], heapMax, softLimit,
                     diedAt, f[8].equals("-") || f[8].equals("Exited") ? null : f[8], leakStart,
                     Arrays.stream(oldGen).anyMatch(v -> !Double.isNaN(v)) ? oldGen : null,
-                    Arrays.stream(allocated).anyMatch(v -> !Double.isNaN(v)) ? allocated : null));
+                    Arrays.stream(allocated).anyMatch(v -> !Double.isNaN(v)) ? allocated : null,
+                    anyPositive(heapUsed) ? heapUsed : null));
         }
         return traces;
     }

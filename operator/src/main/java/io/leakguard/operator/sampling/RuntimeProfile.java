@@ -19,7 +19,8 @@ import io.leakguard.operator.spec.MetricSelector;
  */
 public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> heapBaseline,
         List<MetricSelector> memory, List<MetricSelector> heapMax, List<MetricSelector> heapCommitted,
-        List<MetricSelector> softLimit, List<MetricSelector> oldGen, List<MetricSelector> allocated, WantedNames wanted) {
+        List<MetricSelector> softLimit, List<MetricSelector> oldGen, List<MetricSelector> allocated,
+        List<MetricSelector> heapUsed, WantedNames wanted) {
 
     /**
      * The memory the kernel counts: the process's resident set, or else cAdvisor's working set of the
@@ -41,6 +42,7 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
         List<MetricSelector> softLimit = List.of();
         List<MetricSelector> oldGen = List.of();
         List<MetricSelector> allocated = List.of();
+        List<MetricSelector> heapUsed = List.of();
         switch (runtime == null ? Runtime.Custom : runtime) {
             case Go -> {
                 threads = List.of(MetricSelector.parse("go_goroutines"));
@@ -69,6 +71,9 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
                 // The bytes allocated, whose rate is the load: Micrometer's, or the simpleclient's per pool.
                 allocated = List.of(MetricSelector.parse("jvm_gc_memory_allocated_bytes_total"),
                         MetricSelector.parse("jvm_memory_pool_allocated_bytes_total"));
+                // The heap in use, all pools: how much of the committed heap the process has touched, at least.
+                heapUsed = List.of(MetricSelector.parse("jvm_memory_used_bytes{area=\"heap\"}"),
+                        MetricSelector.parse("jvm_memory_bytes_used{area=\"heap\"}"));
             }
             default -> {
                 threads = List.of();
@@ -84,13 +89,14 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
             heapCommitted = names.heapCommitted == null ? heapCommitted : List.of(MetricSelector.parse(names.heapCommitted));
             allocated = names.allocated == null ? allocated : List.of(MetricSelector.parse(names.allocated));
         }
-        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated,
-                WantedNames.of(namesOf(List.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated))));
+        return new RuntimeProfile(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated, heapUsed,
+                WantedNames.of(namesOf(List.of(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated,
+                        heapUsed))));
     }
 
     /** Each gauge's candidates, in the order of {@link Gauges}'s components. */
     public List<List<MetricSelector>> roles() {
-        return List.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit, oldGen, allocated);
+        return List.of(threads, heapBaseline, memory, heapMax, heapCommitted, softLimit, oldGen, allocated, heapUsed);
     }
 
     /** Every metric name this profile may read, so that the parser skips the rest. */
@@ -125,7 +131,8 @@ public record RuntimeProfile(List<MetricSelector> threads, List<MetricSelector> 
                         .toList();
         return new Gauges(first(threads, samples, false), first(heapBaseline, samples, false),
                 first(memory, samples, false), first(heapMax, samples, true), first(heapCommitted, samples, true),
-                first(softLimit, samples, true), first(oldGen, samples, true), first(allocated, samples, true));
+                first(softLimit, samples, true), first(oldGen, samples, true), first(allocated, samples, true),
+                first(heapUsed, samples, true));
     }
 
     /** The first candidate present; with {@code nonNegative}, pools reporting -1 are left out of its sum. */

@@ -16,9 +16,16 @@ package io.leakguard.operator.series;
  * @param allocated the bytes the runtime has allocated since it started, a counter ({@code
  *     go_memstats_alloc_bytes_total}, Micrometer's {@code jvm_gc_memory_allocated_bytes_total}): its rate
  *     is the pod's load, which in-flight goroutines and threads follow; NaN where absent
+ * @param heapUsed a JVM's heap in use, all its pools ({@code jvm_memory_used_bytes{area="heap"}}): its highest
+ *     so far is the least of the committed heap the process has touched, and so holds resident; NaN where absent
  */
 public record Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit,
-        double oldGen, double allocated) {
+        double oldGen, double allocated, double heapUsed) {
+
+    public Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit,
+            double oldGen, double allocated) {
+        this(threads, heap, memory, heapMax, heapCommitted, softLimit, oldGen, allocated, Double.NaN);
+    }
 
     public Gauges(double threads, double heap, double memory, double heapMax, double heapCommitted, double softLimit,
             double oldGen) {
@@ -48,10 +55,5 @@ public record Gauges(double threads, double heap, double memory, double heapMax,
     /** No gauge that a trend is fitted to: the ceilings alone do not make a sample. */
     public boolean empty() {
         return Double.isNaN(threads) && Double.isNaN(heap) && Double.isNaN(memory);
-    }
-
-    /** The memory's floor for its trend: without the committed heap, which is bounded by the heap max. */
-    public double memoryFloor() {
-        return heapCommitted > 0 ? memory - heapCommitted : memory;
     }
 }

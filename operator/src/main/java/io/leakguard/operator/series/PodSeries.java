@@ -31,6 +31,10 @@ public final class PodSeries {
     private double heapMaxBytes = Double.NaN;
     /** Whether the memory floor has been read without a committed heap (a JVM's, bounded by its heap max). */
     private boolean committedLeftOut;
+    /** The least committed heap seen: what a JVM committed at its start ({@code -Xms}). */
+    private double committedLow = Double.NaN;
+    /** The most heap in use seen, at most the committed heap: touched, so resident. */
+    private double heapUsedHigh = Double.NaN;
     private double softLimitBytes = Double.NaN;
     private double olderThreadsHigh = Double.NaN;
     /** The half-windows that have left the ring, oldest first: their start, lowest thread floor and mean load. */
@@ -157,7 +161,7 @@ public final class PodSeries {
         oldGen.add(timeMillis, g.oldGen());
         threadsMin[newest] = (float) minIgnoringNaN(threadsMin[newest], threads);
         heapMin[newest] = (float) minIgnoringNaN(heapMin[newest], heap);
-        memoryMin[newest] = (float) minIgnoringNaN(memoryMin[newest], g.memoryFloor());
+        memoryMin[newest] = (float) minIgnoringNaN(memoryMin[newest], memoryFloor(g));
         memoryMax[newest] = (float) maxIgnoringNaN(memoryMax[newest], g.memory());
         double rate = load(timeMillis, g.allocated());
         if (!Double.isNaN(rate)) {
@@ -167,6 +171,31 @@ public final class PodSeries {
             samples[newest]++;
         }
         lastSampleMillis = Math.max(lastSampleMillis, timeMillis);
+    }
+
+    /**
+     * The memory's floor for its trend: without the committed heap, which is bounded by the heap max (the
+     * memory beside it is what the kernel will kill for). But a heap committed at the start ({@code -Xms} as
+     * {@code -Xmx}) is resident only as the JVM touches it: a young generation at once, an old one as far as
+     * promotion fills it (under Parallel and Serial, up to their first full collection, which may take
+     * hours). Without what it has not touched, the floor would rise all that while. So where the heap in
+     * use is known, only what the heap surely holds resident is left out: the committed heap grown since the
+     * start (which a JVM commits as it needs it), or else the most heap ever in use, whichever is larger.
+     */
+    private double memoryFloor(Gauges g) {
+        double committed = g.heapCommitted();
+        if (!(committed > 0)) {
+            return g.memory();
+        }
+        committedLow = minIgnoringNaN(committedLow, committed);
+        if (g.heapUsed() > 0) {
+            heapUsedHigh = Math.min(committed, maxIgnoringNaN(heapUsedHigh, g.heapUsed()));
+        } else if (!Double.isNaN(heapUsedHigh)) {
+            heapUsedHigh = Math.min(committed, heapUsedHigh);
+        }
+        double resident = Double.isNaN(heapUsedHigh) ? committed
+                : Math.min(committed, Math.max(heapUsedHigh, committed - committedLow));
+        return g.memory() - resident;
     }
 
     /**

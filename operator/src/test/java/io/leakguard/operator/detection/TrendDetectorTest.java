@@ -228,6 +228,48 @@ class TrendDetectorTest {
         assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
     }
 
+    /**
+     * A Serial JVM started with -Xms as -Xmx: 600 MiB of heap committed from the start, resident only as it is
+     * touched. Its old generation fills with promoted objects at 6 MiB a minute until its first full collection
+     * (none within the hour), so the heap in use, and the resident memory with it, climb all hour; beside the
+     * heap, 100 MiB and {@code besidePerMinute} more a minute. Sampled with or without the heap-in-use gauge.
+     */
+    private static PodSeries touchingItsHeap(double besidePerMinute, boolean heapUsedGauge) {
+        PodSeries series = new PodSeries("life", 0, DEFAULTS.bucketMillis(), DetectorSettings.BUCKETS);
+        for (long t = 0; t <= 60 * MINUTE; t += 15_000) {
+            double m = t / (double) MINUTE;
+            double young = 40 + ((t / 15_000) % 4) * 20; // eden filling between young collections
+            double used = young + 60 + 6 * m;
+            double touched = 120 + 60 + 6 * m; // all of the young generation, the old as far as it filled
+            double memory = 100 + besidePerMinute * m + touched;
+            series.add(t, new Gauges(60, 0, memory * MIB, 400 * MIB, 600 * MIB, Double.NaN, Double.NaN, Double.NaN,
+                    heapUsedGauge ? used * MIB : Double.NaN));
+        }
+        return series;
+    }
+
+    @Test
+    void aHeapCommittedAtStartAndTouchedAsItFillsIsNotALeakWhereTheHeapInUseIsKnown() {
+        // 640 of 700 MiB at the hour, rising 6 MiB a minute: 10 minutes from the limit at that pace, yet the heap
+        // cannot touch more than the 600 MiB committed. Left out of the floor whole, those 600 MiB made the heap's
+        // filling read as memory beside it rising 360 MiB an hour.
+        Verdict verdict = TrendDetector.evaluate(touchingItsHeap(0, true), new TrendCache(), new DetectorScratch(),
+                60 * MINUTE, new Ceilings(700 * MIB, 400 * MIB, Double.NaN), DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+        Verdict blind = TrendDetector.evaluate(touchingItsHeap(0, false), new TrendCache(), new DetectorScratch(),
+                60 * MINUTE, new Ceilings(700 * MIB, 400 * MIB, Double.NaN), DEFAULTS);
+        assertThat(blind.kind()).as("without the heap in use: " + blind.reason()).isEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
+    void memoryGrowingBesideAHeapCommittedAtStartIsStillALeak() {
+        // 880 of 930 MiB at the hour; beside the heap, memory rises 240 MiB an hour: 12 minutes from the limit.
+        Verdict verdict = TrendDetector.evaluate(touchingItsHeap(4, true), new TrendCache(), new DetectorScratch(),
+                60 * MINUTE, new Ceilings(930 * MIB, 400 * MIB, Double.NaN), DEFAULTS);
+        assertThat(verdict.kind()).as(verdict.reason()).isEqualTo(VerdictKind.Leaking);
+        assertThat(verdict.ceiling()).isEqualTo(Projection.MEMORY_LIMIT);
+    }
+
     /** A JVM's live-data gauge (heap max 1,000 MiB) at {@code mib(minute)}, 90 minutes held at 300 first. */
     private static Verdict jvmLiveHeap(int minutes, java.util.function.DoubleUnaryOperator mib) {
         PodSeries series = history(minutes, m -> 60, mib, m -> 1400, 1000, m -> 1000);
