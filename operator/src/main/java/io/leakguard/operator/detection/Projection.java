@@ -175,10 +175,29 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
         return along(MEMORY_LIMIT, f.heapTimes, f.heap, f.heapLength, trend, limit, nowHours, f);
     }
 
-    /** A JVM's live heap against {@link Ceilings#HEAP_MAX_SHARE} of its heap max. */
+    /**
+     * A JVM's live heap against {@link Ceilings#HEAP_MAX_SHARE} of its heap max, unless its rise, from the
+     * trend's change point, only took it back to where it stood before ({@link #backToAnEarlierHigh}).
+     */
     static Projection heapMax(TroughFold.Folded f, TrendFit trend, double heapMax, double nowHours) {
+        if (trend.significant() && f.heapLength > 0
+                && backToAnEarlierHigh(f.heap[f.heapLength - 1], TrendDetector.highest(f.heap, trend.start()), heapMax)) {
+            return NONE;
+        }
         return along(HEAP_MAX, f.heapTimes, f.heap, f.heapLength, trend, Ceilings.HEAP_MAX_SHARE * heapMax, nowHours, f);
     }
+
+    /**
+     * A live heap that rises back to where it stood earlier in the window, before the rise began, and no more
+     * than {@link #PAST_EARLIER_HIGH_SHARE} of the heap max past it, is on a course the pod has already run
+     * and lived: a cache emptied on a schedule and filled again, a batch's load. A leak passes its earlier highs.
+     * (The fast path's guard on the memory, for the heap.)
+     */
+    static boolean backToAnEarlierHigh(double level, double earlierHigh, double heapMax) {
+        return level <= earlierHigh + PAST_EARLIER_HIGH_SHARE * heapMax;
+    }
+
+    static final double PAST_EARLIER_HIGH_SHARE = 0.05;
 
     /**
      * Under G1 the live-data gauge ({@code jvm_gc_live_data_size_bytes}) moves only when a collection
@@ -210,7 +229,8 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
      * last past {@link #CLIMB_FROM_SHARE} of it, are live memory the collector could not free, and head for
      * the heap max at the pace of the last rise (between when its two levels were first seen).
      * A batch lifts the live heap once and lets it go; a cache fills by small steps; a gauge that moves a
-     * little at each measurement (a live heap that drifts) is not a staircase, and is left to the trend.
+     * little at each measurement (a live heap that drifts) is not a staircase, and is left to the trend. A
+     * climb back to where the live heap stood before it ({@link #backToAnEarlierHigh}) is not projected.
      */
     static Projection liveHeapClimb(PodSeries.Window w, double heapMax, long nowMillis) {
         double step = CLIMB_STEP_SHARE * heapMax;
@@ -221,6 +241,7 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
         long beforeSeen = 0;
         double current = Double.NaN;
         long currentSeen = 0;
+        int from = 0;
         for (int i = w.length - 1; i >= 0; i--) {
             double v = w.heap[i];
             if (Double.isNaN(v)) {
@@ -243,12 +264,16 @@ public record Projection(String ceiling, double etaSeconds, double levelBytes, d
             } else {
                 before = current;
                 beforeSeen = currentSeen;
+                from = i;
                 break; // and v, lower still, is the measurement the climb started from
             }
             current = v;
             currentSeen = w.time[i];
         }
         if (Double.isNaN(before) || latest < CLIMB_FROM_SHARE * heapMax || latestSeen <= beforeSeen) {
+            return NONE;
+        }
+        if (backToAnEarlierHigh(latest, TrendDetector.highest(w.heap, from), heapMax)) {
             return NONE;
         }
         double perHour = (latest - before) / ((latestSeen - beforeSeen) / TrendDetector.MILLIS_PER_HOUR);

@@ -200,7 +200,8 @@ public final class TrendDetector {
      * starts, for a leak that began minutes ago on a flat stretch, once the memory stands above every
      * peak the pod reached before them by {@link #NEW_HIGH_SHARE} of the ceiling: a burst back to
      * where the pod's own bursts took it is not new, whether in the window or hours before it ({@link
-     * PodSeries.Window#olderMemoryHigh}). Only a death within the horizon counts.
+     * PodSeries.Window#olderMemoryHigh}); nor is a JVM's live heap back where it stood before the fitted minutes
+     * ({@link Projection#backToAnEarlierHigh}). Only a death within the horizon counts.
      */
     private static Projection fastPath(PodSeries.Window w, TrendCache cache, DetectorScratch scratch, Ceilings ceilings,
             double nowHours, DetectorSettings s) {
@@ -225,7 +226,8 @@ public final class TrendDetector {
                     Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch),
                     Projection.memoryLimit(recent, since, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch));
         }
-        if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
+        if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS && !Projection.backToAnEarlierHigh(
+                recent.heap[recent.heapLength - 1], highest(w.heap, first), ceilings.heapMaxBytes())) {
             TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch).atLowerBound();
             TrendFit since = recent.heap[recent.heapLength - 1]
                     > highest(w.heap, first) + NEW_HIGH_SHARE * ceilings.heapMaxBytes()

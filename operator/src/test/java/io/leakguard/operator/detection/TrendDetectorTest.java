@@ -278,6 +278,15 @@ class TrendDetectorTest {
     }
 
     @Test
+    void aJvmLiveHeapFilledAgainToWhereItStoodBeforeIsNotLeaking() {
+        // A cache emptied every half hour and filled again at 15 MiB a minute, from 400 to 835 MiB of a 1,000 MiB
+        // heap max: 28 minutes into its third fill, at 820 MiB, it is 9 minutes from 95% at that pace, but no
+        // higher than it stood at the end of the last fill.
+        Verdict verdict = jvmLiveHeap(88, m -> 400 + 15 * (m % 30));
+        assertThat(verdict.kind()).as(verdict.reason()).isNotEqualTo(VerdictKind.Leaking);
+    }
+
+    @Test
     void aJvmLiveHeapMeasuredHigherByEachOfTheLastCollectionsIsLeakingBeforeItsOutOfMemoryError() {
         // The gauge moves only when an old collection measures it: 300 MiB for an hour and a half, then 500 and
         // 620 five minutes apart, at 62% of the heap max. At that pace the heap max is twelve minutes away.
