@@ -353,8 +353,8 @@ final class JvmRoughPod {
         double used = Math.min(old + young, heapMax);
         committed = Math.max(committed, Math.min(heapMax, used * 1.1));
         // Pages are resident once touched. Parallel and Serial touch their young generation (a fixed range) and
-        // the old generation as far as it has filled; G1 spreads eden over free regions and has touched all of a
-        // heap committed at once (-Xms as -Xmx) within minutes of start, as a recorded G1 JVM did.
+        // the old generation as far as it has filled; G1 spreads eden over free regions and touches all of a heap
+        // committed at once (-Xms as -Xmx) within minutes of start, as a recorded G1 JVM did (here, at once).
         double reach = collector == Collector.G1 ? committed : old + young;
         touched = Math.max(touched, Math.min(committed, reach));
     }
