@@ -226,15 +226,17 @@ public final class TrendDetector {
                     Projection.memoryLimit(recent, memory, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch),
                     Projection.memoryLimit(recent, since, TrendFit.NONE, ceilings, nowHours, s.confidence(), scratch));
         }
-        if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS && !Projection.backToAnEarlierHigh(
-                recent.heap[recent.heapLength - 1], highest(w.heap, first), ceilings.heapMaxBytes())) {
-            TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch).atLowerBound();
-            TrendFit since = recent.heap[recent.heapLength - 1]
-                    > highest(w.heap, first) + NEW_HIGH_SHARE * ceilings.heapMaxBytes()
-                    ? cache.recentHeapSince(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
-            death = Projection.earliest(death, Projection.earliest(
-                    Projection.heapMax(recent, heap, ceilings.heapMaxBytes(), nowHours),
-                    Projection.heapMax(recent, since, ceilings.heapMaxBytes(), nowHours)));
+        if (ceilings.hasHeapMax() && recent.heapLength >= TroughFold.MIN_TROUGHS) {
+            double earlierHigh = highest(w.heap, first);
+            double latest = recent.heap[recent.heapLength - 1];
+            if (!Projection.backToAnEarlierHigh(latest, earlierHigh, ceilings.heapMaxBytes())) {
+                TrendFit heap = cache.recentHeap(recent, s.confidence(), scratch).atLowerBound();
+                TrendFit since = latest > earlierHigh + NEW_HIGH_SHARE * ceilings.heapMaxBytes()
+                        ? cache.recentHeapSince(recent, s.confidence(), scratch).atLowerBound() : TrendFit.NONE;
+                death = Projection.earliest(death, Projection.earliest(
+                        Projection.heapMax(recent, heap, ceilings.heapMaxBytes(), nowHours),
+                        Projection.heapMax(recent, since, ceilings.heapMaxBytes(), nowHours)));
+            }
         }
         return death.etaSeconds() <= s.horizonMillis() / 1000.0 ? death : Projection.NONE;
     }

@@ -200,26 +200,20 @@ public record TrendFit(boolean significant, double slope, double lower, double p
 
     /** The recent third rises at under {@link #LEVEL_SHARE} of the whole pace: a warm-up nearing its plateau. */
     private static boolean levelledOff(double[] t, double[] v, int m, double slope, DetectorScratch scratch) {
-        return recentSlope(t, v, m, scratch) < LEVEL_SHARE * slope;
+        return recentSlope(t, v, 0, m, scratch) < LEVEL_SHARE * slope;
     }
 
     /** The Theil-Sen slope of troughs {@code from} to {@code n - 1}'s recent third; infinite when too few. */
     static double recentSlope(double[] t, double[] v, int from, int n, DetectorScratch scratch) {
         int m = n - from;
-        System.arraycopy(t, from, scratch.subTimes, 0, m);
-        System.arraycopy(v, from, scratch.subValues, 0, m);
-        return recentSlope(scratch.subTimes, scratch.subValues, m, scratch);
-    }
-
-    private static double recentSlope(double[] t, double[] v, int m, DetectorScratch scratch) {
         int third = Math.max(4, m / 3);
         if (third >= m) {
             return Double.POSITIVE_INFINITY;
         }
         double[] rt = scratch.recentTimes;
         double[] rv = scratch.recentValues;
-        System.arraycopy(t, m - third, rt, 0, third);
-        System.arraycopy(v, m - third, rv, 0, third);
+        System.arraycopy(t, n - third, rt, 0, third);
+        System.arraycopy(v, n - third, rv, 0, third);
         MannKendall recentMk = TrendStatistics.mannKendall(rv, third);
         TheilSen recent = TrendStatistics.theilSen(rt, rv, third, 0.9, recentMk.variance(), scratch.slopes);
         return recent.slope();

@@ -2,8 +2,6 @@ package io.leakguard.operator.evaluation;
 
 import static io.leakguard.operator.evaluation.JvmRuntimeModel.MIB;
 
-import java.util.Arrays;
-
 import io.leakguard.operator.evaluation.JvmRuntimeModel.Kind;
 
 /**
@@ -143,11 +141,7 @@ final class JvmPod {
     /** Lives until the JVM or the kernel kills it, or the duration ends; scraped every {@code interval} seconds. */
     Trace live(String name, long interval) {
         int n = (int) (duration / interval);
-        double[] threads = new double[n];
-        double[] heap = new double[n];
-        double[] memory = new double[n];
-        double[] heapCommitted = new double[n];
-        double[] allocatedAt = new double[n];
+        JvmScrapes scrapes = new JvmScrapes(n, false, false);
         side = model.sideRandom(name);
         allocNoise = 0.1 + 0.9 * side.nextDouble();
         old = baseLive * 0.5;
@@ -164,16 +158,10 @@ final class JvmPod {
             if (t % interval == 0) {
                 int i = (int) (t / interval);
                 boolean missed = model.random.nextDouble() < missProbability;
-                threads[i] = missed ? Double.NaN : Math.round(liveThreads);
-                heap[i] = missed ? Double.NaN : liveData;
-                memory[i] = missed ? Double.NaN : rss;
-                heapCommitted[i] = missed ? Double.NaN : committed;
-                allocatedAt[i] = missed ? Double.NaN : allocated;
+                scrapes.record(i, missed, liveThreads, liveData, rss, committed, Double.NaN, allocated, Double.NaN);
             }
         }
-        return new Trace(name, kind.name(), "JVM", kind.leaking, false, interval, Arrays.copyOf(threads, n),
-                Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), limit, heapMax,
-                Double.NaN, diedAt, death, kind.leaking ? leakStart : Double.NaN, null, Arrays.copyOf(allocatedAt, n));
+        return scrapes.trace(name, kind.name(), kind.leaking, interval, n, limit, heapMax, diedAt, death, leakStart);
     }
 
     /** One second of the JVM's life; returns how it died in it, or null while it lives. */

@@ -2,7 +2,6 @@ package io.leakguard.operator.evaluation;
 
 import static io.leakguard.operator.evaluation.JvmRoughModel.MIB;
 
-import java.util.Arrays;
 import java.util.SplittableRandom;
 
 import io.leakguard.operator.evaluation.JvmRoughModel.Kind;
@@ -217,13 +216,7 @@ final class JvmRoughPod {
     /** Lives until the JVM or the kernel kills it, or the duration ends; scraped every {@code interval} seconds. */
     Trace live(String name, long interval) {
         int n = (int) (duration / interval);
-        double[] threads = new double[n];
-        double[] heap = new double[n];
-        double[] memory = new double[n];
-        double[] heapCommitted = new double[n];
-        double[] oldGen = collector == Collector.G1 ? new double[n] : null;
-        double[] allocatedAt = new double[n];
-        double[] heapUsed = new double[n];
+        JvmScrapes scrapes = new JvmScrapes(n, collector == Collector.G1, true);
         side = model.sideRandom(name);
         allocNoise = 0.05 + 0.6 * side.nextDouble();
         committed = initialCommitted;
@@ -241,22 +234,11 @@ final class JvmRoughPod {
             if (t % interval == 0) {
                 int i = (int) (t / interval);
                 boolean missed = side.nextDouble() < missProbability || t >= outageAt && t < outageAt + outageLength;
-                threads[i] = missed ? Double.NaN : Math.round(liveThreads);
-                heap[i] = missed ? Double.NaN : liveData;
-                memory[i] = missed ? Double.NaN : rss;
-                heapCommitted[i] = missed ? Double.NaN : committed;
-                if (oldGen != null) {
-                    oldGen[i] = missed ? Double.NaN : old;
-                }
-                allocatedAt[i] = missed ? Double.NaN : allocated;
-                heapUsed[i] = missed ? Double.NaN : Math.min(old + young, heapMax);
+                scrapes.record(i, missed, liveThreads, liveData, rss, committed, old, allocated,
+                        Math.min(old + young, heapMax));
             }
         }
-        return new Trace(name, kind.name(), "JVM", kind.leaking, false, interval, Arrays.copyOf(threads, n),
-                Arrays.copyOf(heap, n), Arrays.copyOf(memory, n), Arrays.copyOf(heapCommitted, n), limit, oldCapacity,
-                Double.NaN, diedAt, death, kind.leaking ? leakStart : Double.NaN,
-                oldGen == null ? null : Arrays.copyOf(oldGen, n), Arrays.copyOf(allocatedAt, n),
-                Arrays.copyOf(heapUsed, n));
+        return scrapes.trace(name, kind.name(), kind.leaking, interval, n, limit, oldCapacity, diedAt, death, leakStart);
     }
 
     /** One second of the JVM's life; returns how it died in it, or null while it lives. */

@@ -152,9 +152,6 @@ public final class PodSeries {
         if (g.heapMax() > 0) {
             heapMaxBytes = g.heapMax();
         }
-        if (g.heapCommitted() > 0) {
-            committedLeftOut = true;
-        }
         if (!Double.isNaN(g.softLimit())) {
             softLimitBytes = g.softLimitIfSet();
         }
@@ -187,6 +184,7 @@ public final class PodSeries {
         if (!(committed > 0)) {
             return g.memory();
         }
+        committedLeftOut = true;
         committedLow = minIgnoringNaN(committedLow, committed);
         if (g.heapUsed() > 0) {
             heapUsedHigh = Math.min(committed, maxIgnoringNaN(heapUsedHigh, g.heapUsed()));
